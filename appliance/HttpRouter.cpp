@@ -1,0 +1,120 @@
+#include "appliance/HttpRouter.hpp"
+
+#include "appliance/SignalingConnection.hpp"
+#include "appliance/StaticFiles.hpp"
+#include "signaling/Protocol.hpp"
+
+#include <Poco/JSON/Object.h>
+#include <Poco/Net/HTTPRequestHandler.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/URI.h>
+
+#include <gst/gst.h>
+
+namespace plenum::appliance {
+
+using Poco::Net::HTTPResponse;
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+void addSecurityHeaders(HTTPServerResponse& response) {
+  response.set("Content-Security-Policy",
+               "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+               "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+  response.set("X-Content-Type-Options", "nosniff");
+  response.set("Referrer-Policy", "no-referrer");
+  response.set("Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self)");
+}
+
+void sendJsonError(HTTPServerResponse& response, HTTPResponse::HTTPStatus status, const std::string& code,
+                   const std::string& message) {
+  Poco::JSON::Object body;
+  body.set("code", code);
+  body.set("message", message);
+  response.setStatusAndReason(status);
+  response.setContentType("application/json");
+  addSecurityHeaders(response);
+  body.stringify(response.send());
+}
+
+namespace {
+
+// 200 when the conference thread answers within a second and GStreamer is initialised.
+class HealthHandler : public Poco::Net::HTTPRequestHandler {
+public:
+  HealthHandler(signaling::EventLoop& loop, signaling::Conference& conference) : loop_(loop), conference_(conference) {}
+  void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override {
+    std::size_t rooms = 0;
+    std::size_t participants = 0;
+    const bool loopAlive = loop_.runAndWait(
+        [&] {
+          rooms = conference_.roomCount();
+          participants = conference_.participantCount();
+        },
+        std::chrono::milliseconds(1000));
+    const bool healthy = loopAlive && gst_is_initialized();
+    Poco::JSON::Object body;
+    body.set("status", healthy ? "ok" : "unhealthy");
+    body.set("conferenceThread", loopAlive);
+    body.set("gstreamer", static_cast<bool>(gst_is_initialized()));
+    if (loopAlive) {
+      body.set("rooms", rooms);
+      body.set("participants", participants);
+    }
+    response.setStatusAndReason(healthy ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_SERVICE_UNAVAILABLE);
+    response.setContentType("application/json");
+    response.set("Cache-Control", "no-store");
+    addSecurityHeaders(response);
+    body.stringify(response.send());
+  }
+
+private:
+  signaling::EventLoop& loop_;
+  signaling::Conference& conference_;
+};
+
+class ErrorHandler : public Poco::Net::HTTPRequestHandler {
+public:
+  ErrorHandler(HTTPResponse::HTTPStatus status, std::string code, std::string message)
+      : status_(status), code_(std::move(code)), message_(std::move(message)) {}
+  void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override {
+    sendJsonError(response, status_, code_, message_);
+  }
+
+private:
+  HTTPResponse::HTTPStatus status_;
+  std::string code_;
+  std::string message_;
+};
+
+}  // namespace
+
+HttpRouter::HttpRouter(const Settings& settings, signaling::EventLoop& loop, signaling::Conference& conference)
+    : settings_(settings), loop_(loop), conference_(conference) {}
+
+Poco::Net::HTTPRequestHandler* HttpRouter::createRequestHandler(const HTTPServerRequest& request) {
+  std::string path;
+  try {
+    path = Poco::URI(request.getURI()).getPath();
+  } catch (const Poco::Exception&) {
+    return new ErrorHandler(HTTPResponse::HTTP_BAD_REQUEST, "bad-uri", "the request URI does not parse");
+  }
+  if (path == "/ws") return new SignalingConnection(loop_, conference_, settings_.signalingTimeoutMs);
+  if (path == "/healthz") return new HealthHandler(loop_, conference_);
+  if (request.getMethod() != "GET" && request.getMethod() != "HEAD") {
+    return new ErrorHandler(HTTPResponse::HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", "only GET and HEAD");
+  }
+  if (path.rfind("/r/", 0) == 0) {
+    std::string room = path.substr(3);
+    if (!room.empty() && room.back() == '/') room.pop_back();
+    if (!signaling::isValidRoomName(room)) {
+      return new ErrorHandler(HTTPResponse::HTTP_NOT_FOUND, "bad-room-name",
+                              "room names are 1-64 characters of A-Z a-z 0-9 . _ -");
+    }
+    return new StaticFiles(settings_.webRoot, "/room.html");
+  }
+  return new StaticFiles(settings_.webRoot, path == "/" ? "/index.html" : path);
+}
+
+}  // namespace plenum::appliance

@@ -1,0 +1,31 @@
+#pragma once
+// Decides which handler serves a request: the WebSocket signaling endpoint, the health check,
+// the room page for /r/<room>, or a file of the web client.
+#include "appliance/Settings.hpp"
+#include "signaling/Conference.hpp"
+#include "signaling/EventLoop.hpp"
+
+#include <Poco/Net/HTTPRequestHandlerFactory.h>
+#include <Poco/Net/HTTPServerResponse.h>
+
+namespace plenum::appliance {
+
+class HttpRouter : public Poco::Net::HTTPRequestHandlerFactory {
+public:
+  HttpRouter(const Settings& settings, signaling::EventLoop& loop, signaling::Conference& conference);
+  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
+
+private:
+  const Settings& settings_;
+  signaling::EventLoop& loop_;
+  signaling::Conference& conference_;
+};
+
+// Headers every response carries: a strict Content Security Policy (the client loads nothing
+// from other hosts) and no referrer leaking room names.
+void addSecurityHeaders(Poco::Net::HTTPServerResponse& response);
+// A JSON error body {"code": ..., "message": ...} with the given status.
+void sendJsonError(Poco::Net::HTTPServerResponse& response, Poco::Net::HTTPResponse::HTTPStatus status,
+                   const std::string& code, const std::string& message);
+
+}  // namespace plenum::appliance

@@ -1,0 +1,163 @@
+#include "appliance/SignalingConnection.hpp"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/Net/NetException.h>
+#include <Poco/Net/WebSocket.h>
+
+#include <chrono>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+namespace plenum::appliance {
+
+using namespace plenum::signaling;
+using Poco::Net::WebSocket;
+
+namespace {
+
+Poco::Logger& log() { return Poco::Logger::get("plenum.signaling"); }
+
+std::atomic<SessionId> nextSessionId{1};
+
+// What the conference thread hands to this connection: messages to write, and whether to
+// close. Counts refused messages so that an abusive client is cut off.
+class Outbox : public SignalingSink {
+public:
+  explicit Outbox(SessionId id) : id_(id) {}
+
+  void send(const std::string& message) override {
+    std::lock_guard lock(mutex_);
+    if (!closing_) queue_.push_back(message);
+  }
+
+  void sendError(const ProtocolError& error) override {
+    std::lock_guard lock(mutex_);
+    if (closing_) return;
+    const bool fatal = error.code == ErrorCode::TooLarge || error.code == ErrorCode::TooManyErrors;
+    queue_.push_back(server::error(error, fatal));
+    log().information("session %Lu: refused: %s: %s", static_cast<unsigned long long>(id_),
+                      std::string(toString(error.code)), error.message);
+    if (fatal) {
+      closing_ = true;
+    } else if (++errors_ > SignalingConnection::kMaxErrors) {
+      queue_.push_back(server::error({ErrorCode::TooManyErrors, "too many refused messages"}, true));
+      closing_ = true;
+    }
+  }
+
+  void close() override {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+
+  // Takes the queued messages; `closing` tells whether to close after writing them.
+  std::vector<std::string> take(bool& closing) {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> out(queue_.begin(), queue_.end());
+    queue_.clear();
+    closing = closing_;
+    return out;
+  }
+
+private:
+  const SessionId id_;
+  std::mutex mutex_;
+  std::deque<std::string> queue_;
+  bool closing_ = false;
+  int errors_ = 0;
+};
+
+}  // namespace
+
+SignalingConnection::SignalingConnection(EventLoop& loop, Conference& conference, int timeoutMs)
+    : loop_(loop), conference_(conference), timeoutMs_(timeoutMs) {}
+
+void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
+                                        Poco::Net::HTTPServerResponse& response) {
+  std::unique_ptr<WebSocket> socket;
+  try {
+    socket = std::make_unique<WebSocket>(request, response);
+  } catch (const Poco::Net::WebSocketException& e) {
+    response.setStatusAndReason(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
+    response.setContentType("application/json");
+    response.send() << R"({"code":"not-websocket","message":"this endpoint speaks WebSocket only"})";
+    return;
+  }
+  const SessionId id = nextSessionId++;
+  auto outbox = std::make_shared<Outbox>(id);
+  std::shared_ptr<SignalingSink> sink = outbox;
+  socket->setMaxPayloadSize(static_cast<int>(kMaxFrameBytes));
+  socket->setReceiveTimeout(Poco::Timespan(10, 0));  // a frame that starts must finish
+  socket->setSendTimeout(Poco::Timespan(5, 0));
+  log().information("session %Lu: connected", static_cast<unsigned long long>(id));
+
+  std::vector<char> buffer(kMaxFrameBytes);
+  auto lastHeard = std::chrono::steady_clock::now();
+  std::string reason = "disconnected";
+  auto post = [&](ClientEnvelope envelope) {
+    loop_.post([this, id, sink, envelope = std::move(envelope)]() mutable {
+      conference_.onMessage(id, sink, std::move(envelope));
+    });
+  };
+
+  try {
+    for (;;) {
+      bool closing = false;
+      for (const std::string& message : outbox->take(closing)) {
+        socket->sendFrame(message.data(), static_cast<int>(message.size()), WebSocket::FRAME_TEXT);
+      }
+      if (closing) {
+        reason = "left";
+        socket->shutdown();
+        break;
+      }
+      if (std::chrono::steady_clock::now() - lastHeard > std::chrono::milliseconds(timeoutMs_)) {
+        reason = "timeout";
+        break;
+      }
+      if (!socket->poll(Poco::Timespan(0, 20 * 1000), Poco::Net::Socket::SELECT_READ)) continue;
+
+      int flags = 0;
+      int length = 0;
+      try {
+        length = socket->receiveFrame(buffer.data(), static_cast<int>(buffer.size()), flags);
+      } catch (const Poco::Net::WebSocketException& e) {
+        if (e.code() == WebSocket::WS_ERR_PAYLOAD_TOO_BIG) {
+          sink->sendError({ErrorCode::TooLarge, "frame larger than 64 KiB"});
+          continue;  // the next round writes the error and closes
+        }
+        throw;
+      }
+      if (length == 0 && flags == 0) break;  // peer closed
+      lastHeard = std::chrono::steady_clock::now();
+      const int opcode = flags & WebSocket::FRAME_OP_BITMASK;
+      if (opcode == WebSocket::FRAME_OP_CLOSE) break;
+      if (opcode == WebSocket::FRAME_OP_PING) {
+        socket->sendFrame(buffer.data(), length, WebSocket::FRAME_FLAG_FIN | WebSocket::FRAME_OP_PONG);
+        continue;
+      }
+      if (opcode == WebSocket::FRAME_OP_PONG) continue;
+      if (opcode != WebSocket::FRAME_OP_TEXT || !(flags & WebSocket::FRAME_FLAG_FIN)) {
+        sink->sendError({ErrorCode::NotBinary, "only unfragmented text frames are accepted"});
+        continue;
+      }
+      auto parsed = parseClientMessage(std::string_view(buffer.data(), static_cast<std::size_t>(length)));
+      if (auto* error = std::get_if<ProtocolError>(&parsed)) {
+        sink->sendError(*error);
+        continue;
+      }
+      post(std::move(std::get<ClientEnvelope>(parsed)));
+    }
+  } catch (const Poco::Exception& e) {
+    log().information("session %Lu: connection ended: %s", static_cast<unsigned long long>(id), e.displayText());
+  } catch (const std::exception& e) {
+    log().information("session %Lu: connection ended: %s", static_cast<unsigned long long>(id), std::string(e.what()));
+  }
+  loop_.post([this, id, reason] { conference_.onSessionClosed(id, reason); });
+  log().information("session %Lu: closed (%s)", static_cast<unsigned long long>(id), reason);
+}
+
+}  // namespace plenum::appliance

@@ -1,0 +1,30 @@
+#pragma once
+// One client's WebSocket: reads frames, parses them (signaling/Protocol), posts them to the
+// conference thread, and writes what the conference sends back. It runs on one of the HTTP
+// server's threads for as long as the connection lives (the pool is sized for that, see
+// http.max-connections). Outgoing messages are queued by the conference thread and written
+// here, so a slow client never stalls the conference.
+#include "signaling/Conference.hpp"
+#include "signaling/EventLoop.hpp"
+#include "signaling/SignalingSink.hpp"
+
+#include <Poco/Net/HTTPRequestHandler.h>
+
+#include <atomic>
+
+namespace plenum::appliance {
+
+class SignalingConnection : public Poco::Net::HTTPRequestHandler {
+public:
+  SignalingConnection(signaling::EventLoop& loop, signaling::Conference& conference, int timeoutMs);
+  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
+
+  static constexpr int kMaxErrors = 20;
+
+private:
+  signaling::EventLoop& loop_;
+  signaling::Conference& conference_;
+  const int timeoutMs_;
+};
+
+}  // namespace plenum::appliance

@@ -1,0 +1,71 @@
+#pragma once
+// Small helpers around the GStreamer C API shared by the mixer's classes.
+#include <gst/gst.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace plenum::mixer {
+
+// Creates an element or throws with the plugin's name, so a missing plugin is a clear error.
+inline GstElement* makeElement(const char* factory, const std::string& name = {}) {
+  GstElement* element = gst_element_factory_make(factory, name.empty() ? nullptr : name.c_str());
+  if (!element) throw std::runtime_error(std::string("GStreamer element missing: ") + factory);
+  return element;
+}
+
+// Adds the elements to `bin` and links them in order; throws if a link fails.
+inline void addAndLink(GstElement* bin, const std::vector<GstElement*>& chain) {
+  for (GstElement* element : chain) gst_bin_add(GST_BIN(bin), element);
+  for (std::size_t i = 1; i < chain.size(); ++i) {
+    if (!gst_element_link(chain[i - 1], chain[i])) {
+      throw std::runtime_error(std::string("cannot link ") + GST_ELEMENT_NAME(chain[i - 1]) +
+                               " to " + GST_ELEMENT_NAME(chain[i]));
+    }
+  }
+}
+
+// Takes elements out of a running pipeline: to NULL first (their streaming threads stop),
+// then out of the bin, which drops the bin's reference.
+inline void removeElements(GstElement* bin, const std::vector<GstElement*>& elements) {
+  for (GstElement* element : elements) {
+    if (!element) continue;
+    gst_element_set_locked_state(element, TRUE);
+    gst_element_set_state(element, GST_STATE_NULL);
+  }
+  for (GstElement* element : elements) {
+    if (element) gst_bin_remove(GST_BIN(bin), element);
+  }
+}
+
+inline void setCaps(GstElement* capsfilter, const std::string& caps) {
+  GstCaps* parsed = gst_caps_from_string(caps.c_str());
+  g_object_set(capsfilter, "caps", parsed, nullptr);
+  gst_caps_unref(parsed);
+}
+
+inline GstElement* makeCapsFilter(const std::string& caps, const std::string& name = {}) {
+  GstElement* filter = makeElement("capsfilter", name);
+  setCaps(filter, caps);
+  return filter;
+}
+
+// Names of every element factory plenumd uses; checked at start-up (missing() lists the absent).
+inline std::vector<std::string> missingElements() {
+  static const char* const needed[] = {
+      "webrtcbin", "nicesrc", "dtlssrtpenc", "compositor", "videotestsrc", "videoconvert",
+      "videoscale", "videorate", "textoverlay", "x264enc", "h264parse", "avdec_h264",
+      "vp8enc", "vp8dec", "rtph264pay", "rtph264depay", "rtpvp8pay", "rtpvp8depay",
+      "opusenc", "opusdec", "rtpopuspay", "rtpopusdepay", "audioconvert", "audioresample",
+      "appsrc", "appsink", "tee", "queue", "capsfilter"};
+  std::vector<std::string> missing;
+  for (const char* name : needed) {
+    GstElementFactory* factory = gst_element_factory_find(name);
+    if (!factory) missing.emplace_back(name);
+    else gst_object_unref(factory);
+  }
+  return missing;
+}
+
+}  // namespace plenum::mixer

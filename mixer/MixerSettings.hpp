@@ -1,0 +1,38 @@
+#pragma once
+// Settings of a room's media; plenumd fills them from plenum.ini (see appliance/Settings).
+#include <string>
+#include <vector>
+
+namespace plenum::mixer {
+
+enum class VideoCodec { H264, VP8 };
+inline const char* toString(VideoCodec codec) { return codec == VideoCodec::H264 ? "H264" : "VP8"; }
+
+struct MixerSettings {
+  // The composite every participant receives.
+  int width = 1280;
+  int height = 720;
+  int framerate = 25;
+  int videoBitrateKbps = 1500;
+  int audioBitrateBps = 32000;
+  // Jitter buffer of each incoming stream. 200 ms (GStreamer's default) is too much for
+  // conversation; 40 ms absorbs normal LAN/Internet jitter; NACK-based retransmission
+  // needs more, and is left for a later change.
+  int jitterBufferMs = 40;
+  // How long the compositor waits for late input frames before it outputs a frame without
+  // them: must cover jitter buffer + decode + scale, or every camera frame comes late and
+  // is dropped.
+  int compositorLatencyMs = 100;
+  // At most one key frame from the shared encoder per this interval (joins, PLI/FIR).
+  int keyframeMinIntervalMs = 1000;
+  // A key frame at least this often even when nobody asks (recovers silent losses).
+  int keyframeMaxIntervalS = 10;
+
+  // ICE (WebRTC endpoints): addresses libnice gathers on (empty: all but loopback) and the
+  // UDP port range.
+  std::vector<std::string> iceLocalAddresses;
+  int iceMinPort = 0;
+  int iceMaxPort = 0;
+};
+
+}  // namespace plenum::mixer

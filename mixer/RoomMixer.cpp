@@ -1,0 +1,475 @@
+#include "mixer/RoomMixer.hpp"
+
+#include "mixer/GstUtil.hpp"
+
+#include <gst/app/gstappsink.h>
+#include <gst/video/video.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace plenum::mixer {
+
+namespace {
+
+constexpr const char* kMixAudioCaps =
+    "audio/x-raw,format=S16LE,rate=48000,channels=1,layout=interleaved";
+
+// Sources and timers attach to the calling thread's default context: the conference thread.
+guint attachHere(GSource* source) {
+  const guint id = g_source_attach(source, g_main_context_get_thread_default());
+  g_source_unref(source);
+  return id;
+}
+
+void detach(guint& id) {
+  if (id == 0) return;
+  if (GSource* source = g_main_context_find_source_by_id(g_main_context_get_thread_default(), id)) {
+    g_source_destroy(source);
+  }
+  id = 0;
+}
+
+std::string initials(const std::string& name) {
+  std::string result;
+  bool atWordStart = true;
+  for (const char* p = name.c_str(); *p && result.size() < 8; p = g_utf8_next_char(p)) {
+    const gunichar c = g_utf8_get_char(p);
+    if (g_unichar_isspace(c)) {
+      atWordStart = true;
+      continue;
+    }
+    if (atWordStart && g_unichar_isalnum(c)) {
+      char buffer[8] = {};
+      g_unichar_to_utf8(g_unichar_toupper(c), buffer);
+      result += buffer;
+      if (g_utf8_strlen(result.c_str(), -1) == 2) break;
+    }
+    atWordStart = false;
+  }
+  return result.empty() ? "?" : result;
+}
+
+std::string escapeMarkup(const std::string& text) {
+  gchar* escaped = g_markup_escape_text(text.c_str(), -1);
+  std::string result(escaped);
+  g_free(escaped);
+  return result;
+}
+
+// Dark, distinct placeholder backgrounds; picked from the name so a person keeps their colour.
+guint placeholderColour(const std::string& name) {
+  static const guint palette[] = {0xff3c4f76, 0xff5b3d6b, 0xff2f5d50, 0xff6b4a2f,
+                                  0xff3d5a6b, 0xff5e3a3a, 0xff44475a, 0xff2e4a3a};
+  return palette[g_str_hash(name.c_str()) % G_N_ELEMENTS(palette)];
+}
+
+std::string rawCaps(int width, int height) {
+  return "video/x-raw,format=I420,width=" + std::to_string(width) +
+         ",height=" + std::to_string(height) + ",pixel-aspect-ratio=1/1";
+}
+
+}  // namespace
+
+struct RoomMixer::Tile {
+  std::string id;
+  std::string name;
+  Rect rect;
+  bool visible = true;
+  // placeholder: shown when there is no camera picture (camera off, not yet arrived)
+  GstElement* placeholderSource = nullptr;
+  GstElement* placeholderCaps = nullptr;
+  GstElement* placeholderText = nullptr;
+  GstPad* placeholderPad = nullptr;  // compositor request pad
+  // camera: raw frames from the endpoint, scaled to the tile, name written on them
+  GstElement* cameraQueue = nullptr;
+  GstElement* cameraRate = nullptr;
+  GstElement* cameraScale = nullptr;
+  GstElement* cameraConvert = nullptr;
+  GstElement* cameraCaps = nullptr;
+  GstElement* cameraText = nullptr;
+  GstPad* cameraPad = nullptr;  // compositor request pad
+  // audio in: converted to the mix format and handed to the mixing thread
+  GstElement* audioConvert = nullptr;
+  GstElement* audioResample = nullptr;
+  GstElement* audioCaps = nullptr;
+  GstElement* audioSink = nullptr;
+  // audio out: this participant's mix-minus
+  GstElement* audioSource = nullptr;
+  std::shared_ptr<AudioMixLoop::Channel> channel;
+
+  std::vector<GstElement*> elements() const {
+    return {placeholderSource, placeholderCaps, placeholderText, cameraQueue, cameraRate,
+            cameraScale,       cameraConvert,   cameraCaps,      cameraText,  audioConvert,
+            audioResample,     audioCaps,       audioSink,       audioSource};
+  }
+};
+
+struct RoomMixer::Encoder {
+  Encoder(VideoCodec c, std::chrono::milliseconds interval) : codec(c), limiter(interval) {}
+  VideoCodec codec;
+  GstElement* queue = nullptr;
+  GstElement* encoder = nullptr;
+  GstElement* caps = nullptr;
+  GstElement* parser = nullptr;  // H.264 only
+  GstElement* tee = nullptr;
+  KeyframeLimiter limiter;
+  unsigned receivers = 0;
+
+  void forceKeyframe() {
+    gst_element_send_event(encoder,
+                           gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+  }
+};
+
+RoomMixer::RoomMixer(const std::string& name, const MixerSettings& settings, Listener* listener)
+    : name_(name), settings_(settings), listener_(listener) {
+  pipeline_ = gst_pipeline_new(("room-" + name).c_str());
+  buildComposite();
+
+  GstBus* bus = gst_pipeline_get_bus(GST_PIPELINE(pipeline_));
+  GSource* watch = gst_bus_create_watch(bus);
+  g_source_set_callback(watch, reinterpret_cast<GSourceFunc>(reinterpret_cast<void (*)()>(&RoomMixer::onBusMessage)), this, nullptr);
+  busWatch_ = attachHere(watch);
+  gst_object_unref(bus);
+  GSource* timer = g_timeout_source_new(250);
+  g_source_set_callback(timer, &RoomMixer::onKeyframeTimer, this, nullptr);
+  keyframeTimer_ = attachHere(timer);
+
+  audio_.start();
+  gst_element_set_state(pipeline_, GST_STATE_PLAYING);
+}
+
+RoomMixer::~RoomMixer() {
+  audio_.stop();
+  detach(keyframeTimer_);
+  detach(busWatch_);
+  gst_element_set_state(pipeline_, GST_STATE_NULL);
+  for (auto& tile : tiles_) {
+    gst_object_unref(tile->placeholderPad);
+    gst_object_unref(tile->cameraPad);
+  }
+  tiles_.clear();
+  gst_object_unref(pipeline_);
+}
+
+void RoomMixer::buildComposite() {
+  const int fps = settings_.framerate;
+  compositor_ = makeElement("compositor", "composite");
+  // Live mixing: wait at most this long for late inputs, and ignore pads that never had data
+  // (a tile whose camera has not started) instead of waiting for them.
+  g_object_set(compositor_, "background", 1 /* black */, "ignore-inactive-pads", TRUE,
+               "min-upstream-latency",
+               static_cast<guint64>(settings_.compositorLatencyMs) * GST_MSECOND, nullptr);
+
+  // The background drives the compositor at the output rate even when nobody sends video.
+  GstElement* background = makeElement("videotestsrc", "background");
+  g_object_set(background, "is-live", TRUE, "pattern", 17 /* solid colour */, "foreground-color",
+               0xff202124u, nullptr);
+  GstElement* backgroundCaps = makeCapsFilter(
+      rawCaps(settings_.width, settings_.height) + ",framerate=" + std::to_string(fps) + "/1");
+  addAndLink(pipeline_, {background, backgroundCaps});
+  gst_bin_add(GST_BIN(pipeline_), compositor_);
+  GstPad* backgroundPad = gst_element_request_pad_simple(compositor_, "sink_%u");
+  g_object_set(backgroundPad, "zorder", 0u, nullptr);
+  GstPad* backgroundOut = gst_element_get_static_pad(backgroundCaps, "src");
+  gst_pad_link(backgroundOut, backgroundPad);
+  gst_object_unref(backgroundOut);
+  gst_object_unref(backgroundPad);
+
+  GstElement* outputCaps = makeCapsFilter(rawCaps(settings_.width, settings_.height) +
+                                          ",framerate=" + std::to_string(fps) + "/1");
+  rawTee_ = makeElement("tee", "composite-raw");
+  g_object_set(rawTee_, "allow-not-linked", TRUE, nullptr);
+  gst_bin_add_many(GST_BIN(pipeline_), outputCaps, rawTee_, nullptr);
+  if (!gst_element_link_many(compositor_, outputCaps, rawTee_, nullptr)) {
+    throw std::runtime_error("cannot link the compositor output");
+  }
+}
+
+RoomMixer::Encoder& RoomMixer::encoder(VideoCodec codec) {
+  if (auto it = encoders_.find(codec); it != encoders_.end()) return *it->second;
+
+  auto enc = std::make_unique<Encoder>(codec, std::chrono::milliseconds(settings_.keyframeMinIntervalMs));
+  const std::string prefix = std::string("enc-") + toString(codec);
+  enc->queue = makeElement("queue", prefix + "-queue");
+  // Never let a slow encoder hold up the compositor: drop frames instead.
+  g_object_set(enc->queue, "leaky", 2 /* downstream */, "max-size-buffers", 2u, "max-size-bytes", 0u,
+               "max-size-time", guint64(0), nullptr);
+  const guint keyInterval = static_cast<guint>(settings_.framerate * settings_.keyframeMaxIntervalS);
+  std::vector<GstElement*> chain{enc->queue};
+  if (codec == VideoCodec::H264) {
+    enc->encoder = makeElement("x264enc", prefix);
+    gst_util_set_object_arg(G_OBJECT(enc->encoder), "tune", "zerolatency");
+    gst_util_set_object_arg(G_OBJECT(enc->encoder), "speed-preset", "ultrafast");
+    g_object_set(enc->encoder, "bitrate", static_cast<guint>(settings_.videoBitrateKbps),
+                 "key-int-max", keyInterval, "threads", 2u, nullptr);
+    enc->caps = makeCapsFilter(
+        "video/x-h264,profile=constrained-baseline,stream-format=byte-stream,alignment=au");
+    enc->parser = makeElement("h264parse", prefix + "-parse");
+    g_object_set(enc->parser, "config-interval", -1, nullptr);  // SPS/PPS before every IDR
+    chain.insert(chain.end(), {enc->encoder, enc->caps, enc->parser});
+  } else {
+    enc->encoder = makeElement("vp8enc", prefix);
+    g_object_set(enc->encoder, "deadline", gint64(1), "cpu-used", -8, "threads", 2,
+                 "target-bitrate", settings_.videoBitrateKbps * 1000, "keyframe-max-dist",
+                 static_cast<gint>(keyInterval), "lag-in-frames", 0, "error-resilient", 1,
+                 nullptr);
+    gst_util_set_object_arg(G_OBJECT(enc->encoder), "end-usage", "cbr");
+    chain.push_back(enc->encoder);
+  }
+  enc->tee = makeElement("tee", prefix + "-tee");
+  g_object_set(enc->tee, "allow-not-linked", TRUE, nullptr);
+  chain.push_back(enc->tee);
+  addAndLink(pipeline_, chain);
+
+  // Key frame requests from receivers (PLI/FIR turned into upstream events by rtpsession)
+  // pass the tee on their way to the encoder: this is where they are rate-limited.
+  GstPad* teeSink = gst_element_get_static_pad(enc->tee, "sink");
+  gst_pad_add_probe(teeSink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, &RoomMixer::onUpstreamEvent,
+                    enc.get(), nullptr);
+  gst_object_unref(teeSink);
+
+  GstPad* teeSrc = gst_element_request_pad_simple(rawTee_, "src_%u");
+  GstPad* queueSink = gst_element_get_static_pad(enc->queue, "sink");
+  gst_pad_link(teeSrc, queueSink);
+  gst_object_unref(queueSink);
+  gst_object_unref(teeSrc);
+  for (GstElement* element : chain) gst_element_sync_state_with_parent(element);
+
+  auto& result = *enc;
+  encoders_[codec] = std::move(enc);
+  return result;
+}
+
+GstPadProbeReturn RoomMixer::onUpstreamEvent(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+  if (!gst_video_event_is_force_key_unit(event)) return GST_PAD_PROBE_OK;
+  auto* enc = static_cast<Encoder*>(data);
+  return enc->limiter.request(KeyframeLimiter::Clock::now()) ? GST_PAD_PROBE_OK
+                                                              : GST_PAD_PROBE_DROP;
+}
+
+gboolean RoomMixer::onKeyframeTimer(gpointer self) {
+  auto* mixer = static_cast<RoomMixer*>(self);
+  const auto now = KeyframeLimiter::Clock::now();
+  for (auto& [codec, enc] : mixer->encoders_) {
+    if (enc->limiter.takePending(now)) enc->forceKeyframe();
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+void RoomMixer::requestKeyframe(VideoCodec codec) {
+  auto it = encoders_.find(codec);
+  if (it == encoders_.end()) return;
+  if (it->second->limiter.request(KeyframeLimiter::Clock::now())) it->second->forceKeyframe();
+}
+
+unsigned RoomMixer::keyframesGranted(VideoCodec codec) const {
+  auto it = encoders_.find(codec);
+  return it == encoders_.end() ? 0 : it->second->limiter.granted();
+}
+
+GstPad* RoomMixer::requestEncodedVideo(VideoCodec codec) {
+  Encoder& enc = encoder(codec);
+  ++enc.receivers;
+  return gst_element_request_pad_simple(enc.tee, "src_%u");
+}
+
+void RoomMixer::releaseEncodedVideo(VideoCodec codec, GstPad* pad) {
+  auto it = encoders_.find(codec);
+  if (it == encoders_.end() || !pad) return;
+  gst_element_release_request_pad(it->second->tee, pad);
+  gst_object_unref(pad);
+  --it->second->receivers;
+}
+
+void RoomMixer::addParticipant(const std::string& id, const std::string& displayName) {
+  auto tile = std::make_unique<Tile>();
+  tile->id = id;
+  tile->name = displayName;
+  const std::string prefix = "p-" + id + "-";
+
+  tile->placeholderSource = makeElement("videotestsrc", prefix + "placeholder");
+  g_object_set(tile->placeholderSource, "is-live", TRUE, "pattern", 17, "foreground-color",
+               placeholderColour(displayName), nullptr);
+  tile->placeholderCaps = makeCapsFilter(rawCaps(320, 180) + ",framerate=5/1");
+  tile->placeholderText = makeElement("textoverlay");
+  const std::string placeholderMarkup = "<span size='xx-large' weight='bold'>" +
+                                        escapeMarkup(initials(displayName)) + "</span>\n" +
+                                        escapeMarkup(displayName);
+  g_object_set(tile->placeholderText, "text", placeholderMarkup.c_str(), "font-desc", "Sans 16",
+               "halignment", 1 /* center */, "valignment", 4 /* center */, "line-alignment", 1,
+               "shaded-background", FALSE, nullptr);
+  addAndLink(pipeline_, {tile->placeholderSource, tile->placeholderCaps, tile->placeholderText});
+
+  tile->cameraQueue = makeElement("queue");
+  // Decoupled from the decoder's thread; a backlog means we are late: drop, do not wait.
+  g_object_set(tile->cameraQueue, "leaky", 2, "max-size-buffers", 3u, "max-size-bytes", 0u,
+               "max-size-time", guint64(0), nullptr);
+  tile->cameraRate = makeElement("videorate");
+  g_object_set(tile->cameraRate, "drop-only", TRUE, "max-rate", settings_.framerate, nullptr);
+  tile->cameraScale = makeElement("videoscale");
+  g_object_set(tile->cameraScale, "add-borders", TRUE, nullptr);
+  tile->cameraConvert = makeElement("videoconvert");
+  tile->cameraCaps = makeCapsFilter(rawCaps(320, 180));
+  tile->cameraText = makeElement("textoverlay");
+  g_object_set(tile->cameraText, "text", escapeMarkup(displayName).c_str(), "font-desc", "Sans 11",
+               "halignment", 0 /* left */, "valignment", 2 /* bottom */, "shaded-background", TRUE,
+               nullptr);
+  addAndLink(pipeline_, {tile->cameraQueue, tile->cameraRate, tile->cameraScale,
+                         tile->cameraConvert, tile->cameraCaps, tile->cameraText});
+
+  tile->audioConvert = makeElement("audioconvert");
+  tile->audioResample = makeElement("audioresample");
+  tile->audioCaps = makeCapsFilter(kMixAudioCaps);
+  tile->audioSink = makeElement("appsink", prefix + "audio-in");
+  g_object_set(tile->audioSink, "sync", FALSE, "async", FALSE, "max-buffers", 10u, "drop", TRUE,
+               nullptr);
+  addAndLink(pipeline_, {tile->audioConvert, tile->audioResample, tile->audioCaps, tile->audioSink});
+
+  tile->audioSource = makeElement("appsrc", prefix + "audio-out");
+  GstCaps* mixCaps = gst_caps_from_string(kMixAudioCaps);
+  g_object_set(tile->audioSource, "caps", mixCaps, "format", GST_FORMAT_TIME, "is-live", TRUE,
+               "do-timestamp", TRUE, "max-bytes", guint64(48000 * 2 / 10), "block", FALSE, nullptr);
+  gst_util_set_object_arg(G_OBJECT(tile->audioSource), "leaky-type", "downstream");
+  gst_caps_unref(mixCaps);
+  gst_bin_add(GST_BIN(pipeline_), tile->audioSource);
+
+  tile->channel = audio_.addChannel(id, tile->audioSource);
+  GstAppSinkCallbacks callbacks{};
+  callbacks.new_sample = [](GstAppSink* sink, gpointer data) -> GstFlowReturn {
+    auto* fifo = static_cast<AudioFifo*>(data);
+    GstSample* sample = gst_app_sink_pull_sample(sink);
+    if (!sample) return GST_FLOW_OK;
+    GstMapInfo map;
+    GstBuffer* buffer = gst_sample_get_buffer(sample);
+    if (buffer && gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+      fifo->push(std::span(reinterpret_cast<const int16_t*>(map.data), map.size / sizeof(int16_t)));
+      gst_buffer_unmap(buffer, &map);
+    }
+    gst_sample_unref(sample);
+    return GST_FLOW_OK;
+  };
+  // The channel outlives the appsink: the sink is set to NULL before the channel goes.
+  gst_app_sink_set_callbacks(GST_APP_SINK(tile->audioSink), &callbacks, &tile->channel->input,
+                             nullptr);
+
+  tile->placeholderPad = gst_element_request_pad_simple(compositor_, "sink_%u");
+  tile->cameraPad = gst_element_request_pad_simple(compositor_, "sink_%u");
+  g_object_set(tile->placeholderPad, "zorder", 1u, nullptr);
+  g_object_set(tile->cameraPad, "zorder", 2u, nullptr);
+  GstPad* out = gst_element_get_static_pad(tile->placeholderText, "src");
+  gst_pad_link(out, tile->placeholderPad);
+  gst_object_unref(out);
+  out = gst_element_get_static_pad(tile->cameraText, "src");
+  gst_pad_link(out, tile->cameraPad);
+  gst_object_unref(out);
+
+  tiles_.push_back(std::move(tile));
+  applyLayout();
+  for (GstElement* element : tiles_.back()->elements()) gst_element_sync_state_with_parent(element);
+}
+
+void RoomMixer::removeParticipant(const std::string& id) {
+  auto it = std::find_if(tiles_.begin(), tiles_.end(), [&](const auto& t) { return t->id == id; });
+  if (it == tiles_.end()) return;
+  Tile& tile = **it;
+  audio_.removeChannel(id);
+  removeElements(pipeline_, tile.elements());
+  gst_element_release_request_pad(compositor_, tile.placeholderPad);
+  gst_element_release_request_pad(compositor_, tile.cameraPad);
+  gst_object_unref(tile.placeholderPad);
+  gst_object_unref(tile.cameraPad);
+  tiles_.erase(it);
+  applyLayout();
+}
+
+void RoomMixer::applyLayout() {
+  const auto rects = gridLayout(static_cast<int>(tiles_.size()), settings_.width, settings_.height);
+  for (std::size_t i = 0; i < tiles_.size(); ++i) {
+    Tile& tile = *tiles_[i];
+    const Rect& r = rects[i];
+    if (!(tile.rect == r)) {
+      setCaps(tile.placeholderCaps, rawCaps(r.width, r.height) + ",framerate=5/1");
+      setCaps(tile.cameraCaps, rawCaps(r.width, r.height));
+      tile.rect = r;
+    }
+    for (GstPad* pad : {tile.placeholderPad, tile.cameraPad}) {
+      g_object_set(pad, "xpos", r.x, "ypos", r.y, "width", r.width, "height", r.height, nullptr);
+    }
+    g_object_set(tile.cameraPad, "alpha", tile.visible ? 1.0 : 0.0, nullptr);
+  }
+}
+
+void RoomMixer::setVideoVisible(const std::string& id, bool visible) {
+  for (auto& tile : tiles_) {
+    if (tile->id != id) continue;
+    tile->visible = visible;
+    g_object_set(tile->cameraPad, "alpha", visible ? 1.0 : 0.0, nullptr);
+  }
+}
+
+void RoomMixer::setAudioMuted(const std::string& id, bool muted) { audio_.setMuted(id, muted); }
+
+GstPad* RoomMixer::videoSink(const std::string& id) const {
+  for (auto& tile : tiles_) {
+    if (tile->id == id) return gst_element_get_static_pad(tile->cameraQueue, "sink");
+  }
+  return nullptr;
+}
+
+GstPad* RoomMixer::audioSink(const std::string& id) const {
+  for (auto& tile : tiles_) {
+    if (tile->id == id) return gst_element_get_static_pad(tile->audioConvert, "sink");
+  }
+  return nullptr;
+}
+
+GstPad* RoomMixer::audioSource(const std::string& id) const {
+  for (auto& tile : tiles_) {
+    if (tile->id == id) return gst_element_get_static_pad(tile->audioSource, "src");
+  }
+  return nullptr;
+}
+
+std::vector<std::string> RoomMixer::tileOrder() const {
+  std::vector<std::string> ids;
+  for (auto& tile : tiles_) ids.push_back(tile->id);
+  return ids;
+}
+
+Rect RoomMixer::tileRect(const std::string& id) const {
+  for (auto& tile : tiles_) {
+    if (tile->id == id) return tile->rect;
+  }
+  return {};
+}
+
+gboolean RoomMixer::onBusMessage(GstBus*, GstMessage* message, gpointer self) {
+  auto* mixer = static_cast<RoomMixer*>(self);
+  switch (GST_MESSAGE_TYPE(message)) {
+    case GST_MESSAGE_LATENCY:
+      // A newly linked input (a browser's jitter buffer) changed the pipeline's latency.
+      gst_bin_recalculate_latency(GST_BIN(mixer->pipeline_));
+      break;
+    case GST_MESSAGE_ERROR: {
+      GError* error = nullptr;
+      gchar* debug = nullptr;
+      gst_message_parse_error(message, &error, &debug);
+      const std::string element = GST_OBJECT_NAME(GST_MESSAGE_SRC(message));
+      const std::string text = error ? error->message : "unknown error";
+      GST_DEBUG_BIN_TO_DOT_FILE_WITH_TS(GST_BIN(mixer->pipeline_), GST_DEBUG_GRAPH_SHOW_ALL,
+                                        "plenum-error");
+      g_clear_error(&error);
+      g_free(debug);
+      if (mixer->listener_) mixer->listener_->OnRoomMixerError(element, text);
+      break;
+    }
+    default:
+      break;
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+}  // namespace plenum::mixer

@@ -1,0 +1,89 @@
+#pragma once
+// One room's media: a GStreamer pipeline with the video compositor (a tile per participant),
+// the audio mix-minus, and the shared composite encoders. Endpoints (a browser over WebRTC, a
+// synthetic source in tests, later a phone call or a recorder) put their elements into
+// pipeline() and link to the pads this class hands out:
+//   videoSink(id)   raw video of a participant into its tile (any size or format)
+//   audioSink(id)   raw audio of a participant into the mix (any rate or format)
+//   audioSource(id) the participant's mix-minus, S16LE 48 kHz mono
+//   requestEncodedVideo(codec) the composite, encoded once per codec for everybody
+// Called only on the conference thread; the only other threads are GStreamer's own and the
+// audio mixing thread, which talk back through thread-safe parts (FIFOs, the key frame limiter).
+#include "mixer/AudioMixLoop.hpp"
+#include "mixer/KeyframeLimiter.hpp"
+#include "mixer/MixerSettings.hpp"
+#include "mixer/TileLayout.hpp"
+
+#include <gst/gst.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace plenum::mixer {
+
+class RoomMixer {
+public:
+  class Listener {
+  public:
+    virtual ~Listener() = default;
+    // The pipeline reported an error; the room should be closed or the endpoint dropped.
+    virtual void OnRoomMixerError(const std::string& element, const std::string& message) = 0;
+  };
+
+  RoomMixer(const std::string& name, const MixerSettings& settings, Listener* listener);
+  ~RoomMixer();
+  RoomMixer(const RoomMixer&) = delete;
+  RoomMixer& operator=(const RoomMixer&) = delete;
+
+  GstElement* pipeline() const { return pipeline_; }
+  const MixerSettings& settings() const { return settings_; }
+
+  void addParticipant(const std::string& id, const std::string& displayName);
+  void removeParticipant(const std::string& id);
+  void setVideoVisible(const std::string& id, bool visible);
+  void setAudioMuted(const std::string& id, bool muted);
+
+  GstPad* videoSink(const std::string& id) const;
+  GstPad* audioSink(const std::string& id) const;
+  GstPad* audioSource(const std::string& id) const;
+
+  // A new src pad on the codec's encoder tee (the encoder is created on first use). The caller
+  // links it and gives it back with releaseEncodedVideo. A key frame follows for the newcomer.
+  GstPad* requestEncodedVideo(VideoCodec codec);
+  void releaseEncodedVideo(VideoCodec codec, GstPad* pad);
+  void requestKeyframe(VideoCodec codec);
+
+  // Participants in tile order and where their tiles are; for tests and later layouts.
+  std::vector<std::string> tileOrder() const;
+  Rect tileRect(const std::string& id) const;
+  unsigned keyframesGranted(VideoCodec codec) const;
+
+private:
+  struct Tile;
+  struct Encoder;
+
+  void buildComposite();
+  Encoder& encoder(VideoCodec codec);
+  void applyLayout();
+  static gboolean onBusMessage(GstBus* bus, GstMessage* message, gpointer self);
+  static gboolean onKeyframeTimer(gpointer self);
+  static GstPadProbeReturn onUpstreamEvent(GstPad* pad, GstPadProbeInfo* info, gpointer encoder);
+
+  // passed in
+  const std::string name_;
+  const MixerSettings settings_;
+  Listener* listener_;
+  // owned
+  GstElement* pipeline_ = nullptr;
+  GstElement* compositor_ = nullptr;
+  GstElement* rawTee_ = nullptr;
+  std::vector<std::unique_ptr<Tile>> tiles_;  // in join order = tile order
+  std::map<VideoCodec, std::unique_ptr<Encoder>> encoders_;
+  AudioMixLoop audio_;
+  guint busWatch_ = 0;
+  guint keyframeTimer_ = 0;
+};
+
+}  // namespace plenum::mixer

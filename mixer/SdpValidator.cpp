@@ -1,0 +1,86 @@
+#include "mixer/SdpValidator.hpp"
+
+#include <gst/sdp/sdp.h>
+
+#include <algorithm>
+#include <cctype>
+#include <sstream>
+#include <vector>
+
+namespace plenum::mixer {
+
+namespace {
+
+bool hasAttribute(const GstSDPMessage* sdp, const GstSDPMedia* media, const char* key) {
+  return gst_sdp_media_get_attribute_val(media, key) || gst_sdp_message_get_attribute_val(sdp, key);
+}
+
+bool allOf(const std::string& s, int (*predicate)(int)) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [&](unsigned char c) { return predicate(c); });
+}
+
+}  // namespace
+
+std::optional<std::string> checkSdpAnswer(const std::string& text, unsigned mediaCount) {
+  if (text.empty()) return "empty SDP";
+  if (text.rfind("v=0", 0) != 0) return "SDP does not start with v=0";
+  GstSDPMessage* sdp = nullptr;
+  gst_sdp_message_new(&sdp);
+  std::optional<std::string> problem;
+  if (gst_sdp_message_parse_buffer(reinterpret_cast<const guint8*>(text.data()),
+                                   static_cast<guint>(text.size()), sdp) != GST_SDP_OK) {
+    problem = "SDP does not parse";
+  } else if (gst_sdp_message_medias_len(sdp) != mediaCount) {
+    problem = "SDP has " + std::to_string(gst_sdp_message_medias_len(sdp)) + " m-lines, expected " +
+              std::to_string(mediaCount);
+  } else {
+    for (guint i = 0; i < mediaCount && !problem; ++i) {
+      const GstSDPMedia* media = gst_sdp_message_get_media(sdp, i);
+      const std::string where = "m-line " + std::to_string(i);
+      if (!gst_sdp_media_get_media(media)) problem = where + " has no media type";
+      else if (gst_sdp_media_formats_len(media) == 0) problem = where + " has no formats";
+      else if (!hasAttribute(sdp, media, "ice-ufrag") || !hasAttribute(sdp, media, "ice-pwd"))
+        problem = where + " lacks ICE credentials";
+      else if (!hasAttribute(sdp, media, "fingerprint"))
+        problem = where + " lacks a DTLS fingerprint";
+    }
+  }
+  gst_sdp_message_free(sdp);
+  return problem;
+}
+
+std::optional<std::string> checkIceCandidate(const std::string& candidate) {
+  if (candidate.empty()) return std::nullopt;
+  if (candidate.size() > 512) return "candidate longer than 512 characters";
+  for (unsigned char c : candidate) {
+    if (c < 0x20 || c > 0x7e) return "candidate has control or non-ASCII characters";
+  }
+  std::string body = candidate;
+  if (body.rfind("a=", 0) == 0) body = body.substr(2);
+  if (body.rfind("candidate:", 0) != 0) return "candidate does not start with 'candidate:'";
+  std::istringstream in(body.substr(10));
+  std::vector<std::string> f;
+  for (std::string token; in >> token;) f.push_back(token);
+  if (f.size() < 8) return "candidate has fewer than 8 fields";
+  if (f[0].size() > 32) return "foundation too long";
+  if (!allOf(f[1], isdigit) || f[1].size() > 3 || std::stoul(f[1]) < 1 || std::stoul(f[1]) > 256)
+    return "component is not a number from 1 to 256";
+  std::string transport = f[2];
+  std::transform(transport.begin(), transport.end(), transport.begin(), ::tolower);
+  if (transport != "udp" && transport != "tcp") return "transport is neither UDP nor TCP";
+  if (!allOf(f[3], isdigit) || f[3].size() > 10) return "priority is not a number";
+  const std::string& address = f[4];
+  const bool plausibleAddress =
+      address.size() <= 255 && std::all_of(address.begin(), address.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '.' || c == ':' || c == '-';
+      });
+  if (!plausibleAddress || address.empty()) return "address is neither IP nor host name";
+  if (!allOf(f[5], isdigit) || f[5].size() > 5 || std::stoul(f[5]) > 65535) return "port out of range";
+  if (f[6] != "typ") return "missing 'typ'";
+  static const char* const types[] = {"host", "srflx", "prflx", "relay"};
+  if (std::none_of(std::begin(types), std::end(types), [&](const char* t) { return f[7] == t; }))
+    return "unknown candidate type";
+  return std::nullopt;
+}
+
+}  // namespace plenum::mixer

@@ -1,0 +1,22 @@
+#pragma once
+// Where each participant's tile sits in the composite. Pure geometry, no GStreamer, so that the
+// grid can be tested for every participant count and output size.
+#include <vector>
+
+namespace plenum::mixer {
+
+struct Rect {
+  int x = 0;
+  int y = 0;
+  int width = 0;
+  int height = 0;
+  bool operator==(const Rect&) const = default;
+};
+
+// A grid of `count` tiles of equal size and 16:9 aspect ratio inside a `width` x `height`
+// canvas, `gap` pixels between tiles and around the edge. The column count is chosen to make
+// the tiles as large as possible; an incomplete last row is centred. Every coordinate and size
+// is even, because the composite is I420 (chroma is subsampled by two).
+std::vector<Rect> gridLayout(int count, int width, int height, int gap = 8);
+
+}  // namespace plenum::mixer

@@ -1,0 +1,334 @@
+#include "mixer/WebRtcEndpoint.hpp"
+
+#include "mixer/GstUtil.hpp"
+#include "mixer/RoomMixer.hpp"
+#include "mixer/SdpValidator.hpp"
+
+#include <gst/webrtc/webrtc.h>
+
+namespace plenum::mixer {
+
+// What a signal handler on a GStreamer thread needs to reach the endpoint on the conference
+// thread. Owned by the signal closure (freed when the handler is disconnected and no longer
+// running), so it never dangles, whereas the endpoint may be gone by then.
+struct WebRtcEndpoint::SignalRelay {
+  WebRtcEndpoint* endpoint;
+  GMainContext* context;
+  std::weak_ptr<Liveness> alive;
+
+  void post(std::function<void(WebRtcEndpoint&)> work) const {
+    WebRtcEndpoint* target = endpoint;
+    postTo(context, alive, [target, work = std::move(work)] { work(*target); });
+  }
+};
+
+namespace {
+
+std::string rtpCaps(VideoCodec codec) {
+  const std::string feedback = ",rtcp-fb-nack-pli=(boolean)true,rtcp-fb-ccm-fir=(boolean)true";
+  if (codec == VideoCodec::H264) {
+    return "application/x-rtp,media=video,encoding-name=H264,clock-rate=90000,payload=" +
+           std::to_string(WebRtcEndpoint::kH264Payload) + ",packetization-mode=(string)1" +
+           feedback;
+  }
+  return "application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=" +
+         std::to_string(WebRtcEndpoint::kVp8Payload) + feedback;
+}
+
+void linkPads(GstPad* from, GstPad* to, const std::string& what) {
+  const GstPadLinkReturn result = gst_pad_link(from, to);
+  if (result != GST_PAD_LINK_OK) {
+    throw std::runtime_error("cannot link " + what + ": " + gst_pad_link_get_name(result));
+  }
+}
+
+}  // namespace
+
+WebRtcEndpoint::WebRtcEndpoint(RoomMixer& mixer, const std::string& id, VideoCodec codec,
+                               Listener& listener)
+    : mixer_(mixer), id_(id), codec_(codec), listener_(listener),
+      context_(g_main_context_ref_thread_default()) {
+  webrtc_ = makeElement("webrtcbin", "webrtc-" + id);
+  gst_util_set_object_arg(G_OBJECT(webrtc_), "bundle-policy", "max-bundle");
+  g_object_set(webrtc_, "latency", static_cast<guint>(mixer.settings().jitterBufferMs), nullptr);
+  // Handlers are connected before the element leaves NULL (gst-examples' advice).
+  connectSignal("on-negotiation-needed", G_CALLBACK(&WebRtcEndpoint::onNegotiationNeeded));
+  connectSignal("on-ice-candidate", G_CALLBACK(&WebRtcEndpoint::onIceCandidate));
+  connectSignal("pad-added", G_CALLBACK(&WebRtcEndpoint::onPadAdded));
+  connectSignal("notify::connection-state", G_CALLBACK(&WebRtcEndpoint::onConnectionState));
+  gst_bin_add(GST_BIN(mixer_.pipeline()), webrtc_);
+  configureIce();
+  linkSenders();
+  gst_element_sync_state_with_parent(webrtc_);
+  for (GstElement* element : elements_) gst_element_sync_state_with_parent(element);
+}
+
+WebRtcEndpoint::~WebRtcEndpoint() {
+  alive_.reset();  // posted work for this endpoint is dropped from here on
+  g_signal_handlers_disconnect_matched(webrtc_, G_SIGNAL_MATCH_FUNC, 0, 0, nullptr,
+                                       reinterpret_cast<gpointer>(&WebRtcEndpoint::onNegotiationNeeded), nullptr);
+  g_signal_handlers_disconnect_matched(webrtc_, G_SIGNAL_MATCH_FUNC, 0, 0, nullptr,
+                                       reinterpret_cast<gpointer>(&WebRtcEndpoint::onIceCandidate), nullptr);
+  g_signal_handlers_disconnect_matched(webrtc_, G_SIGNAL_MATCH_FUNC, 0, 0, nullptr,
+                                       reinterpret_cast<gpointer>(&WebRtcEndpoint::onPadAdded), nullptr);
+  g_signal_handlers_disconnect_matched(webrtc_, G_SIGNAL_MATCH_FUNC, 0, 0, nullptr,
+                                       reinterpret_cast<gpointer>(&WebRtcEndpoint::onConnectionState), nullptr);
+  // Order from gst-examples: stop the element, take it out, then give back request pads.
+  std::vector<GstElement*> all{webrtc_};
+  all.insert(all.end(), elements_.begin(), elements_.end());
+  removeElements(mixer_.pipeline(), all);
+  mixer_.releaseEncodedVideo(codec_, videoTeePad_);
+  g_main_context_unref(context_);
+}
+
+void WebRtcEndpoint::connectSignal(const char* signal, GCallback callback) {
+  auto* relay = new SignalRelay{this, context_, alive_};
+  g_signal_connect_data(webrtc_, signal, callback, relay,
+                        [](gpointer data, GClosure*) { delete static_cast<SignalRelay*>(data); },
+                        GConnectFlags(0));
+}
+
+void WebRtcEndpoint::configureIce() {
+  const MixerSettings& settings = mixer_.settings();
+  GObject* ice = nullptr;
+  g_object_get(webrtc_, "ice-agent", &ice, nullptr);
+  if (!ice) return;
+  if (settings.iceMinPort > 0 && settings.iceMaxPort >= settings.iceMinPort) {
+    g_object_set(ice, "min-rtp-port", static_cast<guint>(settings.iceMinPort), "max-rtp-port",
+                 static_cast<guint>(settings.iceMaxPort), nullptr);
+  }
+  for (const std::string& address : settings.iceLocalAddresses) {
+    gboolean added = FALSE;
+    g_signal_emit_by_name(ice, "add-local-ip-address", address.c_str(), &added);
+    if (!added) g_warning("ICE: cannot use local address %s", address.c_str());
+  }
+  g_object_unref(ice);
+}
+
+void WebRtcEndpoint::linkSenders() {
+  const MixerSettings& settings = mixer_.settings();
+  // Audio: this participant's mix-minus, Opus, m-line 0.
+  GstElement* opus = makeElement("opusenc");
+  g_object_set(opus, "bitrate", settings.audioBitrateBps, "inband-fec", TRUE, nullptr);
+  gst_util_set_object_arg(G_OBJECT(opus), "audio-type", "voice");
+  gst_util_set_object_arg(G_OBJECT(opus), "frame-size", "20");
+  GstElement* opusPay = makeElement("rtpopuspay");
+  g_object_set(opusPay, "pt", kOpusPayload, nullptr);
+  GstElement* opusCaps = makeCapsFilter(
+      "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=" +
+      std::to_string(kOpusPayload));
+  addAndLink(mixer_.pipeline(), {opus, opusPay, opusCaps});
+  elements_.insert(elements_.end(), {opus, opusPay, opusCaps});
+  GstPad* mixOut = mixer_.audioSource(id_);
+  GstPad* opusIn = gst_element_get_static_pad(opus, "sink");
+  linkPads(mixOut, opusIn, "mix-minus to Opus");
+  gst_object_unref(opusIn);
+  gst_object_unref(mixOut);
+  GstPad* audioOut = gst_element_get_static_pad(opusCaps, "src");
+  GstPad* audioIn = gst_element_request_pad_simple(webrtc_, "sink_0");
+  linkPads(audioOut, audioIn, "audio to webrtcbin");
+  gst_object_unref(audioOut);
+  gst_object_unref(audioIn);
+
+  // Video: the room's composite from the shared encoder, m-line 1. The queue is leaky so that
+  // a receiver that is not yet connected (or stalls) never holds up the encoder.
+  GstElement* queue = makeElement("queue");
+  g_object_set(queue, "leaky", 2, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time",
+               guint64(300 * GST_MSECOND), nullptr);
+  GstElement* pay = nullptr;
+  if (codec_ == VideoCodec::H264) {
+    pay = makeElement("rtph264pay");
+    g_object_set(pay, "pt", kH264Payload, "config-interval", -1, "mtu", 1200u, nullptr);
+    gst_util_set_object_arg(G_OBJECT(pay), "aggregate-mode", "zero-latency");
+  } else {
+    pay = makeElement("rtpvp8pay");
+    g_object_set(pay, "pt", kVp8Payload, "mtu", 1200u, nullptr);
+    gst_util_set_object_arg(G_OBJECT(pay), "picture-id-mode", "15-bit");
+  }
+  GstElement* payCaps = makeCapsFilter(rtpCaps(codec_));
+  addAndLink(mixer_.pipeline(), {queue, pay, payCaps});
+  elements_.insert(elements_.end(), {queue, pay, payCaps});
+  videoTeePad_ = mixer_.requestEncodedVideo(codec_);
+  GstPad* queueIn = gst_element_get_static_pad(queue, "sink");
+  linkPads(videoTeePad_, queueIn, "composite to payloader");
+  gst_object_unref(queueIn);
+  GstPad* videoOut = gst_element_get_static_pad(payCaps, "src");
+  GstPad* videoIn = gst_element_request_pad_simple(webrtc_, "sink_1");
+  linkPads(videoOut, videoIn, "video to webrtcbin");
+  gst_object_unref(videoOut);
+  gst_object_unref(videoIn);
+
+  // Both m-lines send and receive.
+  GArray* transceivers = nullptr;
+  g_signal_emit_by_name(webrtc_, "get-transceivers", &transceivers);
+  for (guint i = 0; transceivers && i < transceivers->len; ++i) {
+    auto* transceiver = g_array_index(transceivers, GstWebRTCRTPTransceiver*, i);
+    g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV, nullptr);
+  }
+  if (transceivers) g_array_unref(transceivers);
+}
+
+void WebRtcEndpoint::onNegotiationNeeded(GstElement*, gpointer data) {
+  static_cast<SignalRelay*>(data)->post([](WebRtcEndpoint& self) { self.createOffer(); });
+}
+
+void WebRtcEndpoint::createOffer() {
+  if (offerSent_) return;  // one offer per endpoint; renegotiation is not needed yet
+  offerSent_ = true;
+  auto* relay = new SignalRelay{this, context_, alive_};
+  GstPromise* promise = gst_promise_new_with_change_func(
+      [](GstPromise* p, gpointer data) {
+        // Runs on webrtcbin's thread: take the offer out, hand it to the conference thread.
+        const GstStructure* reply = gst_promise_get_reply(p);
+        GstWebRTCSessionDescription* offer = nullptr;
+        if (reply) gst_structure_get(reply, "offer", GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &offer, nullptr);
+        gst_promise_unref(p);
+        std::shared_ptr<GstWebRTCSessionDescription> owned(
+            offer, [](GstWebRTCSessionDescription* o) { if (o) gst_webrtc_session_description_free(o); });
+        static_cast<SignalRelay*>(data)->post([owned](WebRtcEndpoint& self) { self.onOfferCreated(owned.get()); });
+      },
+      relay, [](gpointer data) { delete static_cast<SignalRelay*>(data); });
+  g_signal_emit_by_name(webrtc_, "create-offer", nullptr, promise);
+}
+
+void WebRtcEndpoint::onOfferCreated(GstWebRTCSessionDescription* offer) {
+  if (!offer) {
+    failed_ = true;
+    listener_.OnWebRtcEndpointFailed(*this, "webrtcbin could not create an offer");
+    return;
+  }
+  g_signal_emit_by_name(webrtc_, "set-local-description", offer, nullptr);
+  gchar* text = gst_sdp_message_as_text(offer->sdp);
+  const std::string sdp(text);
+  g_free(text);
+  listener_.OnWebRtcEndpointOffer(*this, sdp);
+}
+
+std::optional<std::string> WebRtcEndpoint::setRemoteAnswer(const std::string& text) {
+  if (!offerSent_) return "no offer has been made yet";
+  if (answered_) return "the offer was already answered";
+  if (auto problem = checkSdpAnswer(text, 2)) return problem;
+  GstSDPMessage* sdp = nullptr;
+  gst_sdp_message_new_from_text(text.c_str(), &sdp);
+  GstWebRTCSessionDescription* answer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
+  auto* relay = new SignalRelay{this, context_, alive_};
+  GstPromise* promise = gst_promise_new_with_change_func(
+      [](GstPromise* p, gpointer data) {
+        const GstStructure* reply = gst_promise_get_reply(p);
+        GError* error = nullptr;
+        if (reply && gst_structure_has_field(reply, "error")) {
+          gst_structure_get(reply, "error", G_TYPE_ERROR, &error, nullptr);
+        }
+        if (!error) return;
+        const std::string message = error->message;
+        g_error_free(error);
+        static_cast<SignalRelay*>(data)->post([message](WebRtcEndpoint& self) {
+          self.failed_ = true;
+          self.listener_.OnWebRtcEndpointFailed(self, "answer refused: " + message);
+        });
+      },
+      relay, [](gpointer data) { delete static_cast<SignalRelay*>(data); });
+  g_signal_emit_by_name(webrtc_, "set-remote-description", answer, promise);
+  gst_promise_unref(promise);
+  gst_webrtc_session_description_free(answer);
+  answered_ = true;
+  return std::nullopt;
+}
+
+std::optional<std::string> WebRtcEndpoint::addRemoteCandidate(unsigned mline, const std::string& candidate) {
+  if (mline > 1) return "sdpMLineIndex out of range";
+  if (auto problem = checkIceCandidate(candidate)) return problem;
+  if (!answered_) return "candidate before answer";
+  if (candidate.empty()) return std::nullopt;  // end of candidates: nothing to do for libnice
+  const std::string line = candidate.rfind("a=", 0) == 0 ? candidate.substr(2) : candidate;
+  g_signal_emit_by_name(webrtc_, "add-ice-candidate", mline, line.c_str());
+  return std::nullopt;
+}
+
+void WebRtcEndpoint::onIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer data) {
+  std::string text(candidate);
+  static_cast<SignalRelay*>(data)->post([mline, text](WebRtcEndpoint& self) {
+    self.listener_.OnWebRtcEndpointCandidate(self, mline, text);
+  });
+}
+
+void WebRtcEndpoint::onConnectionState(GObject* object, GParamSpec*, gpointer data) {
+  GstWebRTCPeerConnectionState state;
+  g_object_get(object, "connection-state", &state, nullptr);
+  if (state != GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) return;
+  static_cast<SignalRelay*>(data)->post([](WebRtcEndpoint& self) {
+    if (self.failed_) return;
+    self.failed_ = true;
+    self.listener_.OnWebRtcEndpointFailed(self, "ICE/DTLS connection failed");
+  });
+}
+
+void WebRtcEndpoint::onPadAdded(GstElement*, GstPad* pad, gpointer data) {
+  if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) return;
+  // Building the decoder belongs to the conference thread; until then the stream waits here.
+  const gulong probe = gst_pad_add_probe(
+      pad, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM,
+      [](GstPad*, GstPadProbeInfo*, gpointer) { return GST_PAD_PROBE_OK; }, nullptr, nullptr);
+  std::shared_ptr<GstPad> held(GST_PAD(gst_object_ref(pad)), [probe](GstPad* p) {
+    gst_pad_remove_probe(p, probe);
+    gst_object_unref(p);
+  });
+  static_cast<SignalRelay*>(data)->post([held](WebRtcEndpoint& self) {
+    try {
+      self.linkIncoming(held.get());
+    } catch (const std::exception& e) {
+      g_warning("participant %s: incoming media not linked: %s", self.id_.c_str(), e.what());
+    }
+  });
+}
+
+void WebRtcEndpoint::linkIncoming(GstPad* pad) {
+  GstCaps* caps = gst_pad_get_current_caps(pad);
+  if (!caps) caps = gst_pad_query_caps(pad, nullptr);
+  const GstStructure* s = gst_caps_get_structure(caps, 0);
+  const std::string media = gst_structure_get_string(s, "media") ? gst_structure_get_string(s, "media") : "";
+  const std::string encoding =
+      gst_structure_get_string(s, "encoding-name") ? gst_structure_get_string(s, "encoding-name") : "";
+  gst_caps_unref(caps);
+
+  std::vector<GstElement*> chain;
+  GstPad* target = nullptr;
+  if (media == "audio" && encoding == "OPUS") {
+    GstElement* depay = makeElement("rtpopusdepay");
+    GstElement* decoder = makeElement("opusdec");
+    g_object_set(decoder, "plc", TRUE, "use-inband-fec", TRUE, nullptr);
+    chain = {depay, decoder};
+    target = mixer_.audioSink(id_);
+  } else if (media == "video" && (encoding == "H264" || encoding == "VP8")) {
+    if (encoding == "H264") {
+      GstElement* depay = makeElement("rtph264depay");
+      g_object_set(depay, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, nullptr);
+      chain = {depay, makeElement("h264parse"), makeElement("avdec_h264")};
+    } else {
+      GstElement* depay = makeElement("rtpvp8depay");
+      g_object_set(depay, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, nullptr);
+      chain = {depay, makeElement("vp8dec")};
+    }
+    target = mixer_.videoSink(id_);
+  }
+  if (!target) {
+    // Not ours to decode: drain it so that webrtcbin is never blocked on it.
+    g_warning("participant %s sends %s/%s, which is not decoded", id_.c_str(), media.c_str(), encoding.c_str());
+    chain = {makeElement("fakesink")};
+    g_object_set(chain[0], "async", FALSE, "sync", FALSE, nullptr);
+  }
+  addAndLink(mixer_.pipeline(), chain);
+  elements_.insert(elements_.end(), chain.begin(), chain.end());
+  if (target) {
+    GstPad* chainOut = gst_element_get_static_pad(chain.back(), "src");
+    linkPads(chainOut, target, "decoded " + media + " to the mixer");
+    gst_object_unref(chainOut);
+    gst_object_unref(target);
+  }
+  for (GstElement* element : chain) gst_element_sync_state_with_parent(element);
+  GstPad* chainIn = gst_element_get_static_pad(chain.front(), "sink");
+  linkPads(pad, chainIn, "webrtcbin to depayloader");
+  gst_object_unref(chainIn);
+}
+
+}  // namespace plenum::mixer
