@@ -107,7 +107,10 @@ int PlenumServer::main(const std::vector<std::string>&) {
   params->setMaxThreads(settings.maxConnections);
   params->setMaxQueued(256);
   params->setKeepAlive(true);
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(settings.httpAddress, static_cast<Poco::UInt16>(settings.httpPort)), 64);
+  Poco::Net::ServerSocket socket;
+  // No SO_REUSEPORT: a second plenumd on the same port must fail, not share the port.
+  socket.bind(Poco::Net::SocketAddress(settings.httpAddress, static_cast<Poco::UInt16>(settings.httpPort)), true, false);
+  socket.listen(64);
   Poco::Net::HTTPServer server(new HttpRouter(settings, loop, conference), pool, socket, params);
   server.start();
   log.information("plenumd %s listening on port %hu, data in %s, web client from %s", std::string(PLENUM_VERSION),

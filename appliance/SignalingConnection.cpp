@@ -38,7 +38,7 @@ public:
     if (closing_) return;
     const bool fatal = error.code == ErrorCode::TooLarge || error.code == ErrorCode::TooManyErrors;
     queue_.push_back(server::error(error, fatal));
-    log().information("session %Lu: refused: %s: %s", static_cast<unsigned long long>(id_),
+    log().information("session %s: refused: %s: %s", std::to_string(id_),
                       std::string(toString(error.code)), error.message);
     if (fatal) {
       closing_ = true;
@@ -92,7 +92,7 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
   socket->setMaxPayloadSize(static_cast<int>(kMaxFrameBytes));
   socket->setReceiveTimeout(Poco::Timespan(10, 0));  // a frame that starts must finish
   socket->setSendTimeout(Poco::Timespan(5, 0));
-  log().information("session %Lu: connected", static_cast<unsigned long long>(id));
+  log().information("session %s: connected", std::to_string(id));
 
   std::vector<char> buffer(kMaxFrameBytes);
   auto lastHeard = std::chrono::steady_clock::now();
@@ -152,12 +152,12 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
       post(std::move(std::get<ClientEnvelope>(parsed)));
     }
   } catch (const Poco::Exception& e) {
-    log().information("session %Lu: connection ended: %s", static_cast<unsigned long long>(id), e.displayText());
+    log().information("session %s: connection ended: %s", std::to_string(id), e.displayText());
   } catch (const std::exception& e) {
-    log().information("session %Lu: connection ended: %s", static_cast<unsigned long long>(id), std::string(e.what()));
+    log().information("session %s: connection ended: %s", std::to_string(id), std::string(e.what()));
   }
   loop_.post([this, id, reason] { conference_.onSessionClosed(id, reason); });
-  log().information("session %Lu: closed (%s)", static_cast<unsigned long long>(id), reason);
+  log().information("session %s: closed (%s)", std::to_string(id), reason);
 }
 
 }  // namespace plenum::appliance

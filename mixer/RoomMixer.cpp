@@ -83,7 +83,8 @@ struct RoomMixer::Tile {
   GstPad* placeholderPad = nullptr;  // compositor request pad
   // camera: raw frames from the endpoint, scaled to the tile, name written on them
   GstElement* cameraQueue = nullptr;
-  GstElement* cameraRate = nullptr;
+  GstClockTime lastCameraFrame = GST_CLOCK_TIME_NONE;  // for the frame-rate cap (streaming thread)
+  GstClockTime cameraFramePeriod = 0;
   GstElement* cameraScale = nullptr;
   GstElement* cameraConvert = nullptr;
   GstElement* cameraCaps = nullptr;
@@ -96,12 +97,13 @@ struct RoomMixer::Tile {
   GstElement* audioSink = nullptr;
   // audio out: this participant's mix-minus
   GstElement* audioSource = nullptr;
+  GstElement* audioTee = nullptr;  // the mix-minus goes to the endpoint (and later a recorder)
   std::shared_ptr<AudioMixLoop::Channel> channel;
 
   std::vector<GstElement*> elements() const {
-    return {placeholderSource, placeholderCaps, placeholderText, cameraQueue, cameraRate,
-            cameraScale,       cameraConvert,   cameraCaps,      cameraText,  audioConvert,
-            audioResample,     audioCaps,       audioSink,       audioSource};
+    return {placeholderSource, placeholderCaps, placeholderText, cameraQueue, cameraScale,
+            cameraConvert,     cameraCaps,      cameraText,      audioConvert, audioResample,
+            audioCaps,         audioSink,       audioSource,     audioTee};
   }
 };
 
@@ -242,6 +244,19 @@ RoomMixer::Encoder& RoomMixer::encoder(VideoCodec codec) {
   return result;
 }
 
+GstPadProbeReturn RoomMixer::onCameraFrame(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  auto* tile = static_cast<Tile*>(data);
+  const GstClockTime pts = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
+  if (!GST_CLOCK_TIME_IS_VALID(pts)) return GST_PAD_PROBE_OK;
+  // 10 % slack so that a 15 fps camera is not halved by jitter against a 15 fps composite.
+  if (GST_CLOCK_TIME_IS_VALID(tile->lastCameraFrame) && pts > tile->lastCameraFrame &&
+      pts - tile->lastCameraFrame < tile->cameraFramePeriod * 9 / 10) {
+    return GST_PAD_PROBE_DROP;
+  }
+  tile->lastCameraFrame = pts;
+  return GST_PAD_PROBE_OK;
+}
+
 GstPadProbeReturn RoomMixer::onUpstreamEvent(GstPad*, GstPadProbeInfo* info, gpointer data) {
   GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
   if (!gst_video_event_is_force_key_unit(event)) return GST_PAD_PROBE_OK;
@@ -298,26 +313,29 @@ void RoomMixer::addParticipant(const std::string& id, const std::string& display
   const std::string placeholderMarkup = "<span size='xx-large' weight='bold'>" +
                                         escapeMarkup(initials(displayName)) + "</span>\n" +
                                         escapeMarkup(displayName);
-  g_object_set(tile->placeholderText, "text", placeholderMarkup.c_str(), "font-desc", "Sans 16",
-               "halignment", 1 /* center */, "valignment", 4 /* center */, "line-alignment", 1,
-               "shaded-background", FALSE, nullptr);
+  g_object_set(tile->placeholderText, "text", placeholderMarkup.c_str(), "halignment", 1 /* center */,
+               "valignment", 4 /* center */, "line-alignment", 1, "shaded-background", FALSE,
+               "auto-resize", FALSE, nullptr);
   addAndLink(pipeline_, {tile->placeholderSource, tile->placeholderCaps, tile->placeholderText});
 
   tile->cameraQueue = makeElement("queue");
   // Decoupled from the decoder's thread; a backlog means we are late: drop, do not wait.
   g_object_set(tile->cameraQueue, "leaky", 2, "max-size-buffers", 3u, "max-size-bytes", 0u,
                "max-size-time", guint64(0), nullptr);
-  tile->cameraRate = makeElement("videorate");
-  g_object_set(tile->cameraRate, "drop-only", TRUE, "max-rate", settings_.framerate, nullptr);
+  // Cameras send up to 30 fps; frames beyond the composite's rate are dropped before they
+  // cost a scale. (videorate asserts on the decoders' duration-less buffers in 1.22.)
+  tile->cameraFramePeriod = GST_SECOND / static_cast<GstClockTime>(settings_.framerate);
+  GstPad* queueOut = gst_element_get_static_pad(tile->cameraQueue, "src");
+  gst_pad_add_probe(queueOut, GST_PAD_PROBE_TYPE_BUFFER, &RoomMixer::onCameraFrame, tile.get(), nullptr);
+  gst_object_unref(queueOut);
   tile->cameraScale = makeElement("videoscale");
   g_object_set(tile->cameraScale, "add-borders", TRUE, nullptr);
   tile->cameraConvert = makeElement("videoconvert");
   tile->cameraCaps = makeCapsFilter(rawCaps(320, 180));
   tile->cameraText = makeElement("textoverlay");
-  g_object_set(tile->cameraText, "text", escapeMarkup(displayName).c_str(), "font-desc", "Sans 11",
-               "halignment", 0 /* left */, "valignment", 2 /* bottom */, "shaded-background", TRUE,
-               nullptr);
-  addAndLink(pipeline_, {tile->cameraQueue, tile->cameraRate, tile->cameraScale,
+  g_object_set(tile->cameraText, "text", escapeMarkup(displayName).c_str(), "halignment", 0 /* left */,
+               "valignment", 1 /* bottom */, "shaded-background", TRUE, "auto-resize", FALSE, nullptr);
+  addAndLink(pipeline_, {tile->cameraQueue, tile->cameraScale,
                          tile->cameraConvert, tile->cameraCaps, tile->cameraText});
 
   tile->audioConvert = makeElement("audioconvert");
@@ -334,7 +352,9 @@ void RoomMixer::addParticipant(const std::string& id, const std::string& display
                "do-timestamp", TRUE, "max-bytes", guint64(48000 * 2 / 10), "block", FALSE, nullptr);
   gst_util_set_object_arg(G_OBJECT(tile->audioSource), "leaky-type", "downstream");
   gst_caps_unref(mixCaps);
-  gst_bin_add(GST_BIN(pipeline_), tile->audioSource);
+  tile->audioTee = makeElement("tee");
+  g_object_set(tile->audioTee, "allow-not-linked", TRUE, nullptr);
+  addAndLink(pipeline_, {tile->audioSource, tile->audioTee});
 
   tile->channel = audio_.addChannel(id, tile->audioSource);
   GstAppSinkCallbacks callbacks{};
@@ -393,6 +413,12 @@ void RoomMixer::applyLayout() {
     if (!(tile.rect == r)) {
       setCaps(tile.placeholderCaps, rawCaps(r.width, r.height) + ",framerate=5/1");
       setCaps(tile.cameraCaps, rawCaps(r.width, r.height));
+      // Text sized to the tile, not to the composite: names stay legible in a 4x4 grid.
+      const int points = std::max(7, r.height / 16);
+      const std::string nameFont = "Sans Bold " + std::to_string(points);
+      const std::string placeholderFont = "Sans " + std::to_string(points + 2);
+      g_object_set(tile.cameraText, "font-desc", nameFont.c_str(), nullptr);
+      g_object_set(tile.placeholderText, "font-desc", placeholderFont.c_str(), nullptr);
       tile.rect = r;
     }
     for (GstPad* pad : {tile.placeholderPad, tile.cameraPad}) {
@@ -428,9 +454,17 @@ GstPad* RoomMixer::audioSink(const std::string& id) const {
 
 GstPad* RoomMixer::audioSource(const std::string& id) const {
   for (auto& tile : tiles_) {
-    if (tile->id == id) return gst_element_get_static_pad(tile->audioSource, "src");
+    if (tile->id == id) return gst_element_request_pad_simple(tile->audioTee, "src_%u");
   }
   return nullptr;
+}
+
+void RoomMixer::releaseAudioSource(const std::string& id, GstPad* pad) const {
+  if (!pad) return;
+  for (auto& tile : tiles_) {
+    if (tile->id == id) gst_element_release_request_pad(tile->audioTee, pad);
+  }
+  gst_object_unref(pad);
 }
 
 std::vector<std::string> RoomMixer::tileOrder() const {

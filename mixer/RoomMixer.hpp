@@ -48,6 +48,7 @@ public:
   GstPad* videoSink(const std::string& id) const;
   GstPad* audioSink(const std::string& id) const;
   GstPad* audioSource(const std::string& id) const;
+  void releaseAudioSource(const std::string& id, GstPad* pad) const;
 
   // A new src pad on the codec's encoder tee (the encoder is created on first use). The caller
   // links it and gives it back with releaseEncodedVideo. A key frame follows for the newcomer.
@@ -69,6 +70,7 @@ private:
   void applyLayout();
   static gboolean onBusMessage(GstBus* bus, GstMessage* message, gpointer self);
   static gboolean onKeyframeTimer(gpointer self);
+  static GstPadProbeReturn onCameraFrame(GstPad* pad, GstPadProbeInfo* info, gpointer tile);
   static GstPadProbeReturn onUpstreamEvent(GstPad* pad, GstPadProbeInfo* info, gpointer encoder);
 
   // passed in

@@ -52,7 +52,6 @@ WebRtcEndpoint::WebRtcEndpoint(RoomMixer& mixer, const std::string& id, VideoCod
   gst_util_set_object_arg(G_OBJECT(webrtc_), "bundle-policy", "max-bundle");
   g_object_set(webrtc_, "latency", static_cast<guint>(mixer.settings().jitterBufferMs), nullptr);
   // Handlers are connected before the element leaves NULL (gst-examples' advice).
-  connectSignal("on-negotiation-needed", G_CALLBACK(&WebRtcEndpoint::onNegotiationNeeded));
   connectSignal("on-ice-candidate", G_CALLBACK(&WebRtcEndpoint::onIceCandidate));
   connectSignal("pad-added", G_CALLBACK(&WebRtcEndpoint::onPadAdded));
   connectSignal("notify::connection-state", G_CALLBACK(&WebRtcEndpoint::onConnectionState));
@@ -66,8 +65,6 @@ WebRtcEndpoint::WebRtcEndpoint(RoomMixer& mixer, const std::string& id, VideoCod
 WebRtcEndpoint::~WebRtcEndpoint() {
   alive_.reset();  // posted work for this endpoint is dropped from here on
   g_signal_handlers_disconnect_matched(webrtc_, G_SIGNAL_MATCH_FUNC, 0, 0, nullptr,
-                                       reinterpret_cast<gpointer>(&WebRtcEndpoint::onNegotiationNeeded), nullptr);
-  g_signal_handlers_disconnect_matched(webrtc_, G_SIGNAL_MATCH_FUNC, 0, 0, nullptr,
                                        reinterpret_cast<gpointer>(&WebRtcEndpoint::onIceCandidate), nullptr);
   g_signal_handlers_disconnect_matched(webrtc_, G_SIGNAL_MATCH_FUNC, 0, 0, nullptr,
                                        reinterpret_cast<gpointer>(&WebRtcEndpoint::onPadAdded), nullptr);
@@ -78,6 +75,7 @@ WebRtcEndpoint::~WebRtcEndpoint() {
   all.insert(all.end(), elements_.begin(), elements_.end());
   removeElements(mixer_.pipeline(), all);
   mixer_.releaseEncodedVideo(codec_, videoTeePad_);
+  mixer_.releaseAudioSource(id_, audioTeePad_);
   g_main_context_unref(context_);
 }
 
@@ -119,14 +117,14 @@ void WebRtcEndpoint::linkSenders() {
       std::to_string(kOpusPayload));
   addAndLink(mixer_.pipeline(), {opus, opusPay, opusCaps});
   elements_.insert(elements_.end(), {opus, opusPay, opusCaps});
-  GstPad* mixOut = mixer_.audioSource(id_);
+  audioTeePad_ = mixer_.audioSource(id_);
   GstPad* opusIn = gst_element_get_static_pad(opus, "sink");
-  linkPads(mixOut, opusIn, "mix-minus to Opus");
+  linkPads(audioTeePad_, opusIn, "mix-minus to Opus");
   gst_object_unref(opusIn);
-  gst_object_unref(mixOut);
   GstPad* audioOut = gst_element_get_static_pad(opusCaps, "src");
   GstPad* audioIn = gst_element_request_pad_simple(webrtc_, "sink_0");
   linkPads(audioOut, audioIn, "audio to webrtcbin");
+  watchSinkCaps(audioIn);
   gst_object_unref(audioOut);
   gst_object_unref(audioIn);
 
@@ -155,6 +153,7 @@ void WebRtcEndpoint::linkSenders() {
   GstPad* videoOut = gst_element_get_static_pad(payCaps, "src");
   GstPad* videoIn = gst_element_request_pad_simple(webrtc_, "sink_1");
   linkPads(videoOut, videoIn, "video to webrtcbin");
+  watchSinkCaps(videoIn);
   gst_object_unref(videoOut);
   gst_object_unref(videoIn);
 
@@ -168,8 +167,21 @@ void WebRtcEndpoint::linkSenders() {
   if (transceivers) g_array_unref(transceivers);
 }
 
-void WebRtcEndpoint::onNegotiationNeeded(GstElement*, gpointer data) {
-  static_cast<SignalRelay*>(data)->post([](WebRtcEndpoint& self) { self.createOffer(); });
+// The offer is made once both senders have fixed caps (so it carries the real H.264 profile
+// and parameter sets); webrtcbin's on-negotiation-needed does not fire reliably for pads that
+// get caps while it is already PLAYING.
+void WebRtcEndpoint::watchSinkCaps(GstPad* pad) {
+  auto* relay = new SignalRelay{this, context_, alive_};
+  gst_pad_add_probe(
+      pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+      [](GstPad*, GstPadProbeInfo* info, gpointer data) {
+        if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
+        static_cast<SignalRelay*>(data)->post([](WebRtcEndpoint& self) {
+          if (++self.sendersReady_ == 2) self.createOffer();
+        });
+        return GST_PAD_PROBE_REMOVE;
+      },
+      relay, [](gpointer data) { delete static_cast<SignalRelay*>(data); });
 }
 
 void WebRtcEndpoint::createOffer() {

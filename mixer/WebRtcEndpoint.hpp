@@ -52,12 +52,12 @@ private:
 
   void configureIce();
   void linkSenders();
+  void watchSinkCaps(GstPad* pad);
   void createOffer();
   void onOfferCreated(GstWebRTCSessionDescription* offer);
   void linkIncoming(GstPad* pad);
   void connectSignal(const char* signal, GCallback callback);
 
-  static void onNegotiationNeeded(GstElement*, gpointer relay);
   static void onIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer relay);
   static void onPadAdded(GstElement*, GstPad* pad, gpointer relay);
   static void onConnectionState(GObject*, GParamSpec*, gpointer relay);
@@ -71,6 +71,8 @@ private:
   GstElement* webrtc_ = nullptr;
   std::vector<GstElement*> elements_;  // everything of ours in the room pipeline but webrtc_
   GstPad* videoTeePad_ = nullptr;      // our branch of the shared encoder
+  GstPad* audioTeePad_ = nullptr;      // our mix-minus
+  int sendersReady_ = 0;
   bool offerSent_ = false;
   bool answered_ = false;
   bool failed_ = false;

@@ -121,6 +121,7 @@ void Room::OnRoomMixerError(const std::string& element, const std::string& messa
 }
 
 void Room::OnWebRtcEndpointOffer(mixer::WebRtcEndpoint& endpoint, const std::string& sdp) {
+  log().debug("room %s: offer to %s", name_, endpoint.id());
   if (Participant* p = find(endpoint.id())) p->sink->send(server::offer(sdp));
 }
 

@@ -1,0 +1,535 @@
+// The room page (/r/<room>): pre-join, joining, the meeting, leaving, reconnecting.
+//
+// Query parameters: name=NAME, autojoin=1, audioProcessing=0, lang=de|en.
+// Test hook: window.plenum (see the object below), kept up to date.
+
+import { t, has, lang, applyI18n } from './i18n.js';
+import { decorate } from './icons.js';
+import { roomFromPath, cleanDisplayName, isValidDisplayName } from './names.js';
+import { getLocalMedia, stopLocalMedia } from './media.js';
+import { Signaling, signalingUrl } from './signaling.js';
+import { Call, receiveVideoCodecs } from './call.js';
+import * as ui from './ui.js';
+
+const params = new URLSearchParams(location.search);
+const AUTOJOIN = params.get('autojoin') === '1';
+const AUDIO_PROCESSING = params.get('audioProcessing') !== '0';
+const NAME_KEY = 'plenum.name';
+const RECONNECT_DELAYS_MS = [1000, 2000, 4000, 8000, 8000];
+const JOIN_TIMEOUT_MS = 10000;
+
+const plenum = {
+  state: 'prejoin',      // 'prejoin' | 'connecting' | 'joined' | 'left' | 'error'
+  participantId: null,   // own id from `joined`
+  participants: [],      // [{id, name, audio, video}], including oneself
+  remoteStream: null,    // MediaStream with the server's composite video + mix-minus audio
+  pc: null,              // the current RTCPeerConnection
+  videoCodec: null,      // 'H264' | 'VP8' from `joined`
+  room: null,
+  name: null,            // own display name once joining
+  audio: false,          // own microphone on (what the server is told)
+  video: false,          // own camera on
+  lang,
+  connectionState: 'new', // pc.connectionState, 'closed' when there is none
+  reconnectAttempt: 0,
+  error: null,           // {code, message} in state 'error'
+};
+window.plenum = plenum;
+
+let media = null;          // { mic, cam, problem } while we hold the devices
+let wantAudio = true;      // the user's choice; effective only when the device exists
+let wantVideo = true;
+let conn = null;           // { sig, call, joined, joinTimer, sentAudio, sentVideo }
+let reconnectTimer = null;
+let attempt = 0;
+let videoShowing = false;
+const participants = new Map();
+
+function setState(state) {
+  plenum.state = state;
+  document.body.dataset.state = state;
+}
+
+// ---- start & pre-join ------------------------------------------------------------------
+
+function main() {
+  applyI18n();
+  decorate();
+  bindUi();
+  const room = roomFromPath(location.pathname);
+  if (!room) {
+    fail('invalid-room', '', false);
+    return;
+  }
+  plenum.room = room;
+  document.title = t('room.docTitle', { room });
+  ui.$('prejoin-room').textContent = room;
+  ui.$('room-name').textContent = room;
+  ui.$('name-input').value = cleanDisplayName(params.has('name') ? params.get('name') : loadName());
+  setState('prejoin');
+  refreshMediaUi();
+  prejoin();
+}
+
+async function prejoin() {
+  const autojoin = AUTOJOIN && isValidDisplayName(cleanDisplayName(ui.$('name-input').value));
+  if (autojoin) {
+    // Skip the pre-join screen: show the room while the devices start.
+    ui.setStageStatus(t('prejoin.gettingMedia'));
+    ui.showScreen('room');
+  } else {
+    ui.showScreen('prejoin');
+  }
+  ui.$('btn-join').disabled = true;
+  ui.setNotice(t('prejoin.gettingMedia'));
+  await acquireMedia();
+  ui.$('btn-join').disabled = false;
+  if (plenum.state !== 'prejoin') {
+    // Left (autojoin) while the devices were starting.
+    stopLocalMedia(media);
+    media = null;
+    return;
+  }
+  if (autojoin) join();
+  else if (!ui.$('name-input').value && matchMedia('(pointer: fine)').matches) ui.$('name-input').focus();
+}
+
+async function acquireMedia() {
+  const got = await getLocalMedia({ audioProcessing: AUDIO_PROCESSING });
+  if (media) stopLocalMedia(media);
+  media = got;
+  for (const track of [media.mic, media.cam]) {
+    if (!track) continue;
+    track.enabled = track.kind === 'audio' ? wantAudio : wantVideo;
+    track.addEventListener('ended', () => deviceLost(got, track));
+  }
+  ui.setNotice(media.problem ? t(`media.${media.problem}`) : '');
+  refreshMediaUi();
+}
+
+// A device went away (unplugged, revoked): carry on without it.
+function deviceLost(owner, track) {
+  if (media !== owner) return;
+  if (media.mic === track) media.mic = null;
+  if (media.cam === track) media.cam = null;
+  refreshMediaUi();
+  announceMedia();
+}
+
+function refreshMediaUi() {
+  const hasMic = !!(media && media.mic);
+  const hasCam = !!(media && media.cam);
+  plenum.audio = hasMic && wantAudio;
+  plenum.video = hasCam && wantVideo;
+  const mic = { on: wantAudio, available: hasMic, titleOn: t('ctl.mute'), titleOff: t('ctl.unmute'), titleNone: t('ctl.noMic') };
+  const cam = { on: wantVideo, available: hasCam, titleOn: t('ctl.camOff'), titleOff: t('ctl.camOn'), titleNone: t('ctl.noCam') };
+  ui.setToggle(ui.$('prejoin-mic'), mic);
+  ui.setToggle(ui.$('btn-mic'), mic);
+  ui.setToggle(ui.$('prejoin-cam'), cam);
+  ui.setToggle(ui.$('btn-cam'), cam);
+  if (plenum.state === 'prejoin') {
+    ui.setPreview(hasCam ? media.cam : null, wantVideo, t(hasCam ? 'preview.camOff' : 'ctl.noCam'));
+  }
+}
+
+function toggleMic() {
+  wantAudio = !wantAudio;
+  if (media && media.mic) media.mic.enabled = wantAudio;
+  refreshMediaUi();
+  announceMedia();
+}
+
+function toggleCam() {
+  wantVideo = !wantVideo;
+  if (media && media.cam) media.cam.enabled = wantVideo;
+  refreshMediaUi();
+  announceMedia();
+}
+
+// Tells the server (and our own list entry) when mic/camera state differs from what it knows.
+function announceMedia() {
+  const c = conn;
+  if (!c || !c.joined) return;
+  const audio = plenum.audio;
+  const video = plenum.video;
+  if (audio === c.sentAudio && video === c.sentVideo) return;
+  if (!c.sig.send({ type: 'media', audio, video })) return;
+  c.sentAudio = audio;
+  c.sentVideo = video;
+  const self = participants.get(plenum.participantId);
+  if (self) {
+    participants.set(self.id, { ...self, audio, video });
+    publishParticipants();
+  }
+}
+
+// ---- joining, connection, reconnecting ---------------------------------------------------
+
+function join() {
+  if (plenum.state !== 'prejoin') return;
+  const name = cleanDisplayName(ui.$('name-input').value);
+  if (!isValidDisplayName(name)) {
+    ui.setNameError(t('prejoin.errName'));
+    ui.$('name-input').focus();
+    return;
+  }
+  ui.setNameError('');
+  plenum.name = name;
+  saveName(name);
+  ui.clearPreview();
+  enterRoom();
+}
+
+function enterRoom() {
+  attempt = 0;
+  plenum.reconnectAttempt = 0;
+  plenum.error = null;
+  plenum.participantId = null;
+  plenum.videoCodec = null;
+  setParticipants([]);
+  setState('connecting');
+  ui.setBanner('');
+  ui.setStageStatus(t('room.connecting'));
+  ui.showScreen('room');
+  if (media && media.problem) ui.toast(t(`media.${media.problem}`), 6000);
+  connect();
+}
+
+function connect() {
+  closeConnection();
+  const c = { sig: null, call: null, joined: false, joinTimer: null, sentAudio: null, sentVideo: null };
+  conn = c;
+  c.call = new Call({
+    send: (msg) => c.sig.send(msg),
+    getLocalTracks: () => ({ mic: media ? media.mic : null, cam: media ? media.cam : null }),
+    onPeerConnection: (pc) => { if (conn === c) plenum.pc = pc; },
+    onRemoteTrack: (track, stream) => { if (conn === c) attachRemote(stream); },
+    onConnectionState: (state) => { if (conn === c) mediaState(state); },
+  });
+  plenum.pc = null;
+  plenum.connectionState = 'new';
+  plenum.remoteStream = c.call.remoteStream;
+  c.sig = new Signaling(signalingUrl(), {
+    onOpen: () => {
+      if (conn !== c) return;
+      c.sig.send(joinMessage(c));
+      c.joinTimer = setTimeout(() => { if (conn === c && !c.joined) connectionLost(); }, JOIN_TIMEOUT_MS);
+    },
+    onMessage: (msg) => { if (conn === c) handleMessage(c, msg); },
+    onClose: () => { if (conn === c) connectionLost(); },
+  });
+}
+
+function joinMessage(c) {
+  const msg = { type: 'join', room: plenum.room, name: plenum.name, audio: plenum.audio, video: plenum.video };
+  const codecs = receiveVideoCodecs();
+  if (codecs) msg.videoCodecs = codecs;
+  c.sentAudio = msg.audio;
+  c.sentVideo = msg.video;
+  return msg;
+}
+
+function closeConnection() {
+  const c = conn;
+  if (!c) return;
+  conn = null;
+  clearTimeout(c.joinTimer);
+  c.call.close();
+  c.sig.close();
+  plenum.pc = null;
+  plenum.remoteStream = null;
+  plenum.connectionState = 'closed';
+  ui.$('composite').srcObject = null;
+  ui.$('remote-audio').srcObject = null;
+  ui.showSoundButton(false);
+  videoShowing = false;
+}
+
+// The WebSocket closed, the join timed out, or the media connection failed: try again with
+// backoff, then give up.
+function connectionLost() {
+  if (plenum.state !== 'connecting' && plenum.state !== 'joined') return;
+  closeConnection();
+  if (attempt >= RECONNECT_DELAYS_MS.length) {
+    teardown();
+    plenum.error = { code: 'connection-lost', message: '' };
+    setState('error');
+    ui.showEnded({ title: t('ended.lostTitle'), text: t('ended.lostText'), canRejoin: true });
+    return;
+  }
+  const delay = RECONNECT_DELAYS_MS[attempt];
+  attempt += 1;
+  plenum.reconnectAttempt = attempt;
+  setState('connecting');
+  ui.setBanner(t('room.reconnecting', { n: attempt, max: RECONNECT_DELAYS_MS.length }));
+  ui.setStageStatus(t('room.connecting'));
+  clearTimeout(reconnectTimer);
+  reconnectTimer = setTimeout(() => {
+    reconnectTimer = null;
+    if (plenum.state === 'connecting') connect();
+  }, delay);
+}
+
+function mediaState(state) {
+  plenum.connectionState = state;
+  if (state === 'connected') {
+    attempt = 0;
+    plenum.reconnectAttempt = 0;
+    if (plenum.state === 'joined') ui.setBanner('');
+  } else if (state === 'disconnected') {
+    if (plenum.state === 'joined') ui.setBanner(t('room.mediaInterrupted'));
+  } else if (state === 'failed') {
+    connectionLost();
+  }
+}
+
+function attachRemote(stream) {
+  const video = ui.$('composite');
+  const audio = ui.$('remote-audio');
+  if (video.srcObject !== stream) {
+    video.srcObject = stream;
+    videoShowing = false;
+  }
+  video.play().catch(() => {});
+  const audioTrack = stream.getAudioTracks()[0];
+  if (!audioTrack) return;
+  const cur = audio.srcObject;
+  if (!cur || cur.getAudioTracks()[0] !== audioTrack) audio.srcObject = new MediaStream([audioTrack]);
+  audio.play().then(() => ui.showSoundButton(false)).catch((err) => {
+    if (err && err.name === 'NotAllowedError') ui.showSoundButton(true);
+  });
+}
+
+// ---- server messages ------------------------------------------------------------------------
+
+function handleMessage(c, msg) {
+  switch (msg.type) {
+    case 'joined':
+      if (c.joined) return;
+      clearTimeout(c.joinTimer);
+      c.joined = true;
+      plenum.participantId = msg.participantId == null ? null : String(msg.participantId);
+      plenum.videoCodec = typeof msg.videoCodec === 'string' ? msg.videoCodec : null;
+      setParticipants(Array.isArray(msg.participants) ? msg.participants : []);
+      ui.setBanner('');
+      setState('joined');
+      ui.setStageStatus(videoShowing ? '' : t('room.waitingVideo'));
+      announceMedia(); // the user may have toggled something while we were connecting
+      return;
+    case 'offer':
+      if (typeof msg.sdp !== 'string') return;
+      c.call.handleOffer(msg.sdp).catch((err) => {
+        if (conn !== c) return;
+        console.error('plenum: could not answer the offer', err);
+        fail('media-setup', String(err && err.message || err), true);
+      });
+      return;
+    case 'candidate':
+      if (typeof msg.candidate !== 'string') return;
+      c.call.handleCandidate(msg.candidate, Number.isInteger(msg.sdpMLineIndex) ? msg.sdpMLineIndex : 0);
+      return;
+    case 'participant-joined': {
+      const p = normParticipant(msg.participant);
+      if (!p) return;
+      const isNew = !participants.has(p.id);
+      participants.set(p.id, p);
+      publishParticipants();
+      if (isNew && c.joined && p.id !== plenum.participantId) ui.toast(t('room.joined', { name: p.name }));
+      return;
+    }
+    case 'participant-updated': {
+      const p = normParticipant(msg.participant);
+      if (!p) return;
+      participants.set(p.id, p);
+      publishParticipants();
+      return;
+    }
+    case 'participant-left': {
+      const id = msg.participantId == null ? '' : String(msg.participantId);
+      if (id && id === plenum.participantId) {
+        if (msg.reason !== 'left') connectionLost(); // the server dropped us
+        return;
+      }
+      const p = participants.get(id);
+      if (!p) return;
+      participants.delete(id);
+      publishParticipants();
+      ui.toast(t(msg.reason === 'left' ? 'room.left' : 'room.lost', { name: p.name }));
+      return;
+    }
+    case 'error':
+      serverError(c, msg);
+      return;
+    default: // 'pong' and anything newer than this client
+  }
+}
+
+function serverError(c, msg) {
+  const code = typeof msg.code === 'string' ? msg.code : 'internal';
+  const message = typeof msg.message === 'string' ? msg.message : '';
+  console.warn(`plenum: server error ${code}: ${message}`);
+  // Before `joined`, the only thing we asked for was the join: a refusal ends it.
+  const joinRefused = !c.joined && code !== 'bad-candidate' && code !== 'bad-sdp';
+  if (msg.fatal === true || joinRefused) fail(code, message, true);
+  else ui.toast(errorText(code, message), 5000);
+}
+
+function errorText(code, message) {
+  return has(`error.${code}`) ? t(`error.${code}`, { code, message }) : t('error.generic', { code });
+}
+
+function normParticipant(p) {
+  if (!p || typeof p !== 'object' || p.id == null) return null;
+  return {
+    id: String(p.id),
+    name: typeof p.name === 'string' ? p.name : '',
+    audio: p.audio !== false,
+    video: p.video !== false,
+  };
+}
+
+function setParticipants(list) {
+  participants.clear();
+  for (const raw of list) {
+    const p = normParticipant(raw);
+    if (p) participants.set(p.id, p);
+  }
+  publishParticipants();
+}
+
+function publishParticipants() {
+  plenum.participants = [...participants.values()].map((p) => ({ ...p }));
+  ui.renderParticipants(plenum.participants, plenum.participantId);
+}
+
+// ---- leaving, errors, rejoining ---------------------------------------------------------------
+
+// Stops everything that runs in the room, including camera and microphone.
+function teardown() {
+  clearTimeout(reconnectTimer);
+  reconnectTimer = null;
+  closeConnection();
+  stopLocalMedia(media);
+  media = null;
+  plenum.audio = false;
+  plenum.video = false;
+  plenum.participantId = null;
+  setParticipants([]);
+  ui.setBanner('');
+  ui.setPanelOpen(false);
+  ui.clearPreview();
+}
+
+function leave() {
+  if (conn) conn.sig.send({ type: 'leave' });
+  teardown();
+  setState('left');
+  ui.showEnded({ title: t('ended.leftTitle'), text: t('ended.leftText', { room: plenum.room }), canRejoin: true });
+}
+
+function fail(code, message, canRejoin) {
+  teardown();
+  plenum.error = { code, message: message || '' };
+  setState('error');
+  ui.showEnded({ title: t('ended.errorTitle'), text: errorText(code, message), canRejoin });
+}
+
+async function rejoin() {
+  if (plenum.state !== 'left' && plenum.state !== 'error') return;
+  if (!plenum.name || !plenum.room) {
+    location.reload();
+    return;
+  }
+  setState('connecting');
+  ui.setStageStatus(t('room.connecting'));
+  ui.showScreen('room');
+  if (!media) await acquireMedia();
+  if (plenum.state !== 'connecting' || conn) {
+    // Left again (or something else happened) while the devices were starting.
+    if (plenum.state === 'left' || plenum.state === 'error') {
+      stopLocalMedia(media);
+      media = null;
+    }
+    return;
+  }
+  enterRoom();
+}
+
+// ---- UI wiring ------------------------------------------------------------------------------
+
+async function copyLink() {
+  const link = `${location.origin}/r/${encodeURIComponent(plenum.room)}`;
+  let ok = false;
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(link);
+      ok = true;
+    }
+  } catch { ok = false; }
+  if (!ok) ok = legacyCopy(link);
+  ui.toast(ok ? t('room.copied') : t('room.copyFailed', { link }), ok ? 2500 : 10000);
+}
+
+function legacyCopy(text) {
+  const area = document.createElement('textarea');
+  area.value = text;
+  area.setAttribute('readonly', '');
+  area.className = 'offscreen';
+  document.body.append(area);
+  area.select();
+  let ok = false;
+  try { ok = document.execCommand('copy'); } catch { ok = false; }
+  area.remove();
+  return ok;
+}
+
+function loadName() {
+  try { return localStorage.getItem(NAME_KEY) || ''; } catch { return ''; }
+}
+
+function saveName(name) {
+  try { localStorage.setItem(NAME_KEY, name); } catch { /* private mode */ }
+}
+
+function bindUi() {
+  ui.$('prejoin-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    join();
+  });
+  ui.$('name-input').addEventListener('input', () => ui.setNameError(''));
+  ui.$('prejoin-mic').addEventListener('click', toggleMic);
+  ui.$('prejoin-cam').addEventListener('click', toggleCam);
+  ui.$('btn-mic').addEventListener('click', toggleMic);
+  ui.$('btn-cam').addEventListener('click', toggleCam);
+  ui.$('btn-leave').addEventListener('click', leave);
+  ui.$('btn-rejoin').addEventListener('click', rejoin);
+  ui.$('btn-copy-link').addEventListener('click', copyLink);
+  ui.$('btn-participants').addEventListener('click', () => {
+    const open = !ui.isPanelOpen();
+    ui.setPanelOpen(open);
+    if (open) ui.$('btn-close-panel').focus();
+  });
+  ui.$('btn-close-panel').addEventListener('click', () => {
+    ui.setPanelOpen(false);
+    ui.$('btn-participants').focus();
+  });
+  document.addEventListener('keydown', (ev) => {
+    if (ev.key === 'Escape' && ui.isPanelOpen()) {
+      ui.setPanelOpen(false);
+      ui.$('btn-participants').focus();
+    }
+  });
+  ui.$('btn-sound').addEventListener('click', () => {
+    ui.$('remote-audio').play().then(() => ui.showSoundButton(false)).catch(() => {});
+  });
+  ui.$('composite').addEventListener('playing', () => {
+    videoShowing = true;
+    if (plenum.state === 'joined') ui.setStageStatus('');
+  });
+  // Closing the tab: tell the server right away instead of letting it time out.
+  window.addEventListener('pagehide', () => {
+    if (conn) conn.sig.send({ type: 'leave' });
+  });
+}
+
+main();

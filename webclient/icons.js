@@ -1,0 +1,66 @@
+// Inline SVG icons (stroke style, 24×24), built with DOM calls so no HTML parsing is involved.
+
+const NS = 'http://www.w3.org/2000/svg';
+
+const SHAPES = {
+  mic: [
+    ['path', { d: 'M12 2a3 3 0 0 0-3 3v7a3 3 0 0 0 6 0V5a3 3 0 0 0-3-3z' }],
+    ['path', { d: 'M19 10v2a7 7 0 0 1-14 0v-2' }],
+    ['path', { d: 'M12 19v3M8 22h8' }],
+  ],
+  'mic-off': [
+    ['path', { d: 'M2 2l20 20' }],
+    ['path', { d: 'M9 9v3a3 3 0 0 0 5.12 2.12M15 9.34V5a3 3 0 0 0-5.94-.6' }],
+    ['path', { d: 'M17 16.95A7 7 0 0 1 5 12v-2m14 0v2a7 7 0 0 1-.11 1.23' }],
+    ['path', { d: 'M12 19v3M8 22h8' }],
+  ],
+  cam: [
+    ['path', { d: 'M23 7l-7 5 7 5V7z' }],
+    ['rect', { x: '1', y: '5', width: '15', height: '14', rx: '2' }],
+  ],
+  'cam-off': [
+    ['path', { d: 'M16 16v1a2 2 0 0 1-2 2H3a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2h2m5.66 0H14a2 2 0 0 1 2 2v3.34l1 1L23 7v10' }],
+    ['path', { d: 'M1 1l22 22' }],
+  ],
+  leave: [
+    ['path', { d: 'M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4' }],
+    ['path', { d: 'M16 17l5-5-5-5M21 12H9' }],
+  ],
+  people: [
+    ['path', { d: 'M17 21v-2a4 4 0 0 0-4-4H5a4 4 0 0 0-4 4v2' }],
+    ['circle', { cx: '9', cy: '7', r: '4' }],
+    ['path', { d: 'M23 21v-2a4 4 0 0 0-3-3.87M16 3.13a4 4 0 0 1 0 7.75' }],
+  ],
+  link: [
+    ['path', { d: 'M10 13a5 5 0 0 0 7.54.54l3-3a5 5 0 0 0-7.07-7.07l-1.72 1.71' }],
+    ['path', { d: 'M14 11a5 5 0 0 0-7.54-.54l-3 3a5 5 0 0 0 7.07 7.07l1.71-1.71' }],
+  ],
+  close: [['path', { d: 'M18 6L6 18M6 6l12 12' }]],
+  volume: [
+    ['path', { d: 'M11 5L6 9H2v6h4l5 4V5z' }],
+    ['path', { d: 'M19.07 4.93a10 10 0 0 1 0 14.14M15.54 8.46a5 5 0 0 1 0 7.07' }],
+  ],
+};
+
+export function icon(name, extraClass) {
+  const svg = document.createElementNS(NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.setAttribute('focusable', 'false');
+  svg.setAttribute('class', extraClass ? `icon ${extraClass}` : 'icon');
+  for (const [tag, attrs] of SHAPES[name] || []) {
+    const el = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    svg.appendChild(el);
+  }
+  return svg;
+}
+
+// <button data-icon="x">: prepends that icon. <button data-icon-on="a" data-icon-off="b">:
+// prepends both; CSS shows one according to aria-pressed.
+export function decorate(root = document) {
+  for (const el of root.querySelectorAll('[data-icon]')) el.prepend(icon(el.dataset.icon));
+  for (const el of root.querySelectorAll('[data-icon-on]')) {
+    el.prepend(icon(el.dataset.iconOn, 'when-on'), icon(el.dataset.iconOff, 'when-off'));
+  }
+}
