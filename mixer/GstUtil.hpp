@@ -26,6 +26,28 @@ inline void addAndLink(GstElement* bin, const std::vector<GstElement*>& chain) {
   }
 }
 
+// Brings newly added elements to the pipeline's state, sinks first: a source that starts before
+// its downstream would push into a flushing pad, and a source or tee that once sees FLUSHING
+// stops for good (for a shared tee: for everybody). Link new branches to running tees after this.
+inline void startDownstreamFirst(const std::vector<GstElement*>& elements) {
+  for (auto it = elements.rbegin(); it != elements.rend(); ++it) {
+    if (*it) gst_element_sync_state_with_parent(*it);
+  }
+}
+
+// Unlinks a branch from a running tee and gives the tee's request pad back (before the branch
+// is stopped, so that the tee never pushes into a flushing branch).
+inline void detachFromTee(GstElement* tee, GstPad*& teePad) {
+  if (!teePad) return;
+  if (GstPad* peer = gst_pad_get_peer(teePad)) {
+    gst_pad_unlink(teePad, peer);
+    gst_object_unref(peer);
+  }
+  gst_element_release_request_pad(tee, teePad);
+  gst_object_unref(teePad);
+  teePad = nullptr;
+}
+
 // Takes elements out of a running pipeline: to NULL first (their streaming threads stop),
 // then out of the bin, which drops the bin's reference.
 inline void removeElements(GstElement* bin, const std::vector<GstElement*>& elements) {

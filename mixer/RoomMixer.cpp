@@ -155,6 +155,9 @@ RoomMixer::~RoomMixer() {
   gst_object_unref(pipeline_);
 }
 
+int RoomMixer::cameraWidth() const { return std::max(160, settings_.width / 2) & ~3; }
+int RoomMixer::cameraHeight() const { return std::max(90, settings_.height / 2) & ~3; }
+
 void RoomMixer::buildComposite() {
   const int fps = settings_.framerate;
   compositor_ = makeElement("compositor", "composite");
@@ -232,12 +235,12 @@ RoomMixer::Encoder& RoomMixer::encoder(VideoCodec codec) {
                     enc.get(), nullptr);
   gst_object_unref(teeSink);
 
+  startDownstreamFirst(chain);
   GstPad* teeSrc = gst_element_request_pad_simple(rawTee_, "src_%u");
   GstPad* queueSink = gst_element_get_static_pad(enc->queue, "sink");
   gst_pad_link(teeSrc, queueSink);
   gst_object_unref(queueSink);
   gst_object_unref(teeSrc);
-  for (GstElement* element : chain) gst_element_sync_state_with_parent(element);
 
   auto& result = *enc;
   encoders_[codec] = std::move(enc);
@@ -288,14 +291,15 @@ unsigned RoomMixer::keyframesGranted(VideoCodec codec) const {
 GstPad* RoomMixer::requestEncodedVideo(VideoCodec codec) {
   Encoder& enc = encoder(codec);
   ++enc.receivers;
-  return gst_element_request_pad_simple(enc.tee, "src_%u");
+  GstPad* pad = gst_element_request_pad_simple(enc.tee, "src_%u");
+  requestKeyframe(codec);  // the newcomer's decoder can start only from a key frame
+  return pad;
 }
 
 void RoomMixer::releaseEncodedVideo(VideoCodec codec, GstPad* pad) {
   auto it = encoders_.find(codec);
   if (it == encoders_.end() || !pad) return;
-  gst_element_release_request_pad(it->second->tee, pad);
-  gst_object_unref(pad);
+  detachFromTee(it->second->tee, pad);
   --it->second->receivers;
 }
 
@@ -308,14 +312,14 @@ void RoomMixer::addParticipant(const std::string& id, const std::string& display
   tile->placeholderSource = makeElement("videotestsrc", prefix + "placeholder");
   g_object_set(tile->placeholderSource, "is-live", TRUE, "pattern", 17, "foreground-color",
                placeholderColour(displayName), nullptr);
-  tile->placeholderCaps = makeCapsFilter(rawCaps(320, 180) + ",framerate=5/1");
+  tile->placeholderCaps = makeCapsFilter(rawCaps(cameraWidth() / 2, cameraHeight() / 2) + ",framerate=5/1");
   tile->placeholderText = makeElement("textoverlay");
   const std::string placeholderMarkup = "<span size='xx-large' weight='bold'>" +
                                         escapeMarkup(initials(displayName)) + "</span>\n" +
                                         escapeMarkup(displayName);
   g_object_set(tile->placeholderText, "text", placeholderMarkup.c_str(), "halignment", 1 /* center */,
                "valignment", 4 /* center */, "line-alignment", 1, "shaded-background", FALSE,
-               "auto-resize", FALSE, nullptr);
+               "font-desc", "Sans 24", nullptr);
   addAndLink(pipeline_, {tile->placeholderSource, tile->placeholderCaps, tile->placeholderText});
 
   tile->cameraQueue = makeElement("queue");
@@ -331,10 +335,14 @@ void RoomMixer::addParticipant(const std::string& id, const std::string& display
   tile->cameraScale = makeElement("videoscale");
   g_object_set(tile->cameraScale, "add-borders", TRUE, nullptr);
   tile->cameraConvert = makeElement("videoconvert");
-  tile->cameraCaps = makeCapsFilter(rawCaps(320, 180));
+  // Every camera is brought to one 16:9 size (half the composite, letterboxed) whatever the
+  // layout; the compositor scales that to the tile.
+  tile->cameraCaps = makeCapsFilter(rawCaps(cameraWidth(), cameraHeight()));
+  // Fonts are set once, before the element runs: changing them while it renders races inside
+  // Pango (seen as crashes). auto-resize (the default) scales them with the tile's width.
   tile->cameraText = makeElement("textoverlay");
   g_object_set(tile->cameraText, "text", escapeMarkup(displayName).c_str(), "halignment", 0 /* left */,
-               "valignment", 1 /* bottom */, "shaded-background", TRUE, "auto-resize", FALSE, nullptr);
+               "valignment", 1 /* bottom */, "shaded-background", TRUE, "font-desc", "Sans Bold 22", nullptr);
   addAndLink(pipeline_, {tile->cameraQueue, tile->cameraScale,
                          tile->cameraConvert, tile->cameraCaps, tile->cameraText});
 
@@ -388,7 +396,7 @@ void RoomMixer::addParticipant(const std::string& id, const std::string& display
 
   tiles_.push_back(std::move(tile));
   applyLayout();
-  for (GstElement* element : tiles_.back()->elements()) gst_element_sync_state_with_parent(element);
+  startDownstreamFirst(tiles_.back()->elements());
 }
 
 void RoomMixer::removeParticipant(const std::string& id) {
@@ -410,17 +418,9 @@ void RoomMixer::applyLayout() {
   for (std::size_t i = 0; i < tiles_.size(); ++i) {
     Tile& tile = *tiles_[i];
     const Rect& r = rects[i];
-    if (!(tile.rect == r)) {
-      setCaps(tile.placeholderCaps, rawCaps(r.width, r.height) + ",framerate=5/1");
-      setCaps(tile.cameraCaps, rawCaps(r.width, r.height));
-      // Text sized to the tile, not to the composite: names stay legible in a 4x4 grid.
-      const int points = std::max(7, r.height / 16);
-      const std::string nameFont = "Sans Bold " + std::to_string(points);
-      const std::string placeholderFont = "Sans " + std::to_string(points + 2);
-      g_object_set(tile.cameraText, "font-desc", nameFont.c_str(), nullptr);
-      g_object_set(tile.placeholderText, "font-desc", placeholderFont.c_str(), nullptr);
-      tile.rect = r;
-    }
+    // Only the compositor's pads move and scale: renegotiating the tile's caps while frames
+    // flow fails now and then (not-negotiated) and kills the camera branch.
+    tile.rect = r;
     for (GstPad* pad : {tile.placeholderPad, tile.cameraPad}) {
       g_object_set(pad, "xpos", r.x, "ypos", r.y, "width", r.width, "height", r.height, nullptr);
     }
@@ -462,7 +462,10 @@ GstPad* RoomMixer::audioSource(const std::string& id) const {
 void RoomMixer::releaseAudioSource(const std::string& id, GstPad* pad) const {
   if (!pad) return;
   for (auto& tile : tiles_) {
-    if (tile->id == id) gst_element_release_request_pad(tile->audioTee, pad);
+    if (tile->id == id) {
+      detachFromTee(tile->audioTee, pad);
+      return;
+    }
   }
   gst_object_unref(pad);
 }

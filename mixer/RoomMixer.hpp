@@ -66,6 +66,8 @@ private:
   struct Encoder;
 
   void buildComposite();
+  int cameraWidth() const;
+  int cameraHeight() const;
   Encoder& encoder(VideoCodec codec);
   void applyLayout();
   static gboolean onBusMessage(GstBus* bus, GstMessage* message, gpointer self);

@@ -59,7 +59,12 @@ WebRtcEndpoint::WebRtcEndpoint(RoomMixer& mixer, const std::string& id, VideoCod
   configureIce();
   linkSenders();
   gst_element_sync_state_with_parent(webrtc_);
-  for (GstElement* element : elements_) gst_element_sync_state_with_parent(element);
+  startDownstreamFirst(elements_);
+  // Only now, with every element of ours running, join the room's running tees.
+  audioTeePad_ = mixer_.audioSource(id_);
+  linkPads(audioTeePad_, opusIn_, "mix-minus to Opus");
+  videoTeePad_ = mixer_.requestEncodedVideo(codec_);
+  linkPads(videoTeePad_, videoQueueIn_, "composite to payloader");
 }
 
 WebRtcEndpoint::~WebRtcEndpoint() {
@@ -70,12 +75,15 @@ WebRtcEndpoint::~WebRtcEndpoint() {
                                        reinterpret_cast<gpointer>(&WebRtcEndpoint::onPadAdded), nullptr);
   g_signal_handlers_disconnect_matched(webrtc_, G_SIGNAL_MATCH_FUNC, 0, 0, nullptr,
                                        reinterpret_cast<gpointer>(&WebRtcEndpoint::onConnectionState), nullptr);
-  // Order from gst-examples: stop the element, take it out, then give back request pads.
+  // Off the room's tees first (they must never push into a stopping branch), then stop the
+  // elements and take them out.
+  mixer_.releaseEncodedVideo(codec_, videoTeePad_);
+  mixer_.releaseAudioSource(id_, audioTeePad_);
   std::vector<GstElement*> all{webrtc_};
   all.insert(all.end(), elements_.begin(), elements_.end());
   removeElements(mixer_.pipeline(), all);
-  mixer_.releaseEncodedVideo(codec_, videoTeePad_);
-  mixer_.releaseAudioSource(id_, audioTeePad_);
+  gst_object_unref(opusIn_);
+  gst_object_unref(videoQueueIn_);
   g_main_context_unref(context_);
 }
 
@@ -117,10 +125,7 @@ void WebRtcEndpoint::linkSenders() {
       std::to_string(kOpusPayload));
   addAndLink(mixer_.pipeline(), {opus, opusPay, opusCaps});
   elements_.insert(elements_.end(), {opus, opusPay, opusCaps});
-  audioTeePad_ = mixer_.audioSource(id_);
-  GstPad* opusIn = gst_element_get_static_pad(opus, "sink");
-  linkPads(audioTeePad_, opusIn, "mix-minus to Opus");
-  gst_object_unref(opusIn);
+  opusIn_ = gst_element_get_static_pad(opus, "sink");
   GstPad* audioOut = gst_element_get_static_pad(opusCaps, "src");
   GstPad* audioIn = gst_element_request_pad_simple(webrtc_, "sink_0");
   linkPads(audioOut, audioIn, "audio to webrtcbin");
@@ -146,10 +151,7 @@ void WebRtcEndpoint::linkSenders() {
   GstElement* payCaps = makeCapsFilter(rtpCaps(codec_));
   addAndLink(mixer_.pipeline(), {queue, pay, payCaps});
   elements_.insert(elements_.end(), {queue, pay, payCaps});
-  videoTeePad_ = mixer_.requestEncodedVideo(codec_);
-  GstPad* queueIn = gst_element_get_static_pad(queue, "sink");
-  linkPads(videoTeePad_, queueIn, "composite to payloader");
-  gst_object_unref(queueIn);
+  videoQueueIn_ = gst_element_get_static_pad(queue, "sink");
   GstPad* videoOut = gst_element_get_static_pad(payCaps, "src");
   GstPad* videoIn = gst_element_request_pad_simple(webrtc_, "sink_1");
   linkPads(videoOut, videoIn, "video to webrtcbin");
@@ -267,6 +269,11 @@ void WebRtcEndpoint::onIceCandidate(GstElement*, guint mline, gchar* candidate, 
 void WebRtcEndpoint::onConnectionState(GObject* object, GParamSpec*, gpointer data) {
   GstWebRTCPeerConnectionState state;
   g_object_get(object, "connection-state", &state, nullptr);
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+    // Media can flow from now on: start the browser's picture with a key frame.
+    static_cast<SignalRelay*>(data)->post([](WebRtcEndpoint& self) { self.mixer_.requestKeyframe(self.codec_); });
+    return;
+  }
   if (state != GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) return;
   static_cast<SignalRelay*>(data)->post([](WebRtcEndpoint& self) {
     if (self.failed_) return;

@@ -72,6 +72,8 @@ private:
   std::vector<GstElement*> elements_;  // everything of ours in the room pipeline but webrtc_
   GstPad* videoTeePad_ = nullptr;      // our branch of the shared encoder
   GstPad* audioTeePad_ = nullptr;      // our mix-minus
+  GstPad* opusIn_ = nullptr;           // where the mix-minus enters our chain
+  GstPad* videoQueueIn_ = nullptr;     // where the composite enters our chain
   int sendersReady_ = 0;
   bool offerSent_ = false;
   bool answered_ = false;

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what building and running Plenum needs on Debian 12 (and, with --test, what its
+# tests need), from Debian's packages and npm. Safe to run again: only what is missing is
+# installed. Needs root (or sudo) for apt.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+
+build_packages=(
+  build-essential cmake ninja-build pkg-config
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
+  gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-tools
+  libpoco-dev catch2 fonts-dejavu-core curl
+)
+test_packages=(chromium)
+
+want=("${build_packages[@]}")
+if [[ "${1:-}" == "--test" ]]; then
+  want+=("${test_packages[@]}")
+  command -v node >/dev/null || want+=(nodejs npm)
+  command -v npm >/dev/null || want+=(npm)
+fi
+
+missing=()
+for package in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ "${1:-}" == "--test" ]]; then
+  # The browser tests' npm packages (playwright-core drives Debian's Chromium; never a download
+  # of a browser of its own).
+  (cd "$repo/tests/e2e" && { [[ -d node_modules/playwright-core && -d node_modules/ws ]] || npm ci --no-audit --no-fund --loglevel=error; })
+fi

@@ -1,0 +1,202 @@
+// Media tests: a RoomMixer with synthetic participants of distinct colours and tones. Asserts
+// what a user would observe: each tile of the (encoded, then decoded) composite carries its
+// participant's colour, and each participant hears the two others' tones and not their own.
+#define CATCH_CONFIG_RUNNER
+#include <catch2/catch.hpp>
+
+#include "SyntheticParticipant.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <numbers>
+#include <thread>
+
+using namespace plenum;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The test thread plays the conference thread: the mixer's bus watch and timers run on this
+// context, iterated while we poll.
+class ConferenceContext {
+public:
+  ConferenceContext() : context_(g_main_context_new()) { g_main_context_push_thread_default(context_); }
+  ~ConferenceContext() {
+    g_main_context_pop_thread_default(context_);
+    g_main_context_unref(context_);
+  }
+  // Polls `condition` (generous timeout: the CI machine has 2 loaded cores).
+  bool waitFor(const std::function<bool()>& condition, std::chrono::seconds timeout = 60s) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      while (g_main_context_iteration(context_, FALSE)) {
+      }
+      if (condition()) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
+private:
+  GMainContext* context_;
+};
+
+// Amplitude of the `hz` component of 48 kHz samples (Goertzel).
+double toneAmplitude(const std::vector<int16_t>& samples, double hz) {
+  if (samples.empty()) return 0;
+  const double w = 2 * std::numbers::pi * hz / 48000.0;
+  const double coefficient = 2 * std::cos(w);
+  double s1 = 0, s2 = 0;
+  for (int16_t sample : samples) {
+    const double s0 = sample + coefficient * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  const double power = s1 * s1 + s2 * s2 - coefficient * s1 * s2;
+  return 2 * std::sqrt(std::max(0.0, power)) / static_cast<double>(samples.size());
+}
+
+struct Expected {
+  const char* id;
+  const char* name;
+  guint argb;
+  double rgb[3];
+  double toneHz;
+};
+
+const Expected kPeople[] = {
+    {"red", "Rita Rot", 0xffff0000, {255, 0, 0}, 500},
+    {"green", "Gustav Grün", 0xff00ff00, {0, 255, 0}, 850},
+    {"blue", "Berta Blau", 0xff0000ff, {0, 0, 255}, 1400},
+};
+
+// The middle of a tile: away from the name label at its bottom edge.
+mixer::Rect centre(const mixer::Rect& tile) {
+  return {tile.x + tile.width / 4, tile.y + tile.height / 5, tile.width / 2, tile.height / 2};
+}
+
+bool looksLike(const double rgb[3], const double expected[3], double tolerance = 60) {
+  for (int c = 0; c < 3; ++c) {
+    if (std::abs(rgb[c] - expected[c]) > tolerance) return false;
+  }
+  return true;
+}
+
+mixer::MixerSettings smallComposite() {
+  mixer::MixerSettings settings;
+  settings.width = 640;
+  settings.height = 360;
+  settings.framerate = 15;
+  settings.videoBitrateKbps = 800;
+  return settings;
+}
+
+}  // namespace
+
+TEST_CASE("A room mixes three synthetic participants", "[media]") {
+  ConferenceContext conference;
+  const auto codec = GENERATE(mixer::VideoCodec::H264, mixer::VideoCodec::VP8);
+  INFO("composite codec " << mixer::toString(codec));
+  mixer::RoomMixer room("media-test", smallComposite(), nullptr);
+  std::vector<std::unique_ptr<test::SyntheticParticipant>> people;
+  for (const auto& p : kPeople) {
+    people.push_back(std::make_unique<test::SyntheticParticipant>(room, p.id, p.name, p.argb, p.toneHz));
+  }
+  test::CompositeViewer viewer(room, codec);
+
+  SECTION("each tile of the composite shows its participant's colour") {
+    const bool allTiles = conference.waitFor([&] {
+      for (const auto& p : kPeople) {
+        double rgb[3];
+        if (!viewer.averageColour(centre(room.tileRect(p.id)), rgb) || !looksLike(rgb, p.rgb)) return false;
+      }
+      return true;
+    });
+    for (const auto& p : kPeople) {
+      double rgb[3] = {-1, -1, -1};
+      viewer.averageColour(centre(room.tileRect(p.id)), rgb);
+      INFO(p.id << " tile averages " << rgb[0] << "," << rgb[1] << "," << rgb[2]);
+      CHECK(looksLike(rgb, p.rgb));
+    }
+    CHECK(allTiles);
+    CHECK(room.keyframesGranted(codec) >= 1);  // the viewer's join asked for one
+  }
+
+  SECTION("each participant hears the two others and not themselves") {
+    auto hearsRight = [&](std::size_t listener) {
+      const auto heard = people[listener]->lastHeard(24000);  // 0.5 s
+      if (heard.size() < 24000) return false;
+      for (std::size_t other = 0; other < people.size(); ++other) {
+        const double level = toneAmplitude(heard, kPeople[other].toneHz);
+        if (other == listener ? level > 300 : level < 3000) return false;
+      }
+      return true;
+    };
+    const bool allRight = conference.waitFor([&] {
+      for (std::size_t i = 0; i < people.size(); ++i) {
+        if (!hearsRight(i)) return false;
+      }
+      return true;
+    });
+    for (std::size_t listener = 0; listener < people.size(); ++listener) {
+      const auto heard = people[listener]->lastHeard(24000);
+      for (std::size_t other = 0; other < people.size(); ++other) {
+        const double level = toneAmplitude(heard, kPeople[other].toneHz);
+        INFO(kPeople[listener].id << " hears " << kPeople[other].toneHz << " Hz at amplitude " << level);
+        if (other == listener) CHECK(level < 300);
+        else CHECK(level > 3000);
+      }
+    }
+    CHECK(allRight);
+  }
+
+  SECTION("a participant who leaves is gone from picture and sound; the grid re-flows") {
+    REQUIRE(conference.waitFor([&] {
+      double rgb[3];
+      return viewer.averageColour(centre(room.tileRect("blue")), rgb) && looksLike(rgb, kPeople[2].rgb);
+    }));
+    people[2]->leave();
+    CHECK(room.tileOrder() == std::vector<std::string>{"red", "green"});
+    const auto twoTiles = mixer::gridLayout(2, 640, 360);
+    CHECK(room.tileRect("red") == twoTiles[0]);
+    const bool gone = conference.waitFor([&] {
+      // No blue anywhere in the frame, and red still hears green but no 1400 Hz.
+      double rgb[3];
+      if (!viewer.averageColour({0, 0, 640, 360}, rgb) || rgb[2] > 40) return false;
+      const auto heard = people[0]->lastHeard(24000);
+      return heard.size() == 24000 && toneAmplitude(heard, 1400) < 300 && toneAmplitude(heard, 850) > 3000;
+    });
+    CHECK(gone);
+  }
+
+  SECTION("a participant with the camera off is a placeholder tile, not their picture") {
+    room.setVideoVisible("green", false);
+    const bool placeholder = conference.waitFor([&] {
+      double rgb[3];
+      return viewer.averageColour(centre(room.tileRect("green")), rgb) && rgb[1] < 150;
+    });
+    CHECK(placeholder);
+    room.setVideoVisible("green", true);
+    CHECK(conference.waitFor([&] {
+      double rgb[3];
+      return viewer.averageColour(centre(room.tileRect("green")), rgb) && looksLike(rgb, kPeople[1].rgb);
+    }));
+  }
+
+  SECTION("a muted participant is left out of everyone's mix") {
+    room.setAudioMuted("red", true);
+    const bool silent = conference.waitFor([&] {
+      const auto heard = people[1]->lastHeard(24000);
+      return heard.size() == 24000 && toneAmplitude(heard, 500) < 300 && toneAmplitude(heard, 1400) > 3000;
+    });
+    CHECK(silent);
+  }
+  people.clear();
+}
+
+int main(int argc, char* argv[]) {
+  gst_init(&argc, &argv);
+  return Catch::Session().run(argc, argv);
+}
