@@ -37,8 +37,12 @@ std::optional<std::string> checkSdpAnswer(const std::string& text, unsigned medi
     for (guint i = 0; i < mediaCount && !problem; ++i) {
       const GstSDPMedia* media = gst_sdp_message_get_media(sdp, i);
       const std::string where = "m-line " + std::to_string(i);
-      if (!gst_sdp_media_get_media(media)) problem = where + " has no media type";
-      else if (gst_sdp_media_formats_len(media) == 0) problem = where + " has no formats";
+      // GStreamer's parser turns "m=" into an empty media name and a missing format list
+      // into one empty format, so both are checked by content.
+      const char* type = gst_sdp_media_get_media(media);
+      const char* format = gst_sdp_media_formats_len(media) ? gst_sdp_media_get_format(media, 0) : nullptr;
+      if (!type || !*type) problem = where + " has no media type";
+      else if (!format || !*format) problem = where + " has no formats";
       else if (!hasAttribute(sdp, media, "ice-ufrag") || !hasAttribute(sdp, media, "ice-pwd"))
         problem = where + " lacks ICE credentials";
       else if (!hasAttribute(sdp, media, "fingerprint"))

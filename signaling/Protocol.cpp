@@ -71,11 +71,13 @@ long utf8Length(std::string_view s) {
       if ((next & 0xc0) != 0x80) return -1;
       codePoint = (codePoint << 6) | (next & 0x3f);
     }
-    if (extra > 0 && codePoint < 0x80) return -1;                      // overlong
+    static const unsigned kSmallest[] = {0, 0x80, 0x800, 0x10000};
+    if (codePoint < kSmallest[extra]) return -1;                        // overlong
     if (codePoint >= 0x80 && codePoint < 0xa0) return -1;              // C1 controls
     if ((codePoint >= 0xd800 && codePoint <= 0xdfff) || codePoint > 0x10ffff) return -1;
-    if (codePoint == 0x2028 || codePoint == 0x2029 || (codePoint >= 0x202a && codePoint <= 0x202e))
-      return -1;  // line separators and bidi overrides would let a name disguise itself
+    if (codePoint == 0x2028 || codePoint == 0x2029 || (codePoint >= 0x202a && codePoint <= 0x202e) ||
+        (codePoint >= 0x2066 && codePoint <= 0x2069))
+      return -1;  // line separators, bidi overrides and isolates would let a name disguise itself
     i += extra + 1;
     ++count;
   }
@@ -86,7 +88,8 @@ JoinRequest parseJoin(const Poco::JSON::Object& o) {
   JoinRequest join;
   join.room = requireString(o, "room", kMaxRoomChars * 4);
   if (!isValidRoomName(join.room)) throw badField("room", "must be 1-64 characters of A-Z a-z 0-9 . _ -");
-  const auto name = normaliseDisplayName(requireString(o, "name", kMaxNameChars * 4));
+  // Bytes: 64 code points of up to 4 bytes, plus white space that trimming removes.
+  const auto name = normaliseDisplayName(requireString(o, "name", kMaxNameChars * 4 + 64));
   if (!name) throw badField("name", "must be 1-64 printable characters");
   join.name = *name;
   join.audio = readBool(o, "audio", true);
@@ -111,7 +114,7 @@ CandidateRequest parseCandidate(const Poco::JSON::Object& o) {
   request.candidate = requireString(o, "candidate", 1024);
   if (!o.has("sdpMLineIndex")) throw badField("sdpMLineIndex", "is missing");
   const Poco::Dynamic::Var index = o.get("sdpMLineIndex");
-  if (!index.isInteger()) throw badField("sdpMLineIndex", "must be an integer");
+  if (!index.isInteger() || index.isBoolean()) throw badField("sdpMLineIndex", "must be an integer");
   const long long value = index.convert<long long>();
   if (value < 0 || value > 15) throw badField("sdpMLineIndex", "must be 0-15");
   request.mlineIndex = static_cast<unsigned>(value);
