@@ -70,6 +70,20 @@ private:
   int errors_ = 0;
 };
 
+// Sends our close frame, then reads (and drops) what the client still sends until its close
+// frame, for at most a second: closing a socket with unread data makes the kernel send a reset,
+// and the client would lose the error message that explains the close.
+void closeGracefully(WebSocket& socket, std::vector<char>& buffer) {
+  socket.shutdown();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!socket.poll(Poco::Timespan(0, 100 * 1000), Poco::Net::Socket::SELECT_READ)) continue;
+    int flags = 0;
+    const int length = socket.receiveFrame(buffer.data(), static_cast<int>(buffer.size()), flags);
+    if ((length == 0 && flags == 0) || (flags & WebSocket::FRAME_OP_BITMASK) == WebSocket::FRAME_OP_CLOSE) break;
+  }
+}
+
 }  // namespace
 
 SignalingConnection::SignalingConnection(EventLoop& loop, Conference& conference, int timeoutMs)
@@ -110,8 +124,8 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
         socket->sendFrame(message.data(), static_cast<int>(message.size()), WebSocket::FRAME_TEXT);
       }
       if (closing) {
-        reason = "left";
-        socket->shutdown();
+        reason = "disconnected";
+        closeGracefully(*socket, buffer);
         break;
       }
       if (std::chrono::steady_clock::now() - lastHeard > std::chrono::milliseconds(timeoutMs_)) {

@@ -113,7 +113,12 @@ void WebRtcEndpoint::configureIce() {
 
 void WebRtcEndpoint::linkSenders() {
   const MixerSettings& settings = mixer_.settings();
-  // Audio: this participant's mix-minus, Opus, m-line 0.
+  // Audio: this participant's mix-minus, Opus, m-line 0. The leaky queue gives the branch its
+  // own thread: webrtcbin holds back data until it is connected, and that wait must not reach
+  // the room's side of the tee.
+  GstElement* audioQueue = makeElement("queue");
+  g_object_set(audioQueue, "leaky", 2, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time",
+               guint64(200 * GST_MSECOND), nullptr);
   GstElement* opus = makeElement("opusenc");
   g_object_set(opus, "bitrate", settings.audioBitrateBps, "inband-fec", TRUE, nullptr);
   gst_util_set_object_arg(G_OBJECT(opus), "audio-type", "voice");
@@ -123,9 +128,9 @@ void WebRtcEndpoint::linkSenders() {
   GstElement* opusCaps = makeCapsFilter(
       "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=" +
       std::to_string(kOpusPayload));
-  addAndLink(mixer_.pipeline(), {opus, opusPay, opusCaps});
-  elements_.insert(elements_.end(), {opus, opusPay, opusCaps});
-  opusIn_ = gst_element_get_static_pad(opus, "sink");
+  addAndLink(mixer_.pipeline(), {audioQueue, opus, opusPay, opusCaps});
+  elements_.insert(elements_.end(), {audioQueue, opus, opusPay, opusCaps});
+  opusIn_ = gst_element_get_static_pad(audioQueue, "sink");
   GstPad* audioOut = gst_element_get_static_pad(opusCaps, "src");
   GstPad* audioIn = gst_element_request_pad_simple(webrtc_, "sink_0");
   linkPads(audioOut, audioIn, "audio to webrtcbin");
@@ -173,6 +178,10 @@ void WebRtcEndpoint::linkSenders() {
 // and parameter sets); webrtcbin's on-negotiation-needed does not fire reliably for pads that
 // get caps while it is already PLAYING.
 void WebRtcEndpoint::watchSinkCaps(GstPad* pad) {
+  if (gst_pad_has_current_caps(pad)) {
+    ++sendersReady_;
+    return;
+  }
   auto* relay = new SignalRelay{this, context_, alive_};
   gst_pad_add_probe(
       pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,

@@ -58,6 +58,12 @@ std::string Conference::newParticipantId() {
 
 void Conference::onMessage(SessionId session, const std::shared_ptr<SignalingSink>& sink, ClientEnvelope envelope) {
   auto bound = sessions_.find(session);
+  if (bound != sessions_.end() &&
+      ((envelope.room && *envelope.room != bound->second.room) ||
+       (envelope.participantId && *envelope.participantId != bound->second.participantId))) {
+    sink->sendError({ErrorCode::WrongTarget, "message names another room or participant"});
+    return;
+  }
   if (std::holds_alternative<PingRequest>(envelope.message)) {
     sink->send(server::pong());
     return;
@@ -75,11 +81,6 @@ void Conference::onMessage(SessionId session, const std::shared_ptr<SignalingSin
     return;
   }
   const Binding& binding = bound->second;
-  if ((envelope.room && *envelope.room != binding.room) ||
-      (envelope.participantId && *envelope.participantId != binding.participantId)) {
-    sink->sendError({ErrorCode::WrongTarget, "message names another room or participant"});
-    return;
-  }
   Room& room = *rooms_.at(binding.room);
   std::optional<ProtocolError> error;
   std::visit(

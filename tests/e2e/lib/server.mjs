@@ -1,0 +1,96 @@
+// Starts plenumd for one test file: free port, fresh data folder, tests/e2e/plenum-test.ini,
+// stdout+stderr captured to a log file; polls /healthz; stops it by PID.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn, execFile } from 'node:child_process';
+import { E2E_DIR, REPO_DIR, freePort, mkTmp, rmTmp, sleep, tailFile, waitFor, log } from './util.mjs';
+
+export const PLENUMD = process.env.PLENUMD || path.join(REPO_DIR, 'build', 'appliance', 'plenumd');
+export const TEST_CONFIG = process.env.PLENUM_TEST_CONFIG || path.join(E2E_DIR, 'plenum-test.ini');
+
+const running = new Set();
+process.on('exit', () => {
+  for (const child of running) {
+    try { child.kill('SIGKILL'); } catch { /* gone */ }
+  }
+});
+
+export async function startServer({ healthTimeout = 30000, extraArgs = [] } = {}) {
+  if (!fs.existsSync(PLENUMD)) {
+    throw new Error(`plenumd not found at ${PLENUMD} (build it, or set PLENUMD=/path/to/plenumd)`);
+  }
+  const tmp = mkTmp('server');
+  const dataDir = path.join(tmp, 'data');
+  fs.mkdirSync(dataDir);
+  const logFile = path.join(tmp, 'plenumd.log');
+  const logFd = fs.openSync(logFile, 'a');
+  const port = await freePort();
+  const args = ['--port', String(port), '--data', dataDir, '--config', TEST_CONFIG, ...extraArgs];
+  log(`starting ${PLENUMD} ${args.join(' ')} (log: ${logFile})`);
+  const child = spawn(PLENUMD, args, { stdio: ['ignore', logFd, logFd], cwd: tmp });
+  fs.closeSync(logFd);
+  running.add(child);
+  let exited = null;
+  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
+    exited = { code, signal };
+    running.delete(child);
+    resolve(exited);
+  }));
+  child.on('error', (e) => { exited = { error: e.message }; });
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = {
+    port, baseUrl, wsUrl: `ws://127.0.0.1:${port}/ws`, dataDir, logFile, tmp, pid: child.pid,
+    get exited() { return exited; },
+    logTail: (n = 80) => tailFile(logFile, n),
+    async healthz() {
+      const r = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(5000) });
+      return r.status;
+    },
+    /**
+     * Writes all threads' backtraces (gdb, if installed; E2E_GDB=0 disables) to `file`.
+     * Returns the file name, or null.
+     */
+    async dumpStacks(file = path.join(tmp, `plenumd-stacks-${Date.now()}.txt`)) {
+      if (exited || process.env.E2E_GDB === '0' || !fs.existsSync('/usr/bin/gdb')) return null;
+      return new Promise((resolve) => {
+        execFile('/usr/bin/gdb', ['-batch', '-nx', '-ex', 'set pagination off', '-ex', 'thread apply all bt',
+          // /proc/PID/exe: still readable when the binary was rebuilt (replaced) meanwhile.
+          `/proc/${child.pid}/exe`, '-p', String(child.pid)],
+          { timeout: 90000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+            try { fs.writeFileSync(file, `${stdout}\n${stderr}`); } catch { resolve(null); return; }
+            resolve(file);
+          });
+      });
+    },
+    async stop({ keepTmp = false } = {}) {
+      if (!exited) {
+        try { process.kill(child.pid, 'SIGTERM'); } catch { /* gone */ }
+        const t = await Promise.race([exitPromise, sleep(10000).then(() => null)]);
+        if (!t) {
+          log(`plenumd pid ${child.pid} did not exit within 10 s of SIGTERM`);
+          const stacks = await server.dumpStacks(path.join(tmp, 'plenumd-stacks-at-shutdown.txt'));
+          if (stacks) { log(`its threads' backtraces: ${stacks}`); keepTmp = true; }
+          log(`SIGKILL plenumd pid ${child.pid}`);
+          try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+          await Promise.race([exitPromise, sleep(5000)]);
+        }
+      }
+      if (!keepTmp) rmTmp(tmp);
+      return exited;
+    },
+  };
+
+  try {
+    await waitFor(async () => {
+      if (exited) throw Object.assign(new Error(`plenumd exited early: ${JSON.stringify(exited)}`), { fatal: true });
+      return (await server.healthz()) === 200;
+    }, { timeout: healthTimeout, interval: 250, message: `GET ${baseUrl}/healthz == 200` });
+  } catch (e) {
+    const tail = server.logTail();
+    await server.stop({ keepTmp: true });
+    throw new Error(`${e.message}\n--- plenumd log tail (${logFile}) ---\n${tail}`);
+  }
+  log(`plenumd pid ${child.pid} healthy on ${baseUrl}`);
+  return server;
+}
