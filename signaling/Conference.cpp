@@ -58,7 +58,8 @@ std::string Conference::newParticipantId() {
 
 void Conference::onMessage(SessionId session, const std::shared_ptr<SignalingSink>& sink, ClientEnvelope envelope) {
   auto bound = sessions_.find(session);
-  if (bound != sessions_.end() &&
+  // A join's "room" names the room to enter, not the sender's own: it is not a target.
+  if (bound != sessions_.end() && !std::holds_alternative<JoinRequest>(envelope.message) &&
       ((envelope.room && *envelope.room != bound->second.room) ||
        (envelope.participantId && *envelope.participantId != bound->second.participantId))) {
     sink->sendError({ErrorCode::WrongTarget, "message names another room or participant"});

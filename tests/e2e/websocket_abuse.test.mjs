@@ -102,7 +102,8 @@ describe('websocket abuse', { timeout: 480000 }, () => {
   it('two browsers see and hear each other', { timeout: 150000 }, async (t) => {
     await s.step(t, 'call up', async () => {
       await s.waitParticipants(PAIR.map((p) => p.name), { timeout: 60000 });
-      const r = await s.waitMedia({ label: 'call up', visible: others, audible: others, inaudible: (me) => [me], timeout: 90000 });
+      // Everyone's tile, one's own included, so that the layout baseline below is complete.
+      const r = await s.waitMedia({ label: 'call up', visible: () => PAIR, audible: others, inaudible: (me) => [me], timeout: 90000 });
       for (const [name, { m }] of Object.entries(r)) callUpColors[name] = m.colors;
       for (const [name, { ms, m }] of Object.entries(r)) t.diagnostic(`${name}: media OK after ${ms} ms: ${summarize(m)}`);
       callUp = true;

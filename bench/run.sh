@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Plenum benchmark: plenumd's CPU seconds per participant-second and resident memory with N
+# synthetic WebRTC participants in one room (default N = 2 4 8). See bench/README.md.
+#   bench/run.sh [N ...] [--window S] [--settle S] [--snapshot FILE{n}.png] [--keep]
+# Environment: PLENUMD=/path/to/plenumd (default build/appliance/plenumd).
+# Installs its Debian packages if missing (runs as root); all traffic stays on 127.0.0.1.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+packages=(python3 python3-gi iproute2 util-linux gir1.2-gstreamer-1.0 gir1.2-gst-plugins-base-1.0 gir1.2-gst-plugins-bad-1.0
+          python3-websocket gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+          gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "[bench] installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! apt-get install -y --no-install-recommends "${missing[@]}"; then
+    apt-get update
+    apt-get install -y --no-install-recommends "${missing[@]}"
+  fi
+fi
+
+# Debian's python3 (with gi), not a pyenv/venv one that may come first on PATH.
+# plenumd and the participants run in a network namespace of their own that has only the
+# loopback interface, so that nothing can leave the machine: libnice's UPnP discovery in
+# plenumd otherwise multicasts SSDP on the host's interfaces. BENCH_NETNS=0 runs in the host's
+# namespace instead.
+if [[ "${BENCH_NETNS:-1}" != 0 ]] && command -v unshare >/dev/null && command -v ip >/dev/null; then
+  exec unshare --net -- /bin/sh -c 'ip link set lo up && exec /usr/bin/python3 "$0" "$@"' "$here/bench.py" "$@"
+fi
+exec /usr/bin/python3 "$here/bench.py" "$@"
