@@ -1,0 +1,29 @@
+#pragma once
+// What the appliance has found out about a join before it reaches the conference thread:
+// who is joining (from the session cookie) and the room's rules (from the store). Password
+// checks (slow: argon2id) and store look-ups happen on the connection's thread, never on the
+// conference thread.
+#include "signaling/Permissions.hpp"
+
+#include <cstddef>
+#include <string>
+
+namespace plenum::signaling {
+
+struct RoomPolicy {
+  std::string slug;               // the name in /r/<slug>
+  std::string title;              // shown in the client; the slug for ad-hoc rooms
+  bool persistent = false;        // false: an ad-hoc room that ends with its last participant
+  bool lobby = false;             // guests wait until a moderator admits them
+  std::size_t maxParticipants = 25;
+  std::string ownerAccountId;     // empty for ad-hoc rooms
+};
+
+struct JoinContext {
+  Role role = Role::Guest;        // Guest, or Moderator (staff and admins, room owners)
+  std::string accountId;          // empty for guests
+  std::string linkSession;        // the browser's guest session (cookie): bans apply to it
+  RoomPolicy policy;
+};
+
+}  // namespace plenum::signaling

@@ -1,0 +1,51 @@
+#include "signaling/Permissions.hpp"
+
+namespace plenum::signaling {
+
+namespace {
+constexpr int kRoles = 5;
+constexpr int kActions = 10;
+
+// Rows: Anonymous, Guest, Moderator, Staff, Admin. Columns: Action in declaration order.
+constexpr bool kTable[kRoles][kActions] = {
+    //            Accounts OwnRooms AllRooms Admit  Mute   MuteAll Remove Lock   Promote End
+    /* Anonymous */ {false, false,   false,   false, false, false,  false, false, false,  false},
+    /* Guest     */ {false, false,   false,   false, false, false,  false, false, false,  false},
+    /* Moderator */ {false, false,   false,   true,  true,  true,   true,  true,  true,   true},
+    /* Staff     */ {false, true,    false,   true,  true,  true,   true,  true,  true,   true},
+    /* Admin     */ {true,  true,    true,    true,  true,  true,   true,  true,  true,   true},
+};
+}  // namespace
+
+bool isAllowed(Role role, Action action) {
+  return kTable[static_cast<int>(role)][static_cast<int>(action)];
+}
+
+const char* toString(Role role) {
+  switch (role) {
+    case Role::Anonymous: return "anonymous";
+    case Role::Guest: return "guest";
+    case Role::Moderator: return "moderator";
+    case Role::Staff: return "staff";
+    case Role::Admin: return "admin";
+  }
+  return "anonymous";
+}
+
+const char* toString(Action action) {
+  switch (action) {
+    case Action::ManageAccounts: return "manage-accounts";
+    case Action::ManageOwnRooms: return "manage-own-rooms";
+    case Action::ManageAllRooms: return "manage-all-rooms";
+    case Action::AdmitFromLobby: return "admit-from-lobby";
+    case Action::MuteParticipant: return "mute-participant";
+    case Action::MuteAll: return "mute-all";
+    case Action::RemoveParticipant: return "remove-participant";
+    case Action::LockRoom: return "lock-room";
+    case Action::PromoteModerator: return "promote-moderator";
+    case Action::EndMeeting: return "end-meeting";
+  }
+  return "unknown";
+}
+
+}  // namespace plenum::signaling

@@ -1,0 +1,32 @@
+#pragma once
+// Who may do what: one role x action table, consulted by the REST API (appliance/) and by the
+// WebSocket protocol (Room, Conference) alike, so that the two can never disagree.
+#include <string>
+
+namespace plenum::signaling {
+
+// A principal's role. Anonymous: no account, not in a meeting. Guest and Moderator are roles
+// inside a meeting; Staff and Admin are account roles (a staff member in a meeting is a
+// moderator, see README "Roles").
+enum class Role { Anonymous, Guest, Moderator, Staff, Admin };
+
+enum class Action {
+  // accounts and rooms (REST)
+  ManageAccounts,    // create, list, disable staff accounts
+  ManageOwnRooms,    // create, edit, delete rooms one owns; copy their invitations
+  ManageAllRooms,    // the same for every room
+  // in a meeting (WebSocket)
+  AdmitFromLobby,    // admit or reject someone knocking
+  MuteParticipant,   // mute one other participant
+  MuteAll,           // mute everyone else
+  RemoveParticipant, // remove someone (who cannot rejoin with the same link session)
+  LockRoom,          // lock / unlock the room (nobody new gets in)
+  PromoteModerator,  // make a participant moderator
+  EndMeeting,        // end the meeting for everyone
+};
+
+bool isAllowed(Role role, Action action);
+const char* toString(Role role);
+const char* toString(Action action);
+
+}  // namespace plenum::signaling
