@@ -2,6 +2,7 @@
 // Small helpers around the GStreamer C API shared by the mixer's classes.
 #include <gst/gst.h>
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -49,7 +50,10 @@ inline void detachFromTee(GstElement* tee, GstPad*& teePad) {
 }
 
 // Takes elements out of a running pipeline: to NULL first (their streaming threads stop),
-// then out of the bin, which drops the bin's reference.
+// then out of the bin, which drops the bin's reference. The elements stop in the order given:
+// pass a branch downstream-first (see stopDownstreamFirst), so that no thread is left waiting
+// inside an element that has already stopped (a queue answering a serialized query waits for
+// its downstream; stopping the upstream source first then deadlocks).
 inline void removeElements(GstElement* bin, const std::vector<GstElement*>& elements) {
   for (GstElement* element : elements) {
     if (!element) continue;
@@ -59,6 +63,11 @@ inline void removeElements(GstElement* bin, const std::vector<GstElement*>& elem
   for (GstElement* element : elements) {
     if (element) gst_bin_remove(GST_BIN(bin), element);
   }
+}
+
+inline void stopDownstreamFirst(GstElement* bin, std::vector<GstElement*> upstreamFirst) {
+  std::reverse(upstreamFirst.begin(), upstreamFirst.end());
+  removeElements(bin, upstreamFirst);
 }
 
 inline void setCaps(GstElement* capsfilter, const std::string& caps) {

@@ -247,6 +247,13 @@ RoomMixer::Encoder& RoomMixer::encoder(VideoCodec codec) {
   return result;
 }
 
+GstPadProbeReturn RoomMixer::onUnlinkedLatency(GstPad* pad, GstPadProbeInfo* info, gpointer) {
+  GstQuery* query = GST_PAD_PROBE_INFO_QUERY(info);
+  if (GST_QUERY_TYPE(query) != GST_QUERY_LATENCY || gst_pad_is_linked(pad)) return GST_PAD_PROBE_OK;
+  gst_query_set_latency(query, TRUE, 0, GST_CLOCK_TIME_NONE);
+  return GST_PAD_PROBE_HANDLED;
+}
+
 GstPadProbeReturn RoomMixer::onCameraFrame(GstPad*, GstPadProbeInfo* info, gpointer data) {
   auto* tile = static_cast<Tile*>(data);
   const GstClockTime pts = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
@@ -329,6 +336,12 @@ void RoomMixer::addParticipant(const std::string& id, const std::string& display
   // Cameras send up to 30 fps; frames beyond the composite's rate are dropped before they
   // cost a scale. (videorate asserts on the decoders' duration-less buffers in 1.22.)
   tile->cameraFramePeriod = GST_SECOND / static_cast<GstClockTime>(settings_.framerate);
+  // Until a camera is linked, the tile's camera branch has no upstream, and the compositor's
+  // latency query would fail on it, which makes the compositor treat the room as not live
+  // and wait for every pad (a room with an audio-only participant would freeze). Answer it.
+  GstPad* queueIn = gst_element_get_static_pad(tile->cameraQueue, "sink");
+  gst_pad_add_probe(queueIn, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM, &RoomMixer::onUnlinkedLatency, nullptr, nullptr);
+  gst_object_unref(queueIn);
   GstPad* queueOut = gst_element_get_static_pad(tile->cameraQueue, "src");
   gst_pad_add_probe(queueOut, GST_PAD_PROBE_TYPE_BUFFER, &RoomMixer::onCameraFrame, tile.get(), nullptr);
   gst_object_unref(queueOut);
@@ -404,11 +417,17 @@ void RoomMixer::removeParticipant(const std::string& id) {
   if (it == tiles_.end()) return;
   Tile& tile = **it;
   audio_.removeChannel(id);
-  removeElements(pipeline_, tile.elements());
-  gst_element_release_request_pad(compositor_, tile.placeholderPad);
-  gst_element_release_request_pad(compositor_, tile.cameraPad);
-  gst_object_unref(tile.placeholderPad);
-  gst_object_unref(tile.cameraPad);
+  // The compositor's pads go first: releasing them flushes them, which wakes any of the tile's
+  // threads waiting in the compositor (serialized queries); then the tile stops, sinks first.
+  for (GstPad* pad : {tile.placeholderPad, tile.cameraPad}) {
+    if (GstPad* peer = gst_pad_get_peer(pad)) {
+      gst_pad_unlink(peer, pad);
+      gst_object_unref(peer);
+    }
+    gst_element_release_request_pad(compositor_, pad);
+    gst_object_unref(pad);
+  }
+  stopDownstreamFirst(pipeline_, tile.elements());
   tiles_.erase(it);
   applyLayout();
 }

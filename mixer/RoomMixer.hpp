@@ -72,6 +72,7 @@ private:
   void applyLayout();
   static gboolean onBusMessage(GstBus* bus, GstMessage* message, gpointer self);
   static gboolean onKeyframeTimer(gpointer self);
+  static GstPadProbeReturn onUnlinkedLatency(GstPad* pad, GstPadProbeInfo* info, gpointer);
   static GstPadProbeReturn onCameraFrame(GstPad* pad, GstPadProbeInfo* info, gpointer tile);
   static GstPadProbeReturn onUpstreamEvent(GstPad* pad, GstPadProbeInfo* info, gpointer encoder);
 

@@ -55,7 +55,7 @@ public:
   void leave() {
     if (elements_.empty()) return;
     mixer_.releaseAudioSource(id_, mixPad_);
-    mixer::removeElements(mixer_.pipeline(), elements_);
+    mixer::stopDownstreamFirst(mixer_.pipeline(), elements_);
     elements_.clear();
     mixer_.removeParticipant(id_);
   }
@@ -129,7 +129,7 @@ public:
 
   ~CompositeViewer() {
     mixer_.releaseEncodedVideo(codec_, pad_);
-    mixer::removeElements(mixer_.pipeline(), elements_);
+    mixer::stopDownstreamFirst(mixer_.pipeline(), elements_);
   }
 
   // The average colour (r, g, b) of a rectangle of the newest frame; false if no frame yet.
