@@ -22,7 +22,7 @@ struct MixerSettings {
   // How long the compositor waits for late input frames before it outputs a frame without
   // them: must cover jitter buffer + decode + scale, or every camera frame comes late and
   // is dropped.
-  int compositorLatencyMs = 100;
+  int compositorLatencyMs = 60;
   // At most one key frame from the shared encoder per this interval (joins, PLI/FIR).
   int keyframeMinIntervalMs = 1000;
   // A key frame at least this often even when nobody asks (recovers silent losses).

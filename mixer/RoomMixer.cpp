@@ -319,7 +319,10 @@ void RoomMixer::addParticipant(const std::string& id, const std::string& display
   tile->placeholderSource = makeElement("videotestsrc", prefix + "placeholder");
   g_object_set(tile->placeholderSource, "is-live", TRUE, "pattern", 17, "foreground-color",
                placeholderColour(displayName), nullptr);
-  tile->placeholderCaps = makeCapsFilter(rawCaps(cameraWidth() / 2, cameraHeight() / 2) + ",framerate=5/1");
+  // At the composite's frame rate: a live source reports one frame of latency, and a slow
+  // placeholder would add its whole frame time to the room's video delay.
+  tile->placeholderCaps = makeCapsFilter(rawCaps(cameraWidth() / 2, cameraHeight() / 2) + ",framerate=" +
+                                         std::to_string(settings_.framerate) + "/1");
   tile->placeholderText = makeElement("textoverlay");
   const std::string placeholderMarkup = "<span size='xx-large' weight='bold'>" +
                                         escapeMarkup(initials(displayName)) + "</span>\n" +
