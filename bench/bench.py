@@ -83,7 +83,7 @@ def thread_ticks(pid):
 
 
 def all_process_ticks():
-    """{pid: (command, utime+stime)} of every process visible."""
+    """{pid: (command, utime+stime, cutime+cstime of its children that ended)} of every process."""
     out = {}
     for name in os.listdir("/proc"):
         if not name.isdigit():
@@ -92,7 +92,8 @@ def all_process_ticks():
             with open("/proc/%s/stat" % name) as f:
                 data = f.read()
             fields = data[data.rindex(")") + 2:].split()
-            out[int(name)] = (data[data.index("(") + 1:data.rindex(")")], int(fields[11]) + int(fields[12]))
+            out[int(name)] = (data[data.index("(") + 1:data.rindex(")")], int(fields[11]) + int(fields[12]),
+                              int(fields[13]) + int(fields[14]))
         except (OSError, ValueError):
             pass
     return out
@@ -272,7 +273,7 @@ def scan_log(path):
         with open(path, errors="replace") as f:
             for line in f:
                 line = line.rstrip("\n")
-                if " joined (" in line:
+                if re.search(r" joined( as \S+)? \(", line):
                     counts["joined"] += 1
                 if " left (" in line:
                     counts["left"] += 1
@@ -334,12 +335,16 @@ def measure(args, n, port, server, clients):
     }
     # the other processes that used CPU meanwhile (those alive at both ends of the window)
     others = []
-    for pid, (comm, ticks) in p1.items():
+    for pid, (comm, ticks, child_ticks) in p1.items():
         if pid in (server.pid, clients.proc.pid, os.getpid()) or pid not in p0:
             continue
         pct = 100.0 * (ticks - p0[pid][1]) / CLK_TCK / window
+        child_pct = 100.0 * (child_ticks - p0[pid][2]) / CLK_TCK / window
         if pct >= 2.0:
             others.append((pct, pid, comm))
+        if child_pct >= 2.0:
+            # a child's whole life is added to its parent when it ends: can exceed the window
+            others.append((child_pct, pid, comm + ", children that ended"))
     m["other_processes"] = sorted(others, reverse=True)[:5]
     # busiest thread groups of plenumd
     groups = {}
@@ -493,7 +498,7 @@ def run_one(args, n, media, workdir):
 
 # ---------------------------------------------------------------- report
 
-def machine_info():
+def machine_info(plenumd):
     model = "?"
     try:
         with open("/proc/cpuinfo") as f:
@@ -504,7 +509,7 @@ def machine_info():
     except OSError:
         pass
     try:
-        commit = subprocess.run(["git", "-C", REPO_DIR, "rev-parse", "--short", "HEAD"], capture_output=True,
+        commit = subprocess.run(["git", "-C", REPO_DIR, "describe", "--always", "--dirty"], capture_output=True,
                                 text=True, timeout=10).stdout.strip()
     except Exception:
         commit = "?"
@@ -518,8 +523,12 @@ def machine_info():
             interfaces = sorted(l.split(":")[0].strip() for l in f.readlines()[2:])
     except OSError:
         interfaces = []
+    try:
+        built = datetime.datetime.fromtimestamp(os.path.getmtime(plenumd)).strftime("%Y-%m-%d %H:%M:%S")
+    except OSError:
+        built = "?"
     return {"cores": os.cpu_count(), "cpu": model, "kernel": platform.release(), "commit": commit,
-            "gstreamer": gst, "interfaces": interfaces}
+            "gstreamer": gst, "interfaces": interfaces, "built": built}
 
 
 def fmt(v, spec):
@@ -549,9 +558,9 @@ def write_markdown(path, args, info, results, started):
     out.append("- Date: %s (run took %.0f s)" % (datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S %Z").strip(),
                                                  time.monotonic() - started))
     out.append("- Machine: %d cores, %s, Linux %s, %s" % (info["cores"], info["cpu"], info["kernel"], info["gstreamer"]))
-    out.append("- plenumd: `%s` (repo at %s), config `%s`:" % (
+    out.append("- plenumd: `%s` (built %s; repo at %s), config `%s`:" % (
         os.path.relpath(args.plenumd, REPO_DIR) if args.plenumd.startswith(REPO_DIR) else args.plenumd,
-        info["commit"], os.path.relpath(args.config, REPO_DIR) if args.config.startswith(REPO_DIR) else args.config))
+        info["built"], info["commit"], os.path.relpath(args.config, REPO_DIR) if args.config.startswith(REPO_DIR) else args.config))
     with open(args.config) as f:
         keys = [l.strip() for l in f if l.strip() and not l.lstrip().startswith(("#", ";"))]
     out.append("  `%s`" % "`, `".join(keys))
@@ -664,7 +673,7 @@ def main():
         sys.exit("N must be 1..25")
 
     started = time.monotonic()
-    info = machine_info()
+    info = machine_info(args.plenumd)
     workdir = tempfile.mkdtemp(prefix="plenum-bench-")
     say("work folder %s; pre-encoding the participants' media" % workdir)
     media = make_media(workdir)

@@ -76,6 +76,15 @@ inline void setCaps(GstElement* capsfilter, const std::string& caps) {
   gst_caps_unref(parsed);
 }
 
+// A queue that drops its oldest data instead of blocking its upstream: a slow or stalled
+// consumer must never hold up what feeds it (a shared encoder, a decoder thread).
+inline GstElement* makeLeakyQueue(guint maxBuffers, GstClockTime maxTime, const std::string& name = {}) {
+  GstElement* queue = makeElement("queue", name);
+  g_object_set(queue, "leaky", 2 /* downstream */, "max-size-buffers", maxBuffers, "max-size-bytes", 0u,
+               "max-size-time", guint64(maxTime), nullptr);
+  return queue;
+}
+
 inline GstElement* makeCapsFilter(const std::string& caps, const std::string& name = {}) {
   GstElement* filter = makeElement("capsfilter", name);
   setCaps(filter, caps);

@@ -197,10 +197,8 @@ RoomMixer::Encoder& RoomMixer::encoder(VideoCodec codec) {
 
   auto enc = std::make_unique<Encoder>(codec, std::chrono::milliseconds(settings_.keyframeMinIntervalMs));
   const std::string prefix = std::string("enc-") + toString(codec);
-  enc->queue = makeElement("queue", prefix + "-queue");
   // Never let a slow encoder hold up the compositor: drop frames instead.
-  g_object_set(enc->queue, "leaky", 2 /* downstream */, "max-size-buffers", 2u, "max-size-bytes", 0u,
-               "max-size-time", guint64(0), nullptr);
+  enc->queue = makeLeakyQueue(2, 0, prefix + "-queue");
   const guint keyInterval = static_cast<guint>(settings_.framerate * settings_.keyframeMaxIntervalS);
   std::vector<GstElement*> chain{enc->queue};
   if (codec == VideoCodec::H264) {
@@ -332,10 +330,8 @@ void RoomMixer::addParticipant(const std::string& id, const std::string& display
                "font-desc", "Sans 24", nullptr);
   addAndLink(pipeline_, {tile->placeholderSource, tile->placeholderCaps, tile->placeholderText});
 
-  tile->cameraQueue = makeElement("queue");
   // Decoupled from the decoder's thread; a backlog means we are late: drop, do not wait.
-  g_object_set(tile->cameraQueue, "leaky", 2, "max-size-buffers", 3u, "max-size-bytes", 0u,
-               "max-size-time", guint64(0), nullptr);
+  tile->cameraQueue = makeLeakyQueue(3, 0);
   // Cameras send up to 30 fps; frames beyond the composite's rate are dropped before they
   // cost a scale. (videorate asserts on the decoders' duration-less buffers in 1.22.)
   tile->cameraFramePeriod = GST_SECOND / static_cast<GstClockTime>(settings_.framerate);

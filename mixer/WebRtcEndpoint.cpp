@@ -99,6 +99,14 @@ void WebRtcEndpoint::configureIce() {
   GObject* ice = nullptr;
   g_object_get(webrtc_, "ice-agent", &ice, nullptr);
   if (!ice) return;
+  // No UPnP port mapping: it multicasts SSDP on every interface, and a server has no NAT
+  // router to ask (a public address is configured instead).
+  GObject* agent = nullptr;
+  if (g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent")) g_object_get(ice, "agent", &agent, nullptr);
+  if (agent) {
+    if (g_object_class_find_property(G_OBJECT_GET_CLASS(agent), "upnp")) g_object_set(agent, "upnp", FALSE, nullptr);
+    g_object_unref(agent);
+  }
   if (settings.iceMinPort > 0 && settings.iceMaxPort >= settings.iceMinPort) {
     g_object_set(ice, "min-rtp-port", static_cast<guint>(settings.iceMinPort), "max-rtp-port",
                  static_cast<guint>(settings.iceMaxPort), nullptr);
@@ -111,14 +119,24 @@ void WebRtcEndpoint::configureIce() {
   g_object_unref(ice);
 }
 
+GstPad* WebRtcEndpoint::addSender(const std::vector<GstElement*>& chain, const char* webrtcPad) {
+  addAndLink(mixer_.pipeline(), chain);
+  elements_.insert(elements_.end(), chain.begin(), chain.end());
+  GstPad* out = gst_element_get_static_pad(chain.back(), "src");
+  GstPad* in = gst_element_request_pad_simple(webrtc_, webrtcPad);
+  linkPads(out, in, std::string("sender to webrtcbin ") + webrtcPad);
+  watchSinkCaps(in);
+  gst_object_unref(out);
+  gst_object_unref(in);
+  return gst_element_get_static_pad(chain.front(), "sink");
+}
+
 void WebRtcEndpoint::linkSenders() {
   const MixerSettings& settings = mixer_.settings();
   // Audio: this participant's mix-minus, Opus, m-line 0. The leaky queue gives the branch its
   // own thread: webrtcbin holds back data until it is connected, and that wait must not reach
   // the room's side of the tee.
-  GstElement* audioQueue = makeElement("queue");
-  g_object_set(audioQueue, "leaky", 2, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time",
-               guint64(200 * GST_MSECOND), nullptr);
+  GstElement* audioQueue = makeLeakyQueue(0, 200 * GST_MSECOND);
   GstElement* opus = makeElement("opusenc");
   g_object_set(opus, "bitrate", settings.audioBitrateBps, "inband-fec", TRUE, nullptr);
   gst_util_set_object_arg(G_OBJECT(opus), "audio-type", "voice");
@@ -128,21 +146,11 @@ void WebRtcEndpoint::linkSenders() {
   GstElement* opusCaps = makeCapsFilter(
       "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=" +
       std::to_string(kOpusPayload));
-  addAndLink(mixer_.pipeline(), {audioQueue, opus, opusPay, opusCaps});
-  elements_.insert(elements_.end(), {audioQueue, opus, opusPay, opusCaps});
-  opusIn_ = gst_element_get_static_pad(audioQueue, "sink");
-  GstPad* audioOut = gst_element_get_static_pad(opusCaps, "src");
-  GstPad* audioIn = gst_element_request_pad_simple(webrtc_, "sink_0");
-  linkPads(audioOut, audioIn, "audio to webrtcbin");
-  watchSinkCaps(audioIn);
-  gst_object_unref(audioOut);
-  gst_object_unref(audioIn);
+  opusIn_ = addSender({audioQueue, opus, opusPay, opusCaps}, "sink_0");
 
   // Video: the room's composite from the shared encoder, m-line 1. The queue is leaky so that
   // a receiver that is not yet connected (or stalls) never holds up the encoder.
-  GstElement* queue = makeElement("queue");
-  g_object_set(queue, "leaky", 2, "max-size-buffers", 0u, "max-size-bytes", 0u, "max-size-time",
-               guint64(300 * GST_MSECOND), nullptr);
+  GstElement* videoQueue = makeLeakyQueue(0, 300 * GST_MSECOND);
   GstElement* pay = nullptr;
   if (codec_ == VideoCodec::H264) {
     pay = makeElement("rtph264pay");
@@ -153,16 +161,7 @@ void WebRtcEndpoint::linkSenders() {
     g_object_set(pay, "pt", kVp8Payload, "mtu", 1200u, nullptr);
     gst_util_set_object_arg(G_OBJECT(pay), "picture-id-mode", "15-bit");
   }
-  GstElement* payCaps = makeCapsFilter(rtpCaps(codec_));
-  addAndLink(mixer_.pipeline(), {queue, pay, payCaps});
-  elements_.insert(elements_.end(), {queue, pay, payCaps});
-  videoQueueIn_ = gst_element_get_static_pad(queue, "sink");
-  GstPad* videoOut = gst_element_get_static_pad(payCaps, "src");
-  GstPad* videoIn = gst_element_request_pad_simple(webrtc_, "sink_1");
-  linkPads(videoOut, videoIn, "video to webrtcbin");
-  watchSinkCaps(videoIn);
-  gst_object_unref(videoOut);
-  gst_object_unref(videoIn);
+  videoQueueIn_ = addSender({videoQueue, pay, makeCapsFilter(rtpCaps(codec_))}, "sink_1");
 
   // Both m-lines send and receive.
   GArray* transceivers = nullptr;

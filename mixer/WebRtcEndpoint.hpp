@@ -52,6 +52,9 @@ private:
 
   void configureIce();
   void linkSenders();
+  // Adds a sending chain to the pipeline, links its end to webrtcbin's `webrtcPad` and returns
+  // its head's sink pad (where the room's tee joins later).
+  GstPad* addSender(const std::vector<GstElement*>& chain, const char* webrtcPad);
   void watchSinkCaps(GstPad* pad);
   void createOffer();
   void onOfferCreated(GstWebRTCSessionDescription* offer);
