@@ -1,5 +1,7 @@
 #include "appliance/HttpRouter.hpp"
 
+#include "appliance/ApiHandler.hpp"
+#include "appliance/Cookies.hpp"
 #include "appliance/SignalingConnection.hpp"
 #include "appliance/StaticFiles.hpp"
 #include "signaling/Protocol.hpp"
@@ -88,10 +90,28 @@ private:
   std::string message_;
 };
 
+// The room page (/r/<slug>, /j/<token>): gives the browser its guest link session first.
+class RoomPage : public StaticFiles {
+public:
+  explicit RoomPage(const std::string& root) : StaticFiles(root, "/room.html") {}
+  void handleRequest(HTTPServerRequest& request, HTTPServerResponse& response) override {
+    ensureGuestCookie(request, response);
+    StaticFiles::handleRequest(request, response);
+  }
+};
+
+// "/rooms/" -> "rooms"; the one-segment name of a page path.
+std::string pageName(const std::string& path) {
+  std::string name = path.substr(1);
+  if (!name.empty() && name.back() == '/') name.pop_back();
+  return name;
+}
+
 }  // namespace
 
-HttpRouter::HttpRouter(const Settings& settings, signaling::EventLoop& loop, signaling::Conference& conference)
-    : settings_(settings), loop_(loop), conference_(conference) {}
+HttpRouter::HttpRouter(const Settings& settings, signaling::EventLoop& loop, signaling::Conference& conference,
+                       Services& services)
+    : settings_(settings), loop_(loop), conference_(conference), services_(services) {}
 
 Poco::Net::HTTPRequestHandler* HttpRouter::createRequestHandler(const HTTPServerRequest& request) {
   std::string path;
@@ -100,8 +120,9 @@ Poco::Net::HTTPRequestHandler* HttpRouter::createRequestHandler(const HTTPServer
   } catch (const Poco::Exception&) {
     return new ErrorHandler(HTTPResponse::HTTP_BAD_REQUEST, "bad-uri", "the request URI does not parse");
   }
-  if (path == "/ws") return new SignalingConnection(loop_, conference_, settings_.signalingTimeoutMs);
+  if (path == "/ws") return new SignalingConnection(loop_, conference_, services_.joins, settings_.signalingTimeoutMs);
   if (path == "/healthz") return new HealthHandler(loop_, conference_);
+  if (path == "/api" || path.rfind("/api/", 0) == 0) return new ApiHandler(services_);
   if (request.getMethod() != "GET" && request.getMethod() != "HEAD") {
     return new ErrorHandler(HTTPResponse::HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", "only GET and HEAD");
   }
@@ -112,7 +133,16 @@ Poco::Net::HTTPRequestHandler* HttpRouter::createRequestHandler(const HTTPServer
       return new ErrorHandler(HTTPResponse::HTTP_NOT_FOUND, "bad-room-name",
                               "room names are 1-64 characters of A-Z a-z 0-9 . _ -");
     }
-    return new StaticFiles(settings_.webRoot, "/room.html");
+    return new RoomPage(settings_.webRoot);
+  }
+  if (path.rfind("/j/", 0) == 0) {
+    if (!signaling::isValidInviteToken(pageName(path.substr(2)))) {
+      return new ErrorHandler(HTTPResponse::HTTP_NOT_FOUND, "bad-invite", "this is not an invitation link");
+    }
+    return new RoomPage(settings_.webRoot);
+  }
+  if (const std::string page = pageName(path); page == "login" || page == "rooms" || page == "admin") {
+    return new StaticFiles(settings_.webRoot, "/" + page + ".html");
   }
   return new StaticFiles(settings_.webRoot, path == "/" ? "/index.html" : path);
 }

@@ -1,6 +1,8 @@
 #pragma once
 // Decides which handler serves a request: the WebSocket signaling endpoint, the health check,
-// the room page for /r/<room>, or a file of the web client.
+// the REST API (/api/...), the room page for /r/<room> and /j/<invite>, the login, rooms and
+// admin pages, or a file of the web client.
+#include "appliance/Services.hpp"
 #include "appliance/Settings.hpp"
 #include "signaling/Conference.hpp"
 #include "signaling/EventLoop.hpp"
@@ -12,13 +14,15 @@ namespace plenum::appliance {
 
 class HttpRouter : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-  HttpRouter(const Settings& settings, signaling::EventLoop& loop, signaling::Conference& conference);
+  HttpRouter(const Settings& settings, signaling::EventLoop& loop, signaling::Conference& conference,
+             Services& services);
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
 
 private:
   const Settings& settings_;
   signaling::EventLoop& loop_;
   signaling::Conference& conference_;
+  Services& services_;
 };
 
 // Headers every response carries: a strict Content Security Policy (the client loads nothing

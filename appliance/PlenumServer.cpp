@@ -1,7 +1,10 @@
 #include "appliance/PlenumServer.hpp"
 
+#include "appliance/AdminBootstrap.hpp"
 #include "appliance/HttpRouter.hpp"
+#include "appliance/Services.hpp"
 #include "appliance/Settings.hpp"
+#include "appliance/SqliteStore.hpp"
 #include "mixer/GstUtil.hpp"
 #include "signaling/Conference.hpp"
 #include "signaling/EventLoop.hpp"
@@ -38,6 +41,8 @@ void PlenumServer::defineOptions(Poco::Util::OptionSet& options) {
   options.addOption(Option("config", "c", "read settings from FILE (INI)").argument("FILE"));
   options.addOption(Option("port", "p", "HTTP port (overrides http.port; default 8080)").argument("PORT"));
   options.addOption(Option("data", "d", "data folder (overrides data.dir; default ./var)").argument("DIR"));
+  options.addOption(Option("create-admin", "", "create an admin account (password from standard input) and exit")
+                        .argument("USERNAME"));
 }
 
 void PlenumServer::handleOption(const std::string& name, const std::string& value) {
@@ -59,6 +64,8 @@ void PlenumServer::handleOption(const std::string& name, const std::string& valu
     config().setString("http.port", value);
   } else if (name == "data") {
     config().setString("data.dir", value);
+  } else if (name == "create-admin") {
+    createAdmin_ = value;
   }
 }
 
@@ -78,13 +85,30 @@ int PlenumServer::main(const std::vector<std::string>&) {
   try {
     settings = Settings::from(config());
     Poco::Logger::root().setLevel(settings.logLevel);
-    for (const auto& name : {"plenum", "plenum.room", "plenum.conference", "plenum.signaling"}) {
+    for (const auto& name : {"plenum", "plenum.room", "plenum.conference", "plenum.signaling", "plenum.store",
+                             "plenum.auth", "plenum.api"}) {
       Poco::Logger::get(name).setLevel(settings.logLevel);
     }
   } catch (const std::exception& e) {
     log.fatal("configuration: %s", std::string(e.what()));
     return EXIT_CONFIG;
   }
+
+  std::unique_ptr<Store> store;
+  try {
+    Poco::File(settings.dataDir).createDirectories();
+    store = std::make_unique<SqliteStore>(settings.dataDir + "/plenum.db");
+  } catch (const std::exception& e) {
+    log.fatal("database in %s: %s", settings.dataDir, std::string(e.what()));
+    return EXIT_CANTCREAT;
+  }
+  if (!createAdmin_.empty()) {
+    PasswordHasher hasher;
+    AdminBootstrap bootstrap{*store, hasher, std::cin, std::cerr, stdinIsTerminal()};
+    return bootstrap.createAdmin(createAdmin_);
+  }
+  Services services(settings, std::move(store));
+  log.information("ad-hoc rooms (/r/<name>): %s", std::string(services.joins.adHocRoomsEnabled() ? "on" : "off"));
 
   gst_init(nullptr, nullptr);
   if (const auto missing = mixer::missingElements(); !missing.empty()) {
@@ -93,7 +117,6 @@ int PlenumServer::main(const std::vector<std::string>&) {
     log.fatal("GStreamer elements missing:%s (install the gstreamer1.0-plugins-* packages)", names);
     return EXIT_SOFTWARE;
   }
-  Poco::File(settings.dataDir).createDirectories();
   if (!Poco::File(settings.webRoot + "/room.html").exists()) {
     log.warning("web client not found in %s (http.webroot)", settings.webRoot);
   }
@@ -111,7 +134,7 @@ int PlenumServer::main(const std::vector<std::string>&) {
   // No SO_REUSEPORT: a second plenumd on the same port must fail, not share the port.
   socket.bind(Poco::Net::SocketAddress(settings.httpAddress, static_cast<Poco::UInt16>(settings.httpPort)), true, false);
   socket.listen(64);
-  Poco::Net::HTTPServer server(new HttpRouter(settings, loop, conference), pool, socket, params);
+  Poco::Net::HTTPServer server(new HttpRouter(settings, loop, conference, services), pool, socket, params);
   server.start();
   log.information("plenumd %s listening on port %hu, data in %s, web client from %s", std::string(PLENUM_VERSION),
                   socket.address().port(), settings.dataDir, settings.webRoot);

@@ -1,6 +1,7 @@
 #pragma once
-// plenumd: reads the configuration, starts GStreamer, the conference thread and the HTTP
-// server, and on SIGTERM/SIGINT closes every room before it exits.
+// plenumd: reads the configuration, opens the database, starts GStreamer, the conference thread
+// and the HTTP server, and on SIGTERM/SIGINT closes every room before it exits. With
+// --create-admin it only creates an admin account and exits.
 #include <Poco/Util/OptionSet.h>
 #include <Poco/Util/ServerApplication.h>
 
@@ -15,6 +16,7 @@ protected:
 
 private:
   bool stopEarly_ = false;
+  std::string createAdmin_;  // --create-admin USERNAME: create the account and exit
 };
 
 }  // namespace plenum::appliance

@@ -59,6 +59,25 @@ Settings Settings::from(const Poco::Util::AbstractConfiguration& c) {
   s.conference.maxParticipantsPerRoom =
       static_cast<std::size_t>(intKey(c, "rooms.max-participants", 25, 1, 100));
 
+  auto& a = s.access;
+  a.sessionHours = c.getDouble("auth.session-hours", a.sessionHours);
+  if (!(a.sessionHours > 0 && a.sessionHours <= 24 * 366)) {
+    throw std::invalid_argument("auth.session-hours must be more than 0 and at most a year");
+  }
+  a.attemptsPerAccount = intKey(c, "auth.attempts-per-account", a.attemptsPerAccount, 1, 1000);
+  a.attemptsPerAddress = intKey(c, "auth.attempts-per-address", a.attemptsPerAddress, 1, 100000);
+  a.attemptsPerRoom = intKey(c, "auth.attempts-per-room", a.attemptsPerRoom, 1, 1000);
+  a.attemptWindowSeconds = intKey(c, "auth.attempt-window-s", a.attemptWindowSeconds, 1, 86400);
+  a.pinLength = intKey(c, "rooms.pin-length", a.pinLength, 6, 9);
+  if (const std::string adHoc = Poco::trim(c.getString("rooms.ad-hoc", "")); !adHoc.empty()) {
+    a.adHocRooms = c.getBool("rooms.ad-hoc");
+  }
+  a.publicUrl = Poco::trim(c.getString("http.public-url", ""));
+  while (!a.publicUrl.empty() && a.publicUrl.back() == '/') a.publicUrl.pop_back();
+  if (!a.publicUrl.empty() && a.publicUrl.rfind("http://", 0) != 0 && a.publicUrl.rfind("https://", 0) != 0) {
+    throw std::invalid_argument("http.public-url must start with http:// or https://");
+  }
+
   const auto codecs = listKey(c, "video.codecs");
   if (!codecs.empty()) {
     s.conference.codecPreference.clear();

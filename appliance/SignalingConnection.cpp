@@ -1,5 +1,7 @@
 #include "appliance/SignalingConnection.hpp"
 
+#include "appliance/Cookies.hpp"
+
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -36,7 +38,7 @@ public:
   void sendError(const ProtocolError& error) override {
     std::lock_guard lock(mutex_);
     if (closing_) return;
-    const bool fatal = error.code == ErrorCode::TooLarge || error.code == ErrorCode::TooManyErrors;
+    const bool fatal = isFatal(error.code);
     queue_.push_back(server::error(error, fatal));
     log().information("session %s: refused: %s: %s", std::to_string(id_),
                       std::string(toString(error.code)), error.message);
@@ -86,11 +88,14 @@ void closeGracefully(WebSocket& socket, std::vector<char>& buffer) {
 
 }  // namespace
 
-SignalingConnection::SignalingConnection(EventLoop& loop, Conference& conference, int timeoutMs)
-    : loop_(loop), conference_(conference), timeoutMs_(timeoutMs) {}
+SignalingConnection::SignalingConnection(EventLoop& loop, Conference& conference, JoinResolver& joins, int timeoutMs)
+    : loop_(loop), conference_(conference), joins_(joins), timeoutMs_(timeoutMs) {}
 
 void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
                                         Poco::Net::HTTPServerResponse& response) {
+  // Read before the upgrade: the cookies and the address are the request's, not the socket's.
+  const Joiner joiner{cookieValue(request, kSessionCookie), cookieValue(request, kGuestCookie),
+                      request.clientAddress().host().toString()};
   std::unique_ptr<WebSocket> socket;
   try {
     socket = std::make_unique<WebSocket>(request, response);
@@ -112,8 +117,8 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
   auto lastHeard = std::chrono::steady_clock::now();
   std::string reason = "disconnected";
   auto post = [&](ClientEnvelope envelope) {
-    loop_.post([this, id, sink, envelope = std::move(envelope)]() mutable {
-      conference_.onMessage(id, sink, std::move(envelope));
+    loop_.post([&conference = conference_, id, sink, envelope = std::move(envelope)]() mutable {
+      conference.onMessage(id, sink, std::move(envelope));
     });
   };
 
@@ -163,14 +168,29 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
         sink->sendError(*error);
         continue;
       }
-      post(std::move(std::get<ClientEnvelope>(parsed)));
+      auto& envelope = std::get<ClientEnvelope>(parsed);
+      if (auto* join = std::get_if<JoinRequest>(&envelope.message)) {
+        auto resolved = joins_.resolve(joiner, *join);
+        if (auto* error = std::get_if<ProtocolError>(&resolved)) {
+          sink->sendError(*error);
+          continue;
+        }
+        // Captures the conference, not this handler: Poco deletes the handler when the
+        // connection ends, possibly before the posted work runs.
+        loop_.post([&conference = conference_, id, sink, joinRequest = std::move(*join),
+                    context = std::get<JoinContext>(std::move(resolved))]() mutable {
+          conference.onJoin(id, sink, std::move(joinRequest), std::move(context));
+        });
+        continue;
+      }
+      post(std::move(envelope));
     }
   } catch (const Poco::Exception& e) {
     log().information("session %s: connection ended: %s", std::to_string(id), e.displayText());
   } catch (const std::exception& e) {
     log().information("session %s: connection ended: %s", std::to_string(id), std::string(e.what()));
   }
-  loop_.post([this, id, reason] { conference_.onSessionClosed(id, reason); });
+  loop_.post([&conference = conference_, id, reason] { conference.onSessionClosed(id, reason); });
   log().information("session %s: closed (%s)", std::to_string(id), reason);
 }
 

@@ -1,9 +1,12 @@
 #pragma once
 // One client's WebSocket: reads frames, parses them (signaling/Protocol), posts them to the
-// conference thread, and writes what the conference sends back. It runs on one of the HTTP
+// conference thread, and writes what the conference sends back. A join is first resolved here
+// (JoinResolver: the session cookie of the upgrade request, the invite, the room password), on
+// this thread, so that the conference thread never waits for the store or a password hash. It runs on one of the HTTP
 // server's threads for as long as the connection lives (the pool is sized for that, see
 // http.max-connections). Outgoing messages are queued by the conference thread and written
 // here, so a slow client never stalls the conference.
+#include "appliance/JoinResolver.hpp"
 #include "signaling/Conference.hpp"
 #include "signaling/EventLoop.hpp"
 #include "signaling/SignalingSink.hpp"
@@ -16,7 +19,8 @@ namespace plenum::appliance {
 
 class SignalingConnection : public Poco::Net::HTTPRequestHandler {
 public:
-  SignalingConnection(signaling::EventLoop& loop, signaling::Conference& conference, int timeoutMs);
+  SignalingConnection(signaling::EventLoop& loop, signaling::Conference& conference, JoinResolver& joins,
+                      int timeoutMs);
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
 
   static constexpr int kMaxErrors = 20;
@@ -24,6 +28,7 @@ public:
 private:
   signaling::EventLoop& loop_;
   signaling::Conference& conference_;
+  JoinResolver& joins_;
   const int timeoutMs_;
 };
 

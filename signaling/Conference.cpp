@@ -1,7 +1,10 @@
 #include "signaling/Conference.hpp"
 
+#include "signaling/GstRoomMedia.hpp"
+
 #include <Poco/Logger.h>
 
+#include <algorithm>
 #include <random>
 
 namespace plenum::signaling {
@@ -27,7 +30,11 @@ std::optional<mixer::VideoCodec> chooseCodec(const std::vector<mixer::VideoCodec
 }  // namespace
 
 Conference::Conference(const ConferenceSettings& settings, std::function<void(std::function<void()>)> defer)
-    : settings_(settings), defer_(std::move(defer)) {}
+    : Conference(settings, std::move(defer), GstRoomMedia::factory(settings.media)) {}
+
+Conference::Conference(const ConferenceSettings& settings, std::function<void(std::function<void()>)> defer,
+                       RoomMediaFactory media)
+    : settings_(settings), defer_(std::move(defer)), media_(std::move(media)) {}
 
 Conference::~Conference() { closeAll(); }
 
@@ -56,6 +63,16 @@ std::string Conference::newParticipantId() {
   return id;
 }
 
+void Conference::refuse(SignalingSink& sink, const ProtocolError& error) {
+  if (isFatal(error.code)) {
+    log().information("refused (closing): %s: %s", std::string(toString(error.code)), error.message);
+    sink.send(server::error(error, true));
+    sink.close();
+  } else {
+    sink.sendError(error);
+  }
+}
+
 void Conference::onMessage(SessionId session, const std::shared_ptr<SignalingSink>& sink, ClientEnvelope envelope) {
   auto bound = sessions_.find(session);
   // A join's "room" names the room to enter, not the sender's own: it is not a target.
@@ -69,34 +86,66 @@ void Conference::onMessage(SessionId session, const std::shared_ptr<SignalingSin
     sink->send(server::pong());
     return;
   }
-  if (std::holds_alternative<JoinRequest>(envelope.message)) {
+  if (auto* join = std::get_if<JoinRequest>(&envelope.message)) {
+    if (joinsResolved_) {
+      log().error("session %s: a join bypassed the appliance's join resolution", std::to_string(session));
+      sink->sendError({ErrorCode::Internal, "join not resolved"});
+      return;
+    }
     if (bound != sessions_.end()) {
       sink->sendError({ErrorCode::AlreadyJoined, "this connection already joined a room"});
       return;
     }
-    join(session, sink, std::get<JoinRequest>(envelope.message));
+    if (join->room.empty()) {
+      sink->sendError({ErrorCode::NoSuchRoom, "invitations are not supported by this server"});
+      return;
+    }
+    // An ad-hoc room: no accounts, no lobby, the first in the room moderates.
+    JoinContext context;
+    context.role = Role::Guest;
+    context.policy.slug = join->room;
+    context.policy.title = join->room;
+    context.policy.persistent = false;
+    context.policy.lobby = false;
+    context.policy.maxParticipants = settings_.maxParticipantsPerRoom;
+    JoinRequest request = std::move(*join);
+    const bool resolved = joinsResolved_;
+    onJoin(session, sink, std::move(request), std::move(context));
+    joinsResolved_ = resolved;
     return;
   }
   if (bound == sessions_.end()) {
     sink->sendError({ErrorCode::NotJoined, "join a room first"});
     return;
   }
-  const Binding& binding = bound->second;
-  Room& room = *rooms_.at(binding.room);
+  const Binding binding = bound->second;
+  auto roomIt = rooms_.find(binding.room);
+  if (roomIt == rooms_.end()) {
+    sink->sendError({ErrorCode::Internal, "the room is gone"});
+    return;
+  }
+  Room& room = *roomIt->second;
+  const std::string& me = binding.participantId;
   std::optional<ProtocolError> error;
   std::visit(
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, AnswerRequest>) error = room.answer(binding.participantId, m.sdp);
-        else if constexpr (std::is_same_v<T, CandidateRequest>) error = room.candidate(binding.participantId, m);
-        else if constexpr (std::is_same_v<T, MediaRequest>) room.media(binding.participantId, m);
-        else if constexpr (std::is_same_v<T, LeaveRequest>) {
-          // handled below: the binding is erased
-        }
+        if constexpr (std::is_same_v<T, AnswerRequest>) error = room.answer(me, m.sdp);
+        else if constexpr (std::is_same_v<T, CandidateRequest>) error = room.candidate(me, m);
+        else if constexpr (std::is_same_v<T, MediaRequest>) error = room.media(me, m);
+        else if constexpr (std::is_same_v<T, AdmitRequest>) error = room.admit(me, m.participantId);
+        else if constexpr (std::is_same_v<T, RejectRequest>) error = room.reject(me, m.participantId);
+        else if constexpr (std::is_same_v<T, MuteRequest>) error = room.mute(me, m.participantId);
+        else if constexpr (std::is_same_v<T, MuteAllRequest>) error = room.muteAll(me);
+        else if constexpr (std::is_same_v<T, RemoveRequest>) error = room.remove(me, m.participantId);
+        else if constexpr (std::is_same_v<T, LockRequest>) error = room.lock(me, m.locked);
+        else if constexpr (std::is_same_v<T, PromoteRequest>) error = room.promote(me, m.participantId);
+        else if constexpr (std::is_same_v<T, EndRequest>) error = room.end(me);
+        // LeaveRequest: below. Join and ping were handled above.
       },
       envelope.message);
   if (error) {
-    log().warning("participant %s: %s: %s", binding.participantId, std::string(toString(error->code)), error->message);
+    log().warning("participant %s: %s: %s", me, std::string(toString(error->code)), error->message);
     sink->sendError(*error);
   }
   if (std::holds_alternative<LeaveRequest>(envelope.message)) {
@@ -105,32 +154,54 @@ void Conference::onMessage(SessionId session, const std::shared_ptr<SignalingSin
   }
 }
 
-void Conference::join(SessionId session, const std::shared_ptr<SignalingSink>& sink, const JoinRequest& request) {
+void Conference::onJoin(SessionId session, const std::shared_ptr<SignalingSink>& sink, JoinRequest request,
+                        JoinContext context) {
+  joinsResolved_ = true;
+  if (sessions_.count(session)) {
+    sink->sendError({ErrorCode::AlreadyJoined, "this connection already joined a room"});
+    return;
+  }
   const auto codec = chooseCodec(settings_.codecPreference, request.videoCodecs);
   if (!codec) {
     sink->sendError({ErrorCode::BadField, "field 'videoCodecs' names no codec this server sends (H264/42e01f, VP8)"});
     return;
   }
-  auto it = rooms_.find(request.room);
-  if (it != rooms_.end() && it->second->size() >= settings_.maxParticipantsPerRoom) {
-    sink->sendError({ErrorCode::RoomFull, "the room has reached its participant limit"});
+  RoomPolicy& policy = context.policy;
+  if (policy.slug.empty()) policy.slug = request.room;
+  if (!isValidRoomName(policy.slug)) {
+    log().error("join without a valid room (slug '%s')", policy.slug.substr(0, 64));
+    refuse(*sink, {ErrorCode::NoSuchRoom, "no such room"});
     return;
+  }
+  if (policy.title.empty()) policy.title = policy.slug;
+  if (policy.maxParticipants == 0 || policy.maxParticipants > settings_.maxParticipantsPerRoom) {
+    policy.maxParticipants = settings_.maxParticipantsPerRoom;
+  }
+  const std::string name = policy.slug;
+  auto it = rooms_.find(name);
+  if (it != rooms_.end() && it->second->ended()) {
+    // Ended a moment ago and not yet dropped: a new meeting begins.
+    rooms_.erase(it);
+    it = rooms_.end();
   }
   try {
     if (it == rooms_.end()) {
-      it = rooms_.emplace(request.room, std::make_unique<Room>(request.room, settings_.media, *this, defer_)).first;
+      it = rooms_.emplace(name, std::make_unique<Room>(policy, media_, *this, defer_)).first;
+    } else {
+      it->second->updatePolicy(policy);
     }
     const std::string participantId = newParticipantId();
-    sessions_[session] = Binding{request.room, participantId, sink};
-    it->second->join(participantId, request, *codec, sink);
-  } catch (const std::exception& e) {
-    log().error("join of room %s failed: %s", request.room, std::string(e.what()));
-    sink->sendError({ErrorCode::Internal, "could not join the room"});
-    if (auto s = sessions_.find(session); s != sessions_.end()) {
-      if (auto r = rooms_.find(s->second.room); r != rooms_.end()) r->second->leave(s->second.participantId, "media-failed");
-      sessions_.erase(s);
+    sessions_[session] = Binding{name, participantId, sink};
+    if (auto refused = it->second->join(participantId, request, context, *codec, sink)) {
+      sessions_.erase(session);
+      refuse(*sink, *refused);
+      dropRoomIfEmpty(name);
     }
-    dropRoomIfEmpty(request.room);
+  } catch (const std::exception& e) {
+    log().error("join of room %s failed: %s", name, std::string(e.what()));
+    sink->sendError({ErrorCode::Internal, "could not join the room"});
+    sessions_.erase(session);
+    dropRoomIfEmpty(name);
   }
 }
 
@@ -145,11 +216,9 @@ void Conference::onSessionClosed(SessionId session, const std::string& reason) {
   dropRoomIfEmpty(binding.room);
 }
 
-void Conference::OnRoomParticipantRemoved(Room& room, const std::string& participantId) {
+void Conference::OnRoomSessionDropped(Room& room, const std::string& participantId) {
   for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
-    if (it->second.participantId == participantId) {
-      it->second.sink->sendError({ErrorCode::Internal, "your media connection failed"});
-      it->second.sink->close();
+    if (it->second.participantId == participantId && it->second.room == room.name()) {
       sessions_.erase(it);
       break;
     }
@@ -157,13 +226,20 @@ void Conference::OnRoomParticipantRemoved(Room& room, const std::string& partici
   dropRoomIfEmpty(room.name());
 }
 
+void Conference::OnRoomEnded(Room& room) {
+  const std::string name = room.name();
+  std::erase_if(sessions_, [&](const auto& entry) { return entry.second.room == name; });
+  dropRoomIfEmpty(name);
+}
+
 void Conference::dropRoomIfEmpty(const std::string& name) {
   auto it = rooms_.find(name);
-  if (it == rooms_.end() || it->second->size() > 0) return;
+  if (it == rooms_.end() || !it->second->empty()) return;
   // Not now: we may be inside one of the room's own callbacks.
-  defer_([this, name] {
+  const Room* which = it->second.get();
+  defer_([this, name, which] {
     auto again = rooms_.find(name);
-    if (again != rooms_.end() && again->second->size() == 0) rooms_.erase(again);
+    if (again != rooms_.end() && again->second.get() == which && again->second->empty()) rooms_.erase(again);
   });
 }
 

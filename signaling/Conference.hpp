@@ -1,10 +1,14 @@
 #pragma once
-// All rooms of this server and which connection is which participant. Rooms come into being
-// with their first join and end with their last leave (ad-hoc rooms). Conference thread only:
-// connections post their parsed messages here through the EventLoop.
+// All rooms of this server and which connection is which participant. A room comes into being
+// with its first join and ends with its last leave, or when a moderator ends the meeting.
+// Conference thread only: connections post their joins (onJoin, after the appliance resolved
+// who is joining and which room they may enter) and their other messages (onMessage) here
+// through the EventLoop.
 #include "mixer/MixerSettings.hpp"
+#include "signaling/JoinContext.hpp"
 #include "signaling/Protocol.hpp"
 #include "signaling/Room.hpp"
+#include "signaling/RoomMedia.hpp"
 #include "signaling/SignalingSink.hpp"
 
 #include <cstdint>
@@ -20,6 +24,8 @@ using SessionId = std::uint64_t;
 
 struct ConferenceSettings {
   mixer::MixerSettings media;
+  // Server-wide cap on a room's participants (rooms.max-participants); a room's own limit
+  // (RoomPolicy::maxParticipants) may only be lower.
   std::size_t maxParticipantsPerRoom = 25;
   // Composite codecs in order of preference; the first one the client can receive is used.
   std::vector<mixer::VideoCodec> codecPreference{mixer::VideoCodec::H264, mixer::VideoCodec::VP8};
@@ -27,19 +33,34 @@ struct ConferenceSettings {
 
 class Conference : public Room::Listener {
 public:
+  // Rooms get GStreamer media (GstRoomMedia).
   Conference(const ConferenceSettings& settings, std::function<void(std::function<void()>)> defer);
+  // Rooms get their media from `media` (tests pass a fake).
+  Conference(const ConferenceSettings& settings, std::function<void(std::function<void()>)> defer,
+             RoomMediaFactory media);
   ~Conference() override;
+  Conference(const Conference&) = delete;
+  Conference& operator=(const Conference&) = delete;
 
+  // A join whose context (role, link session, the room's policy) the appliance has resolved:
+  // enters the meeting, waits in the lobby, or is refused (room-locked, banned, room-full, ...).
+  void onJoin(SessionId session, const std::shared_ptr<SignalingSink>& sink, JoinRequest request,
+              JoinContext context);
+  // Every other message. A `join` arriving here (an appliance that does not resolve joins yet)
+  // enters an ad-hoc room as a guest, until onJoin has been called once: from then on joins
+  // that bypass onJoin are refused.
   void onMessage(SessionId session, const std::shared_ptr<SignalingSink>& sink, ClientEnvelope envelope);
   // The connection closed (reason: "left", "disconnected", "timeout").
   void onSessionClosed(SessionId session, const std::string& reason);
   void closeAll();
 
   std::size_t roomCount() const { return rooms_.size(); }
-  std::size_t participantCount() const { return sessions_.size(); }
+  std::size_t participantCount() const { return sessions_.size(); }  // including those waiting
   const Room* room(const std::string& name) const;
 
-  void OnRoomParticipantRemoved(Room& room, const std::string& participantId) override;
+  // Room::Listener
+  void OnRoomSessionDropped(Room& room, const std::string& participantId) override;
+  void OnRoomEnded(Room& room) override;
 
 private:
   struct Binding {
@@ -48,16 +69,18 @@ private:
     std::shared_ptr<SignalingSink> sink;
   };
 
-  void join(SessionId session, const std::shared_ptr<SignalingSink>& sink, const JoinRequest& request);
+  void refuse(SignalingSink& sink, const ProtocolError& error);
   void dropRoomIfEmpty(const std::string& name);
   std::string newParticipantId();
 
   // passed in
   const ConferenceSettings settings_;
   std::function<void(std::function<void()>)> defer_;
+  RoomMediaFactory media_;
   // owned
   std::map<std::string, std::unique_ptr<Room>> rooms_;
   std::map<SessionId, Binding> sessions_;
+  bool joinsResolved_ = false;  // onJoin has been called: onMessage takes no joins any more
 };
 
 }  // namespace plenum::signaling

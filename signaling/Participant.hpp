@@ -1,7 +1,9 @@
 #pragma once
-// Someone in a room: what the others see of them (name, microphone and camera state), their
-// connection back (the sink) and their media endpoint.
-#include "mixer/WebRtcEndpoint.hpp"
+// Someone in a room, or waiting in its lobby: what the others see of them (name, microphone
+// and camera state, role), their connection back (the sink) and what identifies their browser
+// (the link session, which bans apply to). Their media lives in the room's RoomMedia.
+#include "mixer/MixerSettings.hpp"
+#include "signaling/Permissions.hpp"
 #include "signaling/Protocol.hpp"
 #include "signaling/SignalingSink.hpp"
 
@@ -12,8 +14,18 @@ namespace plenum::signaling {
 
 struct Participant {
   ParticipantInfo info;
+  Role role = Role::Guest;  // Guest or Moderator (the role inside the meeting)
+  std::string linkSession;
+  std::string accountId;
   std::shared_ptr<SignalingSink> sink;
-  std::unique_ptr<mixer::WebRtcEndpoint> endpoint;
+};
+
+// Someone in the lobby: they have no media yet and appear in no participant list; what they
+// asked for is kept until a moderator admits them.
+struct Waiting {
+  Participant participant;
+  JoinRequest request;
+  mixer::VideoCodec codec = mixer::VideoCodec::H264;
 };
 
 }  // namespace plenum::signaling

@@ -12,13 +12,31 @@ namespace plenum::signaling {
 
 namespace {
 
-enum class MessageType { Join, Answer, Candidate, Media, Ping, Leave };
+enum class MessageType {
+  Join, Answer, Candidate, Media, Ping, Leave,
+  Admit, Reject, Mute, MuteAll, Remove, Lock, Promote, End,
+};
 
 const std::map<std::string, MessageType, std::less<>>& messageTypes() {
   static const std::map<std::string, MessageType, std::less<>> types{
-      {"join", MessageType::Join},   {"answer", MessageType::Answer}, {"candidate", MessageType::Candidate},
-      {"media", MessageType::Media}, {"ping", MessageType::Ping},     {"leave", MessageType::Leave}};
+      {"join", MessageType::Join},     {"answer", MessageType::Answer},    {"candidate", MessageType::Candidate},
+      {"media", MessageType::Media},   {"ping", MessageType::Ping},        {"leave", MessageType::Leave},
+      {"admit", MessageType::Admit},   {"reject", MessageType::Reject},    {"mute", MessageType::Mute},
+      {"mute-all", MessageType::MuteAll}, {"remove", MessageType::Remove}, {"lock", MessageType::Lock},
+      {"promote", MessageType::Promote},  {"end", MessageType::End}};
   return types;
+}
+
+// Messages whose `participantId` names their target (someone else), not the sender.
+bool targetsParticipant(MessageType type) {
+  switch (type) {
+    case MessageType::Admit:
+    case MessageType::Reject:
+    case MessageType::Mute:
+    case MessageType::Remove:
+    case MessageType::Promote: return true;
+    default: return false;
+  }
 }
 
 ProtocolError badField(const std::string& field, const std::string& why) {
@@ -86,8 +104,17 @@ long utf8Length(std::string_view s) {
 
 JoinRequest parseJoin(const Poco::JSON::Object& o) {
   JoinRequest join;
-  join.room = requireString(o, "room", kMaxRoomChars * 4);
-  if (!isValidRoomName(join.room)) throw badField("room", "must be 1-64 characters of A-Z a-z 0-9 . _ -");
+  if (o.has("invite")) {
+    join.invite = requireString(o, "invite", kMaxInviteChars * 4);
+    if (!isValidInviteToken(*join.invite)) throw badField("invite", "must be 1-128 characters of A-Z a-z 0-9 _ -");
+  }
+  // With an invite the room is optional (the invite names it); given, it must be valid.
+  if (!join.invite || o.has("room")) {
+    join.room = requireString(o, "room", kMaxRoomChars * 4);
+    if (!isValidRoomName(join.room)) throw badField("room", "must be 1-64 characters of A-Z a-z 0-9 . _ -");
+  }
+  // Compared by the appliance as it is (its hash); only the size is limited here.
+  if (o.has("password")) join.password = requireString(o, "password", kMaxPasswordBytes);
   // Bytes: 64 code points of up to 4 bytes, plus white space that trimming removes.
   const auto name = normaliseDisplayName(requireString(o, "name", kMaxNameChars * 4 + 64));
   if (!name) throw badField("name", "must be 1-64 printable characters");
@@ -107,6 +134,12 @@ JoinRequest parseJoin(const Poco::JSON::Object& o) {
     join.videoCodecs = {"H264/42e01f", "VP8"};
   }
   return join;
+}
+
+std::string requireParticipantId(const Poco::JSON::Object& o) {
+  std::string id = requireString(o, "participantId", kMaxParticipantIdChars);
+  if (id.empty()) throw badField("participantId", "must not be empty");
+  return id;
 }
 
 CandidateRequest parseCandidate(const Poco::JSON::Object& o) {
@@ -139,7 +172,21 @@ Poco::JSON::Object toJson(const ParticipantInfo& p) {
   o.set("name", p.name);
   o.set("audio", p.audio);
   o.set("video", p.video);
+  o.set("role", p.moderator ? "moderator" : "guest");
   return o;
+}
+
+Poco::JSON::Object toJson(const WaitingInfo& w) {
+  Poco::JSON::Object o;
+  o.set("participantId", w.id);
+  o.set("name", w.name);
+  return o;
+}
+
+void setRoom(Poco::JSON::Object& o, const RoomInfo& room) {
+  o.set("room", room.room);
+  o.set("title", room.title);
+  o.set("locked", room.locked);
 }
 
 }  // namespace
@@ -159,8 +206,45 @@ const char* toString(ErrorCode code) {
     case ErrorCode::RoomFull: return "room-full";
     case ErrorCode::TooManyErrors: return "too-many-errors";
     case ErrorCode::Internal: return "internal";
+    case ErrorCode::NoSuchRoom: return "no-such-room";
+    case ErrorCode::InviteRequired: return "invite-required";
+    case ErrorCode::PasswordRequired: return "password-required";
+    case ErrorCode::WrongPassword: return "wrong-password";
+    case ErrorCode::RateLimited: return "rate-limited";
+    case ErrorCode::RoomLocked: return "room-locked";
+    case ErrorCode::Banned: return "banned";
+    case ErrorCode::LobbyRejected: return "lobby-rejected";
+    case ErrorCode::MeetingEnded: return "meeting-ended";
+    case ErrorCode::Forbidden: return "forbidden";
+    case ErrorCode::NoSuchParticipant: return "no-such-participant";
   }
   return "internal";
+}
+
+bool isFatal(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::TooLarge:
+    case ErrorCode::TooManyErrors:
+    // a refused join: the connection has nothing left to do (a retry, e.g. with a password,
+    // opens a new one). Not room-full: it also answers a moderator's admit into a full room.
+    case ErrorCode::NoSuchRoom:
+    case ErrorCode::InviteRequired:
+    case ErrorCode::PasswordRequired:
+    case ErrorCode::WrongPassword:
+    case ErrorCode::RateLimited:
+    case ErrorCode::RoomLocked:
+    case ErrorCode::Banned:
+    case ErrorCode::LobbyRejected:
+    case ErrorCode::MeetingEnded: return true;
+    default: return false;
+  }
+}
+
+bool isValidInviteToken(std::string_view token) {
+  return !token.empty() && token.size() <= kMaxInviteChars &&
+         std::all_of(token.begin(), token.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+         });
 }
 
 bool isValidRoomName(std::string_view room) {
@@ -205,7 +289,8 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
       return ProtocolError{ErrorCode::UnknownType, "unknown message type '" + type.substr(0, 32) + "'"};
     }
     ClientEnvelope envelope{PingRequest{}, readOptionalString(*object, "room"),
-                            readOptionalString(*object, "participantId")};
+                            targetsParticipant(found->second) ? std::nullopt
+                                                              : readOptionalString(*object, "participantId")};
     switch (found->second) {
       case MessageType::Join: envelope.message = parseJoin(*object); break;
       case MessageType::Answer: envelope.message = AnswerRequest{requireString(*object, "sdp", kMaxSdpChars)}; break;
@@ -215,6 +300,14 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
         break;
       case MessageType::Ping: envelope.message = PingRequest{}; break;
       case MessageType::Leave: envelope.message = LeaveRequest{}; break;
+      case MessageType::Admit: envelope.message = AdmitRequest{requireParticipantId(*object)}; break;
+      case MessageType::Reject: envelope.message = RejectRequest{requireParticipantId(*object)}; break;
+      case MessageType::Mute: envelope.message = MuteRequest{requireParticipantId(*object)}; break;
+      case MessageType::MuteAll: envelope.message = MuteAllRequest{}; break;
+      case MessageType::Remove: envelope.message = RemoveRequest{requireParticipantId(*object)}; break;
+      case MessageType::Lock: envelope.message = LockRequest{readBool(*object, "locked", std::nullopt)}; break;
+      case MessageType::Promote: envelope.message = PromoteRequest{requireParticipantId(*object)}; break;
+      case MessageType::End: envelope.message = EndRequest{}; break;
     }
     return envelope;
   } catch (const ProtocolError& error) {
@@ -226,11 +319,11 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
 
 namespace server {
 
-std::string joined(const std::string& participantId, const std::string& room,
+std::string joined(const std::string& participantId, const RoomInfo& room,
                    const std::vector<ParticipantInfo>& participants, const std::string& videoCodec) {
   Poco::JSON::Object o = typed("joined");
   o.set("participantId", participantId);
-  o.set("room", room);
+  setRoom(o, room);
   Poco::JSON::Array list;
   for (const auto& p : participants) list.add(toJson(p));
   o.set("participants", list);
@@ -272,11 +365,52 @@ std::string participantLeft(const std::string& participantId, const std::string&
 
 std::string pong() { return stringify(typed("pong")); }
 
+std::string lobby(const RoomInfo& room) {
+  Poco::JSON::Object o = typed("lobby");
+  o.set("state", "waiting");
+  setRoom(o, room);
+  return stringify(o);
+}
+
+std::string knock(const WaitingInfo& waiting) {
+  Poco::JSON::Object o = typed("knock");
+  o.set("participantId", waiting.id);
+  o.set("name", waiting.name);
+  return stringify(o);
+}
+
+std::string lobbyUpdated(const std::vector<WaitingInfo>& waiting) {
+  Poco::JSON::Object o = typed("lobby-updated");
+  Poco::JSON::Array list;
+  for (const auto& w : waiting) list.add(toJson(w));
+  o.set("waiting", list);
+  return stringify(o);
+}
+
+std::string mutedByModerator(const std::string& byName) {
+  Poco::JSON::Object o = typed("muted-by-moderator");
+  o.set("by", byName);
+  return stringify(o);
+}
+
+std::string removed(const std::string& byName) {
+  Poco::JSON::Object o = typed("removed");
+  o.set("by", byName);
+  return stringify(o);
+}
+
+std::string roomUpdated(const RoomInfo& room) {
+  Poco::JSON::Object o = typed("room-updated");
+  setRoom(o, room);
+  return stringify(o);
+}
+
 std::string error(const ProtocolError& error, bool fatal) {
   Poco::JSON::Object o = typed("error");
   o.set("code", toString(error.code));
   o.set("message", error.message);
   o.set("fatal", fatal);
+  if (error.retryAfter > 0) o.set("retryAfter", error.retryAfter);
   return stringify(o);
 }
 

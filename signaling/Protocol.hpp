@@ -24,25 +24,47 @@ enum class ErrorCode {
   RoomFull,
   TooManyErrors,
   Internal,
+  // joining (decided by the appliance before the join reaches the conference, or by the room)
+  NoSuchRoom,
+  InviteRequired,
+  PasswordRequired,
+  WrongPassword,
+  RateLimited,
+  RoomLocked,
+  Banned,
+  LobbyRejected,
+  MeetingEnded,
+  // moderation
+  Forbidden,
+  NoSuchParticipant,
 };
 const char* toString(ErrorCode code);
 
 struct ProtocolError {
   ErrorCode code;
   std::string message;
+  // Seconds until another attempt may succeed (rate-limited only; 0 = not sent).
+  unsigned retryAfter = 0;
 };
+// Whether the server closes the connection after sending this error.
+bool isFatal(ErrorCode code);
 
 constexpr std::size_t kMaxFrameBytes = 64 * 1024;
 constexpr std::size_t kMaxNameChars = 64;
 constexpr std::size_t kMaxRoomChars = 64;
 constexpr std::size_t kMaxSdpChars = 60000;
+constexpr std::size_t kMaxInviteChars = 128;    // invite token: A-Z a-z 0-9 _ -
+constexpr std::size_t kMaxPasswordBytes = 256;  // room password as typed (UTF-8)
+constexpr std::size_t kMaxParticipantIdChars = 128;
 
 struct JoinRequest {
-  std::string room;
+  std::string room;  // may be empty when `invite` is given (the invite names the room)
   std::string name;
   bool audio = true;
   bool video = true;
   std::vector<std::string> videoCodecs;
+  std::optional<std::string> invite;    // the token of a /j/<token> link
+  std::optional<std::string> password;  // the room password, when the room has one
 };
 struct AnswerRequest {
   std::string sdp;
@@ -57,9 +79,33 @@ struct MediaRequest {
 };
 struct PingRequest {};
 struct LeaveRequest {};
+// Moderation (only moderators; see Permissions). `participantId` names the target, not the
+// sender: for these messages it is not part of the envelope.
+struct AdmitRequest {
+  std::string participantId;  // someone waiting in the lobby
+};
+struct RejectRequest {
+  std::string participantId;  // someone waiting in the lobby
+};
+struct MuteRequest {
+  std::string participantId;
+};
+struct MuteAllRequest {};
+struct RemoveRequest {
+  std::string participantId;
+};
+struct LockRequest {
+  bool locked = true;
+};
+struct PromoteRequest {
+  std::string participantId;
+};
+struct EndRequest {};
 
 using ClientMessage =
-    std::variant<JoinRequest, AnswerRequest, CandidateRequest, MediaRequest, PingRequest, LeaveRequest>;
+    std::variant<JoinRequest, AnswerRequest, CandidateRequest, MediaRequest, PingRequest, LeaveRequest,
+                 AdmitRequest, RejectRequest, MuteRequest, MuteAllRequest, RemoveRequest, LockRequest,
+                 PromoteRequest, EndRequest>;
 
 struct ClientEnvelope {
   ClientMessage message;
@@ -71,6 +117,7 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
 
 // Validation used by parsing, exposed for the HTTP side (room links) and for tests.
 bool isValidRoomName(std::string_view room);
+bool isValidInviteToken(std::string_view token);
 // The display name with surrounding white space removed, or nullopt if it is empty, too long,
 // not UTF-8 or holds control characters.
 std::optional<std::string> normaliseDisplayName(std::string_view name);
@@ -80,10 +127,24 @@ struct ParticipantInfo {
   std::string name;
   bool audio = true;
   bool video = true;
+  bool moderator = false;  // "role": "moderator" / "guest"
+};
+
+// Someone waiting in the lobby, as moderators see them.
+struct WaitingInfo {
+  std::string id;
+  std::string name;
+};
+
+// What a client learns about its room on `joined` and `room-updated`.
+struct RoomInfo {
+  std::string room;   // the slug: what later messages may name as `room`
+  std::string title;  // shown in the client
+  bool locked = false;
 };
 
 namespace server {
-std::string joined(const std::string& participantId, const std::string& room,
+std::string joined(const std::string& participantId, const RoomInfo& room,
                    const std::vector<ParticipantInfo>& participants, const std::string& videoCodec);
 std::string offer(const std::string& sdp);
 std::string candidate(unsigned mlineIndex, const std::string& candidate);
@@ -91,6 +152,14 @@ std::string participantJoined(const ParticipantInfo& participant);
 std::string participantUpdated(const ParticipantInfo& participant);
 std::string participantLeft(const std::string& participantId, const std::string& reason);
 std::string pong();
+// Lobby: to the one waiting; to moderators (someone new knocks; the waiting list changed).
+std::string lobby(const RoomInfo& room);
+std::string knock(const WaitingInfo& waiting);
+std::string lobbyUpdated(const std::vector<WaitingInfo>& waiting);
+// Moderation: to the target of a mute or removal; to everyone when the room is (un)locked.
+std::string mutedByModerator(const std::string& byName);
+std::string removed(const std::string& byName);
+std::string roomUpdated(const RoomInfo& room);
 std::string error(const ProtocolError& error, bool fatal);
 }  // namespace server
 

@@ -1,70 +1,120 @@
 #pragma once
-// A room: its participants and its mixer. Joins, leaves and media changes arrive from the
-// Conference; endpoint events arrive from the mixer; everyone else in the room hears of each
-// change. Conference thread only.
-#include "mixer/RoomMixer.hpp"
-#include "mixer/WebRtcEndpoint.hpp"
+// A room: its participants, its lobby, its moderation state (lock, bans) and its media. Joins,
+// leaves, media changes and moderators' requests arrive from the Conference; media events
+// arrive from the RoomMedia; everyone concerned hears of each change. Every moderator action is
+// decided by isAllowed(role, action) (Permissions.hpp) and nothing else. Conference thread only.
+#include "mixer/ConferencePost.hpp"
+#include "signaling/JoinContext.hpp"
 #include "signaling/Participant.hpp"
 #include "signaling/Protocol.hpp"
+#include "signaling/RoomMedia.hpp"
 
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 namespace plenum::signaling {
 
-class Room : public mixer::RoomMixer::Listener, public mixer::WebRtcEndpoint::Listener {
+class Room : public RoomMedia::Listener {
 public:
   class Listener {
   public:
     virtual ~Listener() = default;
-    // A participant left on the room's own account (media failed); its connection is closed.
-    virtual void OnRoomParticipantRemoved(Room& room, const std::string& participantId) = 0;
+    // Someone (in the meeting or in the lobby) is gone on the room's own account: removed,
+    // rejected, or their media failed. The room has sent them their last message and closed
+    // their connection; the conference forgets the session.
+    virtual void OnRoomSessionDropped(Room& room, const std::string& participantId) = 0;
+    // A moderator ended the meeting: every connection has been told and closed, the room is
+    // empty and will take no one any more. The conference forgets its sessions and drops it.
+    virtual void OnRoomEnded(Room& room) = 0;
   };
 
-  Room(const std::string& name, const mixer::MixerSettings& settings, Listener& listener,
+  Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& listener,
        std::function<void(std::function<void()>)> defer);
   ~Room() override;
+  Room(const Room&) = delete;
+  Room& operator=(const Room&) = delete;
 
-  const std::string& name() const { return name_; }
-  std::size_t size() const { return participants_.size(); }
-  std::vector<ParticipantInfo> participants() const;
+  const std::string& name() const { return policy_.slug; }
+  const RoomPolicy& policy() const { return policy_; }
+  // The store's latest word on the room (a join carries it): limit, lobby and title apply from
+  // now on; who is in or waiting stays.
+  void updatePolicy(const RoomPolicy& policy);
 
-  void join(const std::string& participantId, const JoinRequest& request, mixer::VideoCodec codec,
-            std::shared_ptr<SignalingSink> sink);
+  std::size_t size() const { return participants_.size(); }  // in the meeting, not the lobby
+  bool empty() const { return participants_.empty() && lobby_.empty(); }
+  bool ended() const { return ended_; }
+  bool locked() const { return locked_; }
+  bool isBanned(const std::string& linkSession) const;
+  bool isWaiting(const std::string& id) const;
+  std::vector<ParticipantInfo> participants() const;  // in join order
+  std::vector<WaitingInfo> waiting() const;           // in knock order
+  RoomInfo info() const;
+
+  // Enters the meeting or the lobby; returns the refusal otherwise (nothing changed then).
+  // Throws when the media cannot be set up (nothing of the newcomer is left then).
+  std::optional<ProtocolError> join(const std::string& participantId, const JoinRequest& request,
+                                    const JoinContext& context, mixer::VideoCodec codec,
+                                    std::shared_ptr<SignalingSink> sink);
+  // Leaves the meeting or the lobby (reason: left, disconnected, timeout, media-failed).
   void leave(const std::string& participantId, const std::string& reason);
+
   std::optional<ProtocolError> answer(const std::string& participantId, const std::string& sdp);
   std::optional<ProtocolError> candidate(const std::string& participantId, const CandidateRequest& request);
-  void media(const std::string& participantId, const MediaRequest& request);
+  std::optional<ProtocolError> media(const std::string& participantId, const MediaRequest& request);
 
-  // RoomMixer::Listener
-  void OnRoomMixerError(const std::string& element, const std::string& message) override;
-  // WebRtcEndpoint::Listener
-  void OnWebRtcEndpointOffer(mixer::WebRtcEndpoint& endpoint, const std::string& sdp) override;
-  void OnWebRtcEndpointCandidate(mixer::WebRtcEndpoint& endpoint, unsigned mline,
-                                 const std::string& candidate) override;
-  void OnWebRtcEndpointFailed(mixer::WebRtcEndpoint& endpoint, const std::string& reason) override;
+  // Moderation: each returns the refusal (forbidden, no-such-participant, ...) or nothing.
+  std::optional<ProtocolError> admit(const std::string& senderId, const std::string& targetId);
+  std::optional<ProtocolError> reject(const std::string& senderId, const std::string& targetId);
+  std::optional<ProtocolError> mute(const std::string& senderId, const std::string& targetId);
+  std::optional<ProtocolError> muteAll(const std::string& senderId);
+  std::optional<ProtocolError> remove(const std::string& senderId, const std::string& targetId);
+  std::optional<ProtocolError> lock(const std::string& senderId, bool locked);
+  std::optional<ProtocolError> promote(const std::string& senderId, const std::string& targetId);
+  std::optional<ProtocolError> end(const std::string& senderId);
 
-  const mixer::RoomMixer& mixer() const { return *mixer_; }
+  // RoomMedia::Listener
+  void OnRoomMediaOffer(const std::string& participantId, const std::string& sdp) override;
+  void OnRoomMediaCandidate(const std::string& participantId, unsigned mline, const std::string& candidate) override;
+  void OnRoomMediaFailed(const std::string& participantId, const std::string& reason) override;
 
 private:
+  // Who is in the meeting or waiting: a room never has more of either than this allows.
+  std::size_t limit() const;
+  void enter(Participant participant, const JoinRequest& request, mixer::VideoCodec codec);
+  void wait(Waiting waiting);
+  // The sender may do `action` (a participant in the meeting whose role allows it).
+  std::optional<ProtocolError> check(const std::string& senderId, Action action) const;
+  void muteOne(Participant& target, const Participant& by);
+  void makeModerator(Participant& participant);
+  // Ad-hoc rooms are never left without a moderator: the longest present takes over.
+  void ensureModerator();
+  void drop(const std::string& participantId, const std::string& reason);
   void broadcast(const std::string& message, const std::string& exceptId = {});
+  void tellModerators(const std::string& message);
+  void lobbyChanged();
   Participant* find(const std::string& participantId);
+  const Participant* find(const std::string& participantId) const;
   // Runs `work` later on the conference thread, if this room still exists then.
   void later(std::function<void()> work);
 
   // passed in
-  const std::string name_;
   Listener& listener_;
   std::function<void(std::function<void()>)> defer_;
   // owned
-  std::unique_ptr<mixer::RoomMixer> mixer_;
+  RoomPolicy policy_;
   std::map<std::string, Participant> participants_;
   std::vector<std::string> order_;  // join order
+  std::vector<Waiting> lobby_;      // knock order
+  std::set<std::string> banned_;    // link sessions of removed participants
+  bool locked_ = false;
+  bool ended_ = false;
   std::shared_ptr<mixer::Liveness> alive_ = std::make_shared<mixer::Liveness>();
+  std::unique_ptr<RoomMedia> media_;  // last member: goes first, before what it reports to
 };
 
 }  // namespace plenum::signaling

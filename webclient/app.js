@@ -1,11 +1,12 @@
-// The room page (/r/<room>): pre-join, joining, the meeting, leaving, reconnecting.
+// The room page (/r/<room>, /j/<invite>): pre-join, the room password, the lobby, the meeting
+// (with the moderators' tools), leaving, reconnecting.
 //
 // Query parameters: name=NAME, autojoin=1, audioProcessing=0, lang=de|en.
 // Test hook: window.plenum (see the object below), kept up to date.
 
 import { t, has, lang, applyI18n } from './i18n.js';
 import { decorate } from './icons.js';
-import { roomFromPath, cleanDisplayName, isValidDisplayName } from './names.js';
+import { roomFromPath, inviteFromPath, cleanDisplayName, isValidDisplayName } from './names.js';
 import { getLocalMedia, stopLocalMedia } from './media.js';
 import { Signaling, signalingUrl } from './signaling.js';
 import { Call, receiveVideoCodecs } from './call.js';
@@ -19,28 +20,40 @@ const RECONNECT_DELAYS_MS = [1000, 2000, 4000, 8000, 8000];
 const JOIN_TIMEOUT_MS = 10000;
 
 const plenum = {
-  state: 'prejoin',      // 'prejoin' | 'connecting' | 'joined' | 'left' | 'error'
+  // 'prejoin' | 'connecting' | 'password' (asked for the room password) | 'lobby' (waiting to
+  // be let in) | 'joined' | 'left' | 'ended' (removed, meeting ended, not let in) | 'error'
+  state: 'prejoin',
   participantId: null,   // own id from `joined`
-  participants: [],      // [{id, name, audio, video}], including oneself
+  participants: [],      // [{id, name, audio, video, role}], including oneself
+  role: null,            // own role once joined: 'guest' | 'moderator'
+  lobby: [],             // moderators: [{id, name}] waiting in the lobby, in knock order
+  locked: false,         // the room is locked (no new guests)
+  knocks: 0,             // knock cues given (sound and flash), moderators only
   remoteStream: null,    // MediaStream with the server's composite video + mix-minus audio
   pc: null,              // the current RTCPeerConnection
   videoCodec: null,      // 'H264' | 'VP8' from `joined`
-  room: null,
+  room: null,            // the room's slug (from the path, or from the server for invitations)
+  title: null,           // the room's title from the server
+  invite: null,          // the token of a /j/<token> path
   name: null,            // own display name once joining
   audio: false,          // own microphone on (what the server is told)
   video: false,          // own camera on
   lang,
   connectionState: 'new', // pc.connectionState, 'closed' when there is none
   reconnectAttempt: 0,
-  error: null,           // {code, message} in state 'error'
+  error: null,           // {code, message} in states 'error' and 'ended'
+  retryAfter: 0,         // seconds left before another password attempt (rate-limited)
 };
 window.plenum = plenum;
 
 let media = null;          // { mic, cam, problem } while we hold the devices
 let wantAudio = true;      // the user's choice; effective only when the device exists
 let wantVideo = true;
-let conn = null;           // { sig, call, joined, joinTimer, sentAudio, sentVideo }
+let conn = null;           // { sig, call, joined, waiting, joinTimer, sentAudio, sentVideo }
 let reconnectTimer = null;
+let password = null;       // the room password as typed; kept in memory only, for reconnects
+let retryTimer = null;     // counts down a rate limit on the password screen
+const cued = new Set();    // ids in the lobby we already gave a knock cue for
 let attempt = 0;
 let videoShowing = false;
 const participants = new Map();
@@ -56,15 +69,15 @@ function main() {
   applyI18n();
   decorate();
   bindUi();
-  const room = roomFromPath(location.pathname);
-  if (!room) {
-    fail('invalid-room', '', false);
+  const invite = inviteFromPath(location.pathname);
+  const room = invite ? null : roomFromPath(location.pathname);
+  if (!room && !invite) {
+    fail(location.pathname.startsWith('/j/') ? 'invalid-invite' : 'invalid-room', '', false);
     return;
   }
   plenum.room = room;
-  document.title = t('room.docTitle', { room });
-  ui.$('prejoin-room').textContent = room;
-  ui.$('room-name').textContent = room;
+  plenum.invite = invite;
+  showTitle(room || t('prejoin.invitation'));
   ui.$('name-input').value = cleanDisplayName(params.has('name') ? params.get('name') : loadName());
   setState('prejoin');
   refreshMediaUi();
@@ -163,6 +176,13 @@ function announceMedia() {
   }
 }
 
+function showTitle(title) {
+  document.title = t('room.docTitle', { room: title });
+  ui.$('prejoin-room').textContent = title;
+  ui.$('room-name').textContent = title;
+  ui.$('lobby-room').textContent = title;
+}
+
 // ---- joining, connection, reconnecting ---------------------------------------------------
 
 function join() {
@@ -186,6 +206,7 @@ function enterRoom() {
   plenum.error = null;
   plenum.participantId = null;
   plenum.videoCodec = null;
+  resetMeeting();
   setParticipants([]);
   setState('connecting');
   ui.setBanner('');
@@ -197,7 +218,7 @@ function enterRoom() {
 
 function connect() {
   closeConnection();
-  const c = { sig: null, call: null, joined: false, joinTimer: null, sentAudio: null, sentVideo: null };
+  const c = { sig: null, call: null, joined: false, waiting: false, joinTimer: null, sentAudio: null, sentVideo: null };
   conn = c;
   c.call = new Call({
     send: (msg) => c.sig.send(msg),
@@ -213,7 +234,7 @@ function connect() {
     onOpen: () => {
       if (conn !== c) return;
       c.sig.send(joinMessage(c));
-      c.joinTimer = setTimeout(() => { if (conn === c && !c.joined) connectionLost(); }, JOIN_TIMEOUT_MS);
+      c.joinTimer = setTimeout(() => { if (conn === c && !c.joined && !c.waiting) connectionLost(); }, JOIN_TIMEOUT_MS);
     },
     onMessage: (msg) => { if (conn === c) handleMessage(c, msg); },
     onClose: () => { if (conn === c) connectionLost(); },
@@ -221,7 +242,11 @@ function connect() {
 }
 
 function joinMessage(c) {
-  const msg = { type: 'join', room: plenum.room, name: plenum.name, audio: plenum.audio, video: plenum.video };
+  const msg = { type: 'join', name: plenum.name, audio: plenum.audio, video: plenum.video };
+  // An invitation names the room; the server tells its slug and title.
+  if (plenum.invite) msg.invite = plenum.invite;
+  else msg.room = plenum.room;
+  if (password !== null) msg.password = password;
   const codecs = receiveVideoCodecs();
   if (codecs) msg.videoCodecs = codecs;
   c.sentAudio = msg.audio;
@@ -248,7 +273,8 @@ function closeConnection() {
 // The WebSocket closed, the join timed out, or the media connection failed: try again with
 // backoff, then give up.
 function connectionLost() {
-  if (plenum.state !== 'connecting' && plenum.state !== 'joined') return;
+  if (plenum.state !== 'connecting' && plenum.state !== 'joined' && plenum.state !== 'lobby') return;
+  const inLobby = plenum.state === 'lobby';
   closeConnection();
   if (attempt >= RECONNECT_DELAYS_MS.length) {
     teardown();
@@ -261,6 +287,9 @@ function connectionLost() {
   attempt += 1;
   plenum.reconnectAttempt = attempt;
   setState('connecting');
+  resetMeeting();
+  // Someone waiting keeps seeing the lobby; a new join puts them back in it.
+  if (inLobby) ui.$('lobby-text').textContent = t('room.reconnecting', { n: attempt, max: RECONNECT_DELAYS_MS.length });
   ui.setBanner(t('room.reconnecting', { n: attempt, max: RECONNECT_DELAYS_MS.length }));
   ui.setStageStatus(t('room.connecting'));
   clearTimeout(reconnectTimer);
@@ -304,17 +333,66 @@ function attachRemote(stream) {
 
 function handleMessage(c, msg) {
   switch (msg.type) {
-    case 'joined':
+    case 'joined': {
       if (c.joined) return;
       clearTimeout(c.joinTimer);
+      const admitted = c.waiting;
       c.joined = true;
+      c.waiting = false;
       plenum.participantId = msg.participantId == null ? null : String(msg.participantId);
       plenum.videoCodec = typeof msg.videoCodec === 'string' ? msg.videoCodec : null;
+      roomInfo(msg);
       setParticipants(Array.isArray(msg.participants) ? msg.participants : []);
       ui.setBanner('');
       setState('joined');
+      ui.showScreen('room');
       ui.setStageStatus(videoShowing ? '' : t('room.waitingVideo'));
+      if (admitted) ui.toast(t('lobby.admitted'));
       announceMedia(); // the user may have toggled something while we were connecting
+      return;
+    }
+    case 'lobby':
+      if (c.joined) return;
+      clearTimeout(c.joinTimer);
+      c.waiting = true;
+      roomInfo(msg);
+      setState('lobby');
+      ui.$('lobby-text').textContent = t('lobby.text');
+      ui.showScreen('lobby');
+      return;
+    case 'knock': {
+      if (plenum.role !== 'moderator' || msg.participantId == null) return;
+      const id = String(msg.participantId);
+      if (!cued.has(id)) {
+        cued.add(id);
+        knockCue();
+        ui.toast(t('mod.knockToast', { name: typeof msg.name === 'string' ? msg.name : '' }), 6000);
+      }
+      return;
+    }
+    case 'lobby-updated': {
+      const list = Array.isArray(msg.waiting) ? msg.waiting : [];
+      plenum.lobby = list
+        .filter((w) => w && typeof w === 'object' && w.participantId != null)
+        .map((w) => ({ id: String(w.participantId), name: typeof w.name === 'string' ? w.name : '' }));
+      // Someone we have not cued for yet (e.g. waiting before we came or were promoted).
+      const fresh = plenum.lobby.filter((w) => !cued.has(w.id));
+      for (const w of fresh) cued.add(w.id);
+      if (fresh.length && plenum.role === 'moderator') knockCue();
+      ui.renderLobby(plenum.lobby, plenum.role === 'moderator');
+      return;
+    }
+    case 'room-updated': {
+      const was = plenum.locked;
+      roomInfo(msg);
+      if (was !== plenum.locked) ui.toast(t(plenum.locked ? 'room.nowLocked' : 'room.nowUnlocked'));
+      return;
+    }
+    case 'muted-by-moderator':
+      mutedByModerator(c, typeof msg.by === 'string' ? msg.by : '');
+      return;
+    case 'removed':
+      finish('removed', { by: typeof msg.by === 'string' ? msg.by : '' });
       return;
     case 'offer':
       if (typeof msg.sdp !== 'string') return;
@@ -340,8 +418,12 @@ function handleMessage(c, msg) {
     case 'participant-updated': {
       const p = normParticipant(msg.participant);
       if (!p) return;
+      const before = participants.get(p.id);
       participants.set(p.id, p);
       publishParticipants();
+      if (before && before.role !== 'moderator' && p.role === 'moderator') {
+        ui.toast(p.id === plenum.participantId ? t('mod.youPromoted') : t('mod.promoted', { name: p.name }));
+      }
       return;
     }
     case 'participant-left': {
@@ -354,7 +436,8 @@ function handleMessage(c, msg) {
       if (!p) return;
       participants.delete(id);
       publishParticipants();
-      ui.toast(t(msg.reason === 'left' ? 'room.left' : 'room.lost', { name: p.name }));
+      const key = msg.reason === 'left' ? 'room.left' : msg.reason === 'removed' ? 'room.removed' : 'room.lost';
+      ui.toast(t(key, { name: p.name }));
       return;
     }
     case 'error':
@@ -364,12 +447,33 @@ function handleMessage(c, msg) {
   }
 }
 
+// Errors that end the meeting for us (not a failure): removed, ended, not let in.
+const ENDINGS = new Set(['meeting-ended', 'lobby-rejected']);
+// Join refusals with their own screen text; whether "Rejoin" makes sense after them.
+const REFUSALS = {
+  banned: false, 'room-locked': true, 'room-full': true, 'no-such-room': false, 'invite-required': false,
+};
+
 function serverError(c, msg) {
   const code = typeof msg.code === 'string' ? msg.code : 'internal';
   const message = typeof msg.message === 'string' ? msg.message : '';
   console.warn(`plenum: server error ${code}: ${message}`);
-  // Before `joined`, the only thing we asked for was the join: a refusal ends it.
-  const joinRefused = !c.joined && code !== 'bad-candidate' && code !== 'bad-sdp';
+  if (!c.joined && (code === 'password-required' || code === 'wrong-password' || code === 'rate-limited')) {
+    askPassword(code, Number.isFinite(msg.retryAfter) ? Math.max(0, Math.ceil(msg.retryAfter)) : 0);
+    return;
+  }
+  if (ENDINGS.has(code)) {
+    finish(code, {});
+    return;
+  }
+  // (room-full also answers a moderator's admit into a full room: then it is only a notice)
+  if (!c.joined && Object.prototype.hasOwnProperty.call(REFUSALS, code)) {
+    refused(code, message, REFUSALS[code]);
+    return;
+  }
+  // Before `joined`, the only thing we asked for was the join: a refusal ends it (someone
+  // waiting in the lobby asked for nothing more).
+  const joinRefused = !c.joined && !c.waiting && code !== 'bad-candidate' && code !== 'bad-sdp';
   if (msg.fatal === true || joinRefused) fail(code, message, true);
   else ui.toast(errorText(code, message), 5000);
 }
@@ -385,7 +489,50 @@ function normParticipant(p) {
     name: typeof p.name === 'string' ? p.name : '',
     audio: p.audio !== false,
     video: p.video !== false,
+    role: p.role === 'moderator' ? 'moderator' : 'guest',
   };
+}
+
+// `joined`, `lobby` and `room-updated` tell the room's slug, title and lock.
+function roomInfo(msg) {
+  if (typeof msg.room === 'string' && msg.room) plenum.room = msg.room;
+  if (typeof msg.title === 'string' && msg.title) plenum.title = msg.title;
+  if (typeof msg.locked === 'boolean') plenum.locked = msg.locked;
+  showTitle(plenum.title || plenum.room || t('prejoin.invitation'));
+  ui.setLocked(plenum.locked);
+}
+
+// Moderator state back to "not in a meeting".
+function resetMeeting() {
+  plenum.role = null;
+  plenum.lobby = [];
+  plenum.locked = false;
+  cued.clear();
+  ui.closeDialog();
+  ui.setModerator(false);
+  ui.setLocked(false);
+  ui.renderLobby([], false);
+}
+
+// A moderator muted us: the server already left us out of the mix; switch the microphone off
+// here too, so that what we show is true. Unmuting is up to the user.
+function mutedByModerator(c, by) {
+  wantAudio = false;
+  if (media && media.mic) media.mic.enabled = false;
+  refreshMediaUi();
+  c.sentAudio = false;
+  const self = participants.get(plenum.participantId);
+  if (self) {
+    participants.set(self.id, { ...self, audio: false });
+    publishParticipants();
+  }
+  ui.toast(by ? t('mod.mutedBy', { name: by }) : t('mod.mutedByModerator'), 6000);
+}
+
+function knockCue() {
+  plenum.knocks += 1;
+  ui.playKnockSound();
+  ui.flashKnock();
 }
 
 function setParticipants(list) {
@@ -399,7 +546,13 @@ function setParticipants(list) {
 
 function publishParticipants() {
   plenum.participants = [...participants.values()].map((p) => ({ ...p }));
-  ui.renderParticipants(plenum.participants, plenum.participantId);
+  const self = participants.get(plenum.participantId);
+  const wasModerator = plenum.role === 'moderator';
+  plenum.role = self ? self.role : null;
+  const moderator = plenum.role === 'moderator';
+  ui.renderParticipants(plenum.participants, plenum.participantId, moderator);
+  ui.setModerator(moderator);
+  if (wasModerator !== moderator) ui.renderLobby(plenum.lobby, moderator);
 }
 
 // ---- leaving, errors, rejoining ---------------------------------------------------------------
@@ -411,9 +564,12 @@ function teardown() {
   closeConnection();
   stopLocalMedia(media);
   media = null;
+  clearInterval(retryTimer);
+  retryTimer = null;
   plenum.audio = false;
   plenum.video = false;
   plenum.participantId = null;
+  resetMeeting();
   setParticipants([]);
   ui.setBanner('');
   ui.setPanelOpen(false);
@@ -424,7 +580,8 @@ function leave() {
   if (conn) conn.sig.send({ type: 'leave' });
   teardown();
   setState('left');
-  ui.showEnded({ title: t('ended.leftTitle'), text: t('ended.leftText', { room: plenum.room }), canRejoin: true });
+  const room = plenum.title || plenum.room || t('prejoin.invitation');
+  ui.showEnded({ title: t('ended.leftTitle'), text: t('ended.leftText', { room }), canRejoin: true });
 }
 
 function fail(code, message, canRejoin) {
@@ -434,9 +591,109 @@ function fail(code, message, canRejoin) {
   ui.showEnded({ title: t('ended.errorTitle'), text: errorText(code, message), canRejoin });
 }
 
+// The meeting is over for us by a moderator's decision: removed, ended, not let in.
+function finish(code, params) {
+  teardown();
+  plenum.error = { code, message: '' };
+  setState('ended');
+  ui.showEnded({ title: t(`ended.${code}.title`), text: t(`ended.${code}.text`, params), canRejoin: false });
+}
+
+// A join the server refused for a reason with its own words (banned, locked, ...).
+function refused(code, message, canRejoin) {
+  teardown();
+  plenum.error = { code, message: message || '' };
+  setState('error');
+  ui.showEnded({ title: t(`ended.${code}.title`), text: t(`ended.${code}.text`), canRejoin });
+}
+
+// ---- the room password ---------------------------------------------------------------------------
+
+// The server wants the room's password (again); keeps camera and microphone running.
+function askPassword(code, retryAfter) {
+  clearTimeout(reconnectTimer);
+  reconnectTimer = null;
+  closeConnection();
+  setState('password');
+  plenum.error = { code, message: '' };
+  ui.showScreen('password');
+  const input = ui.$('password-input');
+  input.value = '';
+  input.setAttribute('aria-invalid', String(code !== 'password-required'));
+  clearInterval(retryTimer);
+  retryTimer = null;
+  plenum.retryAfter = 0;
+  if (code === 'rate-limited' && retryAfter > 0) {
+    plenum.retryAfter = retryAfter;
+    const tick = () => {
+      if (plenum.retryAfter <= 0) {
+        clearInterval(retryTimer);
+        retryTimer = null;
+        ui.$('btn-password').disabled = false;
+        ui.setText('password-error', '');
+        return;
+      }
+      ui.setText('password-error', t('password.rateLimited', { s: plenum.retryAfter }));
+      plenum.retryAfter -= 1;
+    };
+    ui.$('btn-password').disabled = true;
+    tick();
+    retryTimer = setInterval(tick, 1000);
+  } else {
+    ui.$('btn-password').disabled = false;
+    ui.setText('password-error', code === 'wrong-password' ? t('password.wrong')
+      : code === 'rate-limited' ? t('password.rateLimitedNow') : '');
+  }
+  input.focus();
+}
+
+function submitPassword() {
+  if (plenum.state !== 'password' || ui.$('btn-password').disabled) return;
+  const value = ui.$('password-input').value;
+  if (!value) {
+    ui.setText('password-error', t('password.empty'));
+    ui.$('password-input').focus();
+    return;
+  }
+  password = value;
+  ui.setText('password-error', '');
+  enterRoom();
+}
+
+// ---- moderation ------------------------------------------------------------------------------------
+
+function moderate(msg) {
+  const c = conn;
+  if (!c || !c.joined || plenum.role !== 'moderator') return;
+  c.sig.send(msg);
+}
+
+async function participantAction(action, id) {
+  const p = participants.get(id);
+  const waiting = plenum.lobby.find((w) => w.id === id);
+  switch (action) {
+    case 'mute': moderate({ type: 'mute', participantId: id }); break;
+    case 'promote': moderate({ type: 'promote', participantId: id }); break;
+    case 'remove':
+      if (!p) return;
+      if (await ui.confirmDialog(t('mod.removeConfirm', { name: p.name }), t('mod.remove'))) {
+        moderate({ type: 'remove', participantId: id });
+      }
+      break;
+    case 'admit': if (waiting) moderate({ type: 'admit', participantId: id }); break;
+    case 'reject': if (waiting) moderate({ type: 'reject', participantId: id }); break;
+    default:
+  }
+}
+
+async function endMeeting() {
+  if (plenum.role !== 'moderator') return;
+  if (await ui.confirmDialog(t('mod.endConfirm'), t('mod.end'))) moderate({ type: 'end' });
+}
+
 async function rejoin() {
   if (plenum.state !== 'left' && plenum.state !== 'error') return;
-  if (!plenum.name || !plenum.room) {
+  if (!plenum.name || (!plenum.room && !plenum.invite)) {
     location.reload();
     return;
   }
@@ -458,7 +715,9 @@ async function rejoin() {
 // ---- UI wiring ------------------------------------------------------------------------------
 
 async function copyLink() {
-  const link = `${location.origin}/r/${encodeURIComponent(plenum.room)}`;
+  const link = plenum.invite
+    ? `${location.origin}/j/${encodeURIComponent(plenum.invite)}`
+    : `${location.origin}/r/${encodeURIComponent(plenum.room)}`;
   let ok = false;
   try {
     if (navigator.clipboard && window.isSecureContext) {
@@ -504,6 +763,27 @@ function bindUi() {
   ui.$('btn-leave').addEventListener('click', leave);
   ui.$('btn-rejoin').addEventListener('click', rejoin);
   ui.$('btn-copy-link').addEventListener('click', copyLink);
+  ui.$('password-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    submitPassword();
+  });
+  ui.$('btn-password-cancel').addEventListener('click', leave);
+  ui.$('btn-lobby-leave').addEventListener('click', leave);
+  for (const list of [ui.$('participant-list'), ui.$('lobby-list')]) {
+    list.addEventListener('click', (ev) => {
+      const btn = ev.target.closest('button[data-action]');
+      if (btn) participantAction(btn.dataset.action, btn.dataset.id);
+    });
+  }
+  ui.$('btn-knock-admit').addEventListener('click', () => participantAction('admit', ui.$('knock-bar').dataset.id));
+  ui.$('btn-knock-reject').addEventListener('click', () => participantAction('reject', ui.$('knock-bar').dataset.id));
+  ui.$('btn-knock-all').addEventListener('click', () => {
+    ui.setPanelOpen(true);
+    ui.$('btn-knock-all').hidden = true;
+  });
+  ui.$('btn-mute-all').addEventListener('click', () => moderate({ type: 'mute-all' }));
+  ui.$('btn-lock').addEventListener('click', () => moderate({ type: 'lock', locked: !plenum.locked }));
+  ui.$('btn-end').addEventListener('click', endMeeting);
   ui.$('btn-participants').addEventListener('click', () => {
     const open = !ui.isPanelOpen();
     ui.setPanelOpen(open);

@@ -30,6 +30,16 @@ export function roomFromPath(pathname) {
   return isValidRoom(room) ? room : null;
 }
 
+// The invite token of a /j/<token> path (signaling/PROTOCOL.md, `join`'s `invite`), or null.
+const INVITE_RE = /^[A-Za-z0-9_-]{1,128}$/;
+export function inviteFromPath(pathname) {
+  const m = /^\/j\/([^/]+)\/?$/.exec(pathname);
+  if (!m) return null;
+  let token;
+  try { token = decodeURIComponent(m[1]); } catch { return null; }
+  return INVITE_RE.test(token) ? token : null;
+}
+
 // Control characters (C0, DEL, C1), line/paragraph separators and bidi overrides are removed,
 // then surrounding whitespace is trimmed.
 const UNWANTED = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g;

@@ -6,7 +6,7 @@ import { icon } from './icons.js';
 
 export const $ = (id) => document.getElementById(id);
 
-// name: 'prejoin' | 'room' | 'ended'
+// name: 'prejoin' | 'password' | 'lobby' | 'room' | 'ended'
 export function showScreen(name) {
   for (const el of document.querySelectorAll('.screen')) el.hidden = el.id !== `screen-${name}`;
 }
@@ -82,19 +82,34 @@ export function showEnded({ title, text, canRejoin }) {
   (canRejoin ? $('btn-rejoin') : $('ended-home')).focus();
 }
 
-// list: [{id, name, audio, video}]; the own entry is shown first and marked.
-export function renderParticipants(list, selfId) {
+// list: [{id, name, audio, video, role}]; the own entry is shown first and marked; moderators
+// are marked for everyone. `moderator`: whether we moderate (then each other entry gets the
+// actions mute / make moderator / remove, as buttons with data-action and data-id).
+export function renderParticipants(list, selfId, moderator) {
   const sorted = [...list].sort((a, b) => (b.id === selfId) - (a.id === selfId));
-  $('participant-list').replaceChildren(...sorted.map((p) => participantItem(p, p.id === selfId)));
+  $('participant-list').replaceChildren(...sorted.map((p) => participantItem(p, p.id === selfId, moderator)));
   $('participant-count').textContent = String(list.length);
 }
 
-function participantItem(p, self) {
+function actionButton(action, id, iconName, label, extraClass) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = extraClass ? `icon-btn small ${extraClass}` : 'icon-btn small';
+  b.dataset.action = action;
+  b.dataset.id = id;
+  b.title = label;
+  b.setAttribute('aria-label', label);
+  b.append(icon(iconName));
+  return b;
+}
+
+function participantItem(p, self, moderator) {
   const li = document.createElement('li');
   li.className = 'participant';
   li.dataset.id = p.id;
   li.dataset.audio = String(p.audio);
   li.dataset.video = String(p.video);
+  li.dataset.role = p.role;
 
   const avatar = document.createElement('span');
   avatar.className = 'avatar';
@@ -104,12 +119,21 @@ function participantItem(p, self) {
 
   const name = document.createElement('span');
   name.className = 'pname';
-  name.textContent = p.name;
+  const text = document.createElement('span');
+  text.className = 'pname-text';
+  text.textContent = p.name;
+  name.append(text);
   if (self) {
     const you = document.createElement('span');
     you.className = 'you';
     you.textContent = ` ${t('room.you')}`;
-    name.append(you);
+    text.append(you);
+  }
+  if (p.role === 'moderator') {
+    const badge = document.createElement('span');
+    badge.className = 'role-badge';
+    badge.append(icon('shield'), document.createTextNode(t('p.moderator')));
+    name.append(badge);
   }
 
   const state = document.createElement('span');
@@ -119,7 +143,124 @@ function participantItem(p, self) {
     stateIcon(p.video ? 'cam' : 'cam-off', t(p.video ? 'p.camOn' : 'p.camOff'), !p.video),
   );
   li.append(avatar, name, state);
+  if (moderator && !self) {
+    const actions = document.createElement('span');
+    actions.className = 'pactions';
+    const who = { name: p.name };
+    if (p.audio) actions.append(actionButton('mute', p.id, 'mic-off', t('mod.muteName', who)));
+    if (p.role !== 'moderator') actions.append(actionButton('promote', p.id, 'shield-plus', t('mod.promoteName', who)));
+    actions.append(actionButton('remove', p.id, 'user-x', t('mod.removeName', who), 'danger-icon'));
+    li.append(actions);
+  }
   return li;
+}
+
+// Moderators: the people waiting in the lobby ([{id, name}] in knock order), in the panel with
+// admit/reject buttons, and the first of them in the knock bar above the stage.
+export function renderLobby(waiting, moderator) {
+  const show = moderator && waiting.length > 0;
+  $('lobby-section').hidden = !show;
+  $('in-meeting-title').hidden = !show;
+  $('lobby-list-title').textContent = t('mod.waiting', { n: waiting.length });
+  $('lobby-list').replaceChildren(...(moderator ? waiting : []).map((w) => {
+    const li = document.createElement('li');
+    li.className = 'participant waiting';
+    li.dataset.id = w.id;
+    const avatar = document.createElement('span');
+    avatar.className = 'avatar';
+    avatar.setAttribute('aria-hidden', 'true');
+    avatar.textContent = initial(w.name);
+    avatar.style.setProperty('--hue', String(hue(w.id)));
+    const name = document.createElement('span');
+    name.className = 'pname';
+    name.textContent = w.name;
+    const actions = document.createElement('span');
+    actions.className = 'pactions';
+    actions.append(
+      actionButton('admit', w.id, 'check', t('mod.admitName', { name: w.name }), 'ok-icon'),
+      actionButton('reject', w.id, 'close', t('mod.rejectName', { name: w.name }), 'danger-icon'),
+    );
+    li.append(avatar, name, actions);
+    return li;
+  }));
+  const bar = $('knock-bar');
+  bar.hidden = !show;
+  if (show) {
+    const first = waiting[0];
+    bar.dataset.id = first.id;
+    $('knock-text').textContent = waiting.length === 1
+      ? t('mod.knockOne', { name: first.name })
+      : t('mod.knockMany', { name: first.name, n: waiting.length - 1 });
+    $('btn-knock-all').hidden = waiting.length < 2 || isPanelOpen();
+  }
+  $('btn-participants').classList.toggle('knocking', show);
+}
+
+// The visual knock cue: the bar flashes once.
+export function flashKnock() {
+  const bar = $('knock-bar');
+  bar.classList.remove('flash');
+  void bar.offsetWidth; // restart the animation
+  bar.classList.add('flash');
+}
+
+export function setModerator(moderator) {
+  $('mod-tools').hidden = !moderator;
+}
+
+export function setLocked(locked) {
+  $('lock-state').hidden = !locked;
+  const btn = $('btn-lock');
+  btn.setAttribute('aria-pressed', String(!!locked));
+  $('btn-lock-text').textContent = t(locked ? 'mod.unlock' : 'mod.lock');
+}
+
+// A modal question; resolves to true when the user confirms.
+export function confirmDialog(text, okLabel) {
+  const dialog = $('confirm');
+  $('confirm-text').textContent = text;
+  $('confirm-ok').textContent = okLabel;
+  return new Promise((resolve) => {
+    const done = () => {
+      dialog.removeEventListener('close', done);
+      resolve(dialog.returnValue === 'ok');
+    };
+    dialog.returnValue = '';
+    dialog.addEventListener('close', done);
+    if (dialog.open) dialog.close();
+    dialog.showModal();
+    $('confirm-cancel').focus();
+  });
+}
+
+export function closeDialog() {
+  const dialog = $('confirm');
+  if (dialog.open) dialog.close('cancel');
+}
+
+// Two short beeps made with WebAudio (no sound file): someone knocks.
+let audioCtx = null;
+export function playKnockSound() {
+  try {
+    audioCtx ||= new AudioContext();
+    if (audioCtx.state === 'suspended') audioCtx.resume().catch(() => {});
+    const now = audioCtx.currentTime;
+    for (const [start, freq] of [[0, 880], [0.22, 1175]]) {
+      const osc = audioCtx.createOscillator();
+      const gain = audioCtx.createGain();
+      osc.type = 'sine';
+      osc.frequency.value = freq;
+      gain.gain.setValueAtTime(0.0001, now + start);
+      gain.gain.exponentialRampToValueAtTime(0.25, now + start + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, now + start + 0.18);
+      osc.connect(gain).connect(audioCtx.destination);
+      osc.start(now + start);
+      osc.stop(now + start + 0.2);
+    }
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function stateIcon(name, label, off) {

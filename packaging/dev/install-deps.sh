@@ -12,8 +12,10 @@ build_packages=(
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-tools
   libpoco-dev catch2 fonts-dejavu-core curl
+  libsodium-dev libsqlite3-dev
 )
-test_packages=(chromium)
+# sqlite3: the API tests compare dumps of the database before and after refused requests.
+test_packages=(chromium sqlite3)
 
 want=("${build_packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then

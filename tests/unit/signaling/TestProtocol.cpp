@@ -596,6 +596,17 @@ SCENARIO("Error codes have the names of PROTOCOL.md", "[signaling][Protocol]") {
       {ErrorCode::RoomFull, "room-full"},
       {ErrorCode::TooManyErrors, "too-many-errors"},
       {ErrorCode::Internal, "internal"},
+      {ErrorCode::NoSuchRoom, "no-such-room"},
+      {ErrorCode::InviteRequired, "invite-required"},
+      {ErrorCode::PasswordRequired, "password-required"},
+      {ErrorCode::WrongPassword, "wrong-password"},
+      {ErrorCode::RateLimited, "rate-limited"},
+      {ErrorCode::RoomLocked, "room-locked"},
+      {ErrorCode::Banned, "banned"},
+      {ErrorCode::LobbyRejected, "lobby-rejected"},
+      {ErrorCode::MeetingEnded, "meeting-ended"},
+      {ErrorCode::Forbidden, "forbidden"},
+      {ErrorCode::NoSuchParticipant, "no-such-participant"},
   }));
   CAPTURE(name);
   THEN("toString gives the name") { CHECK(toString(code) == name); }
@@ -614,13 +625,18 @@ SCENARIO("Error codes have the names of PROTOCOL.md", "[signaling][Protocol]") {
 SCENARIO("server::joined", "[signaling][Protocol]") {
   GIVEN("a room with three participants") {
     const std::vector<ParticipantInfo> participants{
-        {"p1", "Anna", true, true}, {"p2", "Bob", false, true}, {"p3", "Carla", true, false}};
-    const auto o = parseObject(server::joined("p2", "team-1", participants, "VP8"));
+        {"p1", "Anna", true, true, true}, {"p2", "Bob", false, true, false}, {"p3", "Carla", true, false, false}};
+    const auto o = parseObject(server::joined("p2", RoomInfo{"team-1", "Team meeting", true}, participants, "VP8"));
     THEN("it says who and where the client is, and the codec") {
       CHECK(o->getValue<std::string>("type") == "joined");
       CHECK(o->getValue<std::string>("participantId") == "p2");
       CHECK(o->getValue<std::string>("room") == "team-1");
       CHECK(o->getValue<std::string>("videoCodec") == "VP8");
+    }
+    THEN("it says the room's title and whether it is locked") {
+      CHECK(o->getValue<std::string>("title") == "Team meeting");
+      REQUIRE(o->get("locked").isBoolean());
+      CHECK(o->getValue<bool>("locked"));
     }
     THEN("it lists every participant, in order, with all fields") {
       const auto list = o->getArray("participants");
@@ -636,13 +652,14 @@ SCENARIO("server::joined", "[signaling][Protocol]") {
         REQUIRE(p->get("video").isBoolean());
         CHECK(p->getValue<bool>("audio") == participants[i].audio);
         CHECK(p->getValue<bool>("video") == participants[i].video);
-        CHECK(p->size() == 4);
+        CHECK(p->getValue<std::string>("role") == (participants[i].moderator ? "moderator" : "guest"));
+        CHECK(p->size() == 5);
       }
     }
   }
 
   GIVEN("no participants") {
-    const auto o = parseObject(server::joined("p1", "r", {}, "H264"));
+    const auto o = parseObject(server::joined("p1", RoomInfo{"r", "r", false}, {}, "H264"));
     THEN("the list is there and empty") {
       const auto list = o->getArray("participants");
       REQUIRE(list);
@@ -732,7 +749,7 @@ SCENARIO("Server messages carry any text exactly", "[signaling][Protocol]") {
   CAPTURE(text);
 
   THEN("a participant's name round-trips through joined") {
-    const auto o = parseObject(server::joined("p1", "r", {{"p1", text, true, true}}, "VP8"));
+    const auto o = parseObject(server::joined("p1", RoomInfo{"r", "r", false}, {{"p1", text, true, true}}, "VP8"));
     CHECK(o->getArray("participants")->getObject(0)->getValue<std::string>("name") == text);
   }
   THEN("a participant's name round-trips through participant-joined and -updated") {
@@ -741,9 +758,10 @@ SCENARIO("Server messages carry any text exactly", "[signaling][Protocol]") {
     CHECK(parseObject(server::participantUpdated(info))->getObject("participant")->getValue<std::string>("name") == text);
   }
   THEN("ids, room and codec round-trip through joined") {
-    const auto o = parseObject(server::joined(text, text, {{text, "n", true, true}}, text));
+    const auto o = parseObject(server::joined(text, RoomInfo{text, text, false}, {{text, "n", true, true}}, text));
     CHECK(o->getValue<std::string>("participantId") == text);
     CHECK(o->getValue<std::string>("room") == text);
+    CHECK(o->getValue<std::string>("title") == text);
     CHECK(o->getValue<std::string>("videoCodec") == text);
     CHECK(o->getArray("participants")->getObject(0)->getValue<std::string>("id") == text);
   }
@@ -768,5 +786,229 @@ SCENARIO("Server messages carry any text exactly", "[signaling][Protocol]") {
       const auto join = messageOf<JoinRequest>(joinJson("r", sent->getObject("participant")->getValue<std::string>("name")));
       CHECK(join.name == text);
     }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Joining by invitation, and moderation (issue "Rooms that belong to someone")
+
+SCENARIO("A join may carry an invitation and a password", "[signaling][Protocol][join]") {
+  GIVEN("an invitation and no room") {
+    const auto join = messageOf<JoinRequest>(R"({"type":"join","invite":"aB3_x-9Zq","name":"Gast"})");
+    THEN("the invitation is taken and the room left empty") {
+      REQUIRE(join.invite.has_value());
+      CHECK(*join.invite == "aB3_x-9Zq");
+      CHECK(join.room.empty());
+      CHECK_FALSE(join.password.has_value());
+    }
+  }
+  GIVEN("an invitation, a room and a password") {
+    const auto join = messageOf<JoinRequest>(
+        R"({"type":"join","invite":"tok","room":"sprechstunde","name":"Gast","password":"g3h31m \u00e4"})");
+    THEN("all three are taken, the password exactly as sent") {
+      CHECK(*join.invite == "tok");
+      CHECK(join.room == "sprechstunde");
+      CHECK(*join.password == "g3h31m \xc3\xa4");
+    }
+  }
+  GIVEN("a join without invitation or password") {
+    const auto join = messageOf<JoinRequest>(R"({"type":"join","room":"r","name":"A"})");
+    THEN("neither is set") {
+      CHECK_FALSE(join.invite.has_value());
+      CHECK_FALSE(join.password.has_value());
+    }
+  }
+  GIVEN("an empty password") {
+    const auto join = messageOf<JoinRequest>(R"({"type":"join","room":"r","name":"A","password":""})");
+    THEN("it is there, and empty (the appliance answers password-required)") {
+      REQUIRE(join.password.has_value());
+      CHECK(join.password->empty());
+    }
+  }
+  GIVEN("joins with bad invitations, rooms or passwords") {
+    const auto [json, expected] = GENERATE_REF(table<std::string, std::string>({
+        {R"({"type":"join","invite":")" + std::string(128, 'i') + R"(","name":"A"})", "ok"},
+        {R"({"type":"join","invite":")" + std::string(129, 'i') + R"(","name":"A"})", "bad-field"},
+        {R"({"type":"join","invite":"","name":"A"})", "bad-field"},
+        {R"({"type":"join","invite":"a b","name":"A"})", "bad-field"},
+        {R"({"type":"join","invite":"a/b","name":"A"})", "bad-field"},
+        {R"({"type":"join","invite":"a.b","name":"A"})", "bad-field"},
+        {R"({"type":"join","invite":"a%2Fb","name":"A"})", "bad-field"},
+        {R"({"type":"join","invite":5,"name":"A"})", "bad-field"},
+        {R"({"type":"join","invite":null,"name":"A"})", "bad-field"},
+        {R"({"type":"join","invite":["t"],"name":"A"})", "bad-field"},
+        {R"({"type":"join","invite":"t","room":"a b","name":"A"})", "bad-field"},
+        {R"({"type":"join","invite":"t","room":"","name":"A"})", "bad-field"},
+        {R"({"type":"join","invite":"t","room":5,"name":"A"})", "bad-field"},
+        {R"({"type":"join","invite":"t"})", "bad-field"},
+        {R"({"type":"join","name":"A","password":"p"})", "bad-field"},
+        {R"({"type":"join","room":"r","name":"A","password":")" + std::string(kMaxPasswordBytes, 'p') + R"("})", "ok"},
+        {R"({"type":"join","room":"r","name":"A","password":")" + std::string(kMaxPasswordBytes + 1, 'p') + R"("})", "bad-field"},
+        {R"({"type":"join","room":"r","name":"A","password":5})", "bad-field"},
+        {R"({"type":"join","room":"r","name":"A","password":null})", "bad-field"},
+        {R"({"type":"join","room":"r","name":"A","password":true})", "bad-field"},
+        {R"({"type":"join","room":"r","name":"A","password":{"p":1}})", "bad-field"},
+    }));
+    CAPTURE(json.substr(0, 120));
+    CHECK(outcome(json) == expected);
+  }
+  GIVEN("the error message of a bad invitation or password") {
+    const auto [json, field] = GENERATE(table<std::string, std::string>({
+        {R"({"type":"join","invite":"a b","name":"A"})", "invite"},
+        {R"({"type":"join","room":"r","name":"A","password":5})", "password"},
+    }));
+    const auto result = parseClientMessage(json);
+    REQUIRE(std::holds_alternative<ProtocolError>(result));
+    CHECK_THAT(std::get<ProtocolError>(result).message, Catch::Matchers::Contains("'" + field + "'"));
+  }
+}
+
+SCENARIO("Invitation tokens", "[signaling][Protocol]") {
+  CHECK(isValidInviteToken("abcXYZ019_-"));
+  CHECK(isValidInviteToken(std::string(128, 'x')));
+  CHECK_FALSE(isValidInviteToken(""));
+  CHECK_FALSE(isValidInviteToken(std::string(129, 'x')));
+  CHECK_FALSE(isValidInviteToken("a=b"));
+  CHECK_FALSE(isValidInviteToken("a+b"));
+  CHECK_FALSE(isValidInviteToken("M\xc3\xbcnchen"));
+  CHECK_FALSE(isValidInviteToken(std::string("a\0b", 3)));
+}
+
+SCENARIO("Moderation messages are parsed", "[signaling][Protocol][moderation]") {
+  GIVEN("the messages that name a participant") {
+    const auto type = GENERATE(as<std::string>{}, "admit", "reject", "mute", "remove", "promote");
+    CAPTURE(type);
+    const std::string json = R"({"type":")" + type + R"(","participantId":"0123456789ab"})";
+    const auto envelope = envelopeOf(json);
+    THEN("participantId is their target, not part of the envelope (so it is no wrong-target)") {
+      CHECK_FALSE(envelope.participantId.has_value());
+      std::string target;
+      std::visit(
+          [&](const auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, AdmitRequest> || std::is_same_v<T, RejectRequest> ||
+                          std::is_same_v<T, MuteRequest> || std::is_same_v<T, RemoveRequest> ||
+                          std::is_same_v<T, PromoteRequest>)
+              target = m.participantId;
+          },
+          envelope.message);
+      CHECK(target == "0123456789ab");
+    }
+    THEN("the room still is the envelope's") {
+      const auto withRoom = envelopeOf(R"({"type":")" + type + R"(","participantId":"p","room":"r"})");
+      CHECK(withRoom.room == std::optional<std::string>("r"));
+    }
+    THEN("a missing, empty, overlong or non-string participantId is refused with bad-field") {
+      for (const std::string bad : {std::string(R"({"type":")" + type + R"("})"),
+                                    std::string(R"({"type":")" + type + R"(","participantId":""})"),
+                                    std::string(R"({"type":")" + type + R"(","participantId":")") +
+                                        std::string(kMaxParticipantIdChars + 1, 'p') + "\"}",
+                                    std::string(R"({"type":")" + type + R"(","participantId":5})"),
+                                    std::string(R"({"type":")" + type + R"(","participantId":null})"),
+                                    std::string(R"({"type":")" + type + R"(","participantId":["p"]})")}) {
+        CAPTURE(bad);
+        CHECK(outcome(bad) == "bad-field");
+      }
+    }
+  }
+  GIVEN("each type") {
+    THEN("it becomes its request") {
+      CHECK(messageOf<AdmitRequest>(R"({"type":"admit","participantId":"a"})").participantId == "a");
+      CHECK(messageOf<RejectRequest>(R"({"type":"reject","participantId":"b"})").participantId == "b");
+      CHECK(messageOf<MuteRequest>(R"({"type":"mute","participantId":"c"})").participantId == "c");
+      CHECK(messageOf<RemoveRequest>(R"({"type":"remove","participantId":"d"})").participantId == "d");
+      CHECK(messageOf<PromoteRequest>(R"({"type":"promote","participantId":"e"})").participantId == "e");
+      messageOf<MuteAllRequest>(R"({"type":"mute-all"})");
+      messageOf<EndRequest>(R"({"type":"end"})");
+      CHECK(messageOf<LockRequest>(R"({"type":"lock","locked":true})").locked);
+      CHECK_FALSE(messageOf<LockRequest>(R"({"type":"lock","locked":false})").locked);
+    }
+  }
+  GIVEN("mute-all and end naming a participant") {
+    THEN("the participantId is the sender's envelope, as for every other message") {
+      CHECK(envelopeOf(R"({"type":"end","participantId":"me"})").participantId == std::optional<std::string>("me"));
+      CHECK(envelopeOf(R"({"type":"mute-all","participantId":"me"})").participantId == std::optional<std::string>("me"));
+    }
+  }
+  GIVEN("a lock without a boolean") {
+    const auto json = GENERATE(as<std::string>{}, R"({"type":"lock"})", R"({"type":"lock","locked":"true"})",
+                               R"({"type":"lock","locked":1})", R"({"type":"lock","locked":null})");
+    CAPTURE(json);
+    THEN("it is refused with bad-field") { CHECK(outcome(json) == "bad-field"); }
+  }
+  GIVEN("types that only the server sends") {
+    const auto json = GENERATE(as<std::string>{}, R"({"type":"lobby"})", R"({"type":"knock"})",
+                               R"({"type":"lobby-updated"})", R"({"type":"removed"})",
+                               R"({"type":"muted-by-moderator"})", R"({"type":"room-updated"})",
+                               R"({"type":"unmute","participantId":"p"})", R"({"type":"Mute","participantId":"p"})",
+                               R"({"type":"demote","participantId":"p"})", R"({"type":"kick","participantId":"p"})");
+    CAPTURE(json);
+    THEN("they are unknown types") { CHECK(outcome(json) == "unknown-type"); }
+  }
+}
+
+SCENARIO("Which errors close the connection", "[signaling][Protocol]") {
+  const auto [code, fatal] = GENERATE(table<ErrorCode, bool>({
+      {ErrorCode::TooLarge, true},         {ErrorCode::TooManyErrors, true},   {ErrorCode::NoSuchRoom, true},
+      {ErrorCode::InviteRequired, true},   {ErrorCode::PasswordRequired, true}, {ErrorCode::WrongPassword, true},
+      {ErrorCode::RateLimited, true},      {ErrorCode::RoomLocked, true},      {ErrorCode::Banned, true},
+      {ErrorCode::LobbyRejected, true},    {ErrorCode::MeetingEnded, true},    {ErrorCode::BadJson, false},
+      {ErrorCode::UnknownType, false},     {ErrorCode::BadField, false},       {ErrorCode::NotBinary, false},
+      {ErrorCode::NotJoined, false},       {ErrorCode::AlreadyJoined, false},  {ErrorCode::WrongTarget, false},
+      {ErrorCode::BadSdp, false},          {ErrorCode::BadCandidate, false},   {ErrorCode::Internal, false},
+      {ErrorCode::Forbidden, false},       {ErrorCode::NoSuchParticipant, false},
+      // also the answer to a moderator's admit into a full room: that must not cut the moderator off
+      {ErrorCode::RoomFull, false},
+  }));
+  CAPTURE(toString(code));
+  CHECK(isFatal(code) == fatal);
+}
+
+SCENARIO("Server messages of the lobby and of moderation", "[signaling][Protocol][moderation]") {
+  const RoomInfo room{"sprechstunde", "Sprechstunde B\xc3\xbcrgeramt", true};
+  GIVEN("lobby") {
+    const auto o = parseObject(server::lobby(room));
+    CHECK(o->getValue<std::string>("type") == "lobby");
+    CHECK(o->getValue<std::string>("state") == "waiting");
+    CHECK(o->getValue<std::string>("room") == "sprechstunde");
+    CHECK(o->getValue<std::string>("title") == "Sprechstunde B\xc3\xbcrgeramt");
+    CHECK(o->getValue<bool>("locked"));
+  }
+  GIVEN("knock") {
+    const auto o = parseObject(server::knock({"w1", "Frau M\xc3\xbcller"}));
+    CHECK(o->getValue<std::string>("type") == "knock");
+    CHECK(o->getValue<std::string>("participantId") == "w1");
+    CHECK(o->getValue<std::string>("name") == "Frau M\xc3\xbcller");
+  }
+  GIVEN("lobby-updated") {
+    const auto o = parseObject(server::lobbyUpdated({{"w1", "A"}, {"w2", "B"}}));
+    CHECK(o->getValue<std::string>("type") == "lobby-updated");
+    const auto list = o->getArray("waiting");
+    REQUIRE(list->size() == 2);
+    CHECK(list->getObject(0)->getValue<std::string>("participantId") == "w1");
+    CHECK(list->getObject(1)->getValue<std::string>("name") == "B");
+    CHECK(parseObject(server::lobbyUpdated({}))->getArray("waiting")->size() == 0);
+  }
+  GIVEN("muted-by-moderator, removed, room-updated") {
+    CHECK(parseObject(server::mutedByModerator("Mod"))->getValue<std::string>("by") == "Mod");
+    CHECK(parseObject(server::mutedByModerator("Mod"))->getValue<std::string>("type") == "muted-by-moderator");
+    CHECK(parseObject(server::removed("Mod"))->getValue<std::string>("type") == "removed");
+    CHECK(parseObject(server::removed("Mod"))->getValue<std::string>("by") == "Mod");
+    const auto o = parseObject(server::roomUpdated(room));
+    CHECK(o->getValue<std::string>("type") == "room-updated");
+    CHECK(o->getValue<bool>("locked"));
+    CHECK(o->getValue<std::string>("room") == "sprechstunde");
+  }
+  GIVEN("a rate-limited error") {
+    const auto o = parseObject(server::error({ErrorCode::RateLimited, "slow down", 42}, true));
+    CHECK(o->getValue<std::string>("code") == "rate-limited");
+    REQUIRE(o->get("retryAfter").isInteger());
+    CHECK(o->getValue<unsigned>("retryAfter") == 42);
+  }
+  GIVEN("a participant's role") {
+    ParticipantInfo p{"p1", "A", true, true, false};
+    CHECK(parseObject(server::participantUpdated(p))->getObject("participant")->getValue<std::string>("role") == "guest");
+    p.moderator = true;
+    CHECK(parseObject(server::participantUpdated(p))->getObject("participant")->getValue<std::string>("role") == "moderator");
   }
 }

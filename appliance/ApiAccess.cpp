@@ -1,0 +1,28 @@
+#include "appliance/ApiAccess.hpp"
+
+#include "appliance/ApiError.hpp"
+
+namespace plenum::appliance {
+
+using signaling::Action;
+using signaling::isAllowed;
+
+signaling::Role roleOf(const ApiExchange& exchange) {
+  return exchange.caller ? exchange.caller->role() : signaling::Role::Anonymous;
+}
+
+const Caller& require(const ApiExchange& exchange, Action action) {
+  if (!isAllowed(roleOf(exchange), action)) {
+    if (!exchange.caller) throw ApiError::notLoggedIn();
+    throw ApiError::forbidden(std::string("your role may not ") + signaling::toString(action));
+  }
+  return *exchange.caller;
+}
+
+bool mayManage(const ApiExchange& exchange, const RoomRecord& room) {
+  const signaling::Role role = roleOf(exchange);
+  if (isAllowed(role, Action::ManageAllRooms)) return true;
+  return isAllowed(role, Action::ManageOwnRooms) && exchange.caller && exchange.caller->account.id == room.ownerId;
+}
+
+}  // namespace plenum::appliance

@@ -1,0 +1,29 @@
+#pragma once
+// The invitation as an iCalendar (RFC 5545) file to attach to an Outlook or Thunderbird
+// meeting: title, guest link, phone PIN, and what to expect (password, lobby), in German or
+// English. The room password itself is never in it (the store holds only its hash).
+#include "appliance/Store.hpp"
+
+#include <cstdint>
+#include <string>
+
+namespace plenum::appliance {
+
+enum class Language { German, English };
+
+struct InvitationEvent {
+  std::int64_t start = 0;    // Unix seconds
+  int minutes = 60;
+  std::int64_t created = 0;  // DTSTAMP, Unix seconds
+};
+
+// `guestUrl` is the absolute /j/<token> link.
+std::string invitationCalendar(const RoomRecord& room, const std::string& guestUrl, Language language,
+                               const InvitationEvent& event);
+
+// Escapes TEXT values (backslash, comma, semicolon, new line) and folds lines at 75 bytes
+// without splitting a UTF-8 character; exposed for tests.
+std::string icsText(const std::string& text);
+std::string icsLine(const std::string& line);
+
+}  // namespace plenum::appliance

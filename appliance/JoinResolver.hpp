@@ -1,0 +1,55 @@
+#pragma once
+// Decides, before a join reaches the conference thread, who is joining and under which room's
+// rules (signaling::JoinContext): the session cookie makes staff and admins moderators; an
+// invite token or a slug names a persistent room (guests need the invite, and the room
+// password if it has one); otherwise an ad-hoc room, if those are enabled. Runs on the
+// connection's thread: store look-ups and argon2id checks never delay the conference.
+#include "appliance/PasswordHasher.hpp"
+#include "appliance/RateLimiter.hpp"
+#include "appliance/Sessions.hpp"
+#include "appliance/Settings.hpp"
+#include "appliance/Store.hpp"
+#include "signaling/JoinContext.hpp"
+#include "signaling/Protocol.hpp"
+
+#include <string>
+#include <variant>
+
+namespace plenum::appliance {
+
+// What the WebSocket upgrade request said about the browser.
+struct Joiner {
+  std::string sessionCookie;  // plenum_session (staff/admin login), may be empty
+  std::string guestCookie;    // plenum_guest (the link session), may be empty
+  std::string address;        // client address: for rate limiting, in memory only
+};
+
+class JoinResolver {
+public:
+  JoinResolver(Store& store, Sessions& sessions, PasswordHasher& hasher, const AccessSettings& settings,
+               std::size_t defaultMaxParticipants);
+
+  // The context for `request`, or the error to send. Sets request.room to the room's slug
+  // (a join by invite may name no room).
+  std::variant<signaling::JoinContext, signaling::ProtocolError> resolve(const Joiner& joiner,
+                                                                         signaling::JoinRequest& request);
+
+  // Whether /r/<name> may open an ad-hoc room now (rooms.ad-hoc, or no account exists yet).
+  bool adHocRoomsEnabled();
+
+private:
+  std::optional<signaling::ProtocolError> checkPassword(const RoomRecord& room, const signaling::JoinRequest& request,
+                                                        const std::string& address);
+
+  // passed in
+  Store& store_;
+  Sessions& sessions_;
+  PasswordHasher& hasher_;
+  const AccessSettings& settings_;
+  const std::size_t defaultMaxParticipants_;
+  // owned
+  RateLimiter perRoom_;
+  RateLimiter perAddress_;
+};
+
+}  // namespace plenum::appliance

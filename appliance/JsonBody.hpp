@@ -1,0 +1,27 @@
+#pragma once
+// Reads the fields of a JSON request body with their types checked; anything not as expected
+// (a missing or unknown field, a wrong type, too long) is an ApiError "bad-field" naming it.
+#include <Poco/JSON/Object.h>
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+
+namespace plenum::appliance {
+
+class JsonBody {
+public:
+  // Refuses fields not in `known`: a typo must not be silently ignored.
+  JsonBody(Poco::JSON::Object::Ptr object, std::initializer_list<const char*> known);
+
+  bool has(const std::string& name) const { return object_->has(name); }
+  std::string string(const std::string& name, std::size_t maxBytes) const;
+  std::optional<std::string> optionalString(const std::string& name, std::size_t maxBytes) const;
+  std::optional<bool> optionalBool(const std::string& name) const;
+  std::optional<long long> optionalInteger(const std::string& name) const;
+
+private:
+  Poco::JSON::Object::Ptr object_;
+};
+
+}  // namespace plenum::appliance

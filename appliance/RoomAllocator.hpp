@@ -1,0 +1,36 @@
+#pragma once
+// Gives a new persistent room what must be unique: its phone PIN, its invite token and (when
+// the creator chose none) a slug made from its title. Random values are drawn again when the
+// store reports a collision, so two rooms never share a PIN however many there are.
+#include "appliance/Store.hpp"
+
+#include <functional>
+#include <string>
+
+namespace plenum::appliance {
+
+class RoomAllocator {
+public:
+  using Source = std::function<std::string()>;
+  static constexpr int kMaxAttempts = 50;
+
+  // `pins` and `tokens` draw a fresh value each call (tests pass sources that collide).
+  RoomAllocator(Store& store, Source pins, Source tokens);
+
+  // Stores `room` with a new PIN and invite token; an empty slug is made from the title.
+  // Throws StoreConflict("slug") when a slug the caller chose is taken, or when every attempt
+  // collided.
+  RoomRecord create(RoomRecord room);
+
+  // "Bürgersprechstunde Bauamt" -> "buergersprechstunde-bauamt": lower-case ASCII letters,
+  // digits and single hyphens, at most 48 characters; "room" when nothing is left.
+  static std::string slugFromTitle(const std::string& title);
+
+private:
+  // passed in
+  Store& store_;
+  Source pins_;
+  Source tokens_;
+};
+
+}  // namespace plenum::appliance

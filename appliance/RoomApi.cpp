@@ -1,0 +1,153 @@
+#include "appliance/RoomApi.hpp"
+
+#include "appliance/ApiAccess.hpp"
+#include "appliance/ApiError.hpp"
+#include "appliance/ApiJson.hpp"
+#include "appliance/InvitationCalendar.hpp"
+#include "appliance/JsonBody.hpp"
+#include "signaling/Protocol.hpp"
+
+#include <Poco/DateTimeParser.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/Logger.h>
+#include <Poco/NumberParser.h>
+
+#include <ctime>
+#include <regex>
+
+namespace plenum::appliance {
+
+using signaling::Action;
+using Status = ApiError::Status;
+
+namespace {
+Poco::Logger& log() { return Poco::Logger::get("plenum.api"); }
+
+std::string titleField(const JsonBody& body) {
+  const auto title = signaling::normaliseDisplayName(body.string("title", 512));
+  if (!title) throw ApiError::badField("title", "must be 1-64 printable characters");
+  return *title;
+}
+
+// "" removes the password; otherwise 1-256 bytes, stored as its hash.
+std::optional<std::string> passwordHashField(const JsonBody& body, PasswordHasher& hasher) {
+  const std::string password = body.string("password", signaling::kMaxPasswordBytes);
+  if (password.empty()) return std::nullopt;
+  return hasher.hash(password);
+}
+
+int maxParticipantsField(const JsonBody& body, int serverLimit) {
+  const long long value = *body.optionalInteger("maxParticipants");
+  if (value < 2 || value > serverLimit) {
+    throw ApiError::badField("maxParticipants", "must be 2-" + std::to_string(serverLimit));
+  }
+  return static_cast<int>(value);
+}
+
+// start: ISO 8601 (e.g. 2025-03-04T09:30:00Z), default the next full hour; minutes: 5-1440.
+InvitationEvent eventFromQuery(const ApiExchange& exchange) {
+  InvitationEvent event;
+  event.created = static_cast<std::int64_t>(std::time(nullptr));
+  event.start = (event.created / 3600 + 1) * 3600;
+  if (const auto start = exchange.query("start")) {
+    // Poco's parser skips what it does not understand: the shape is checked first.
+    static const std::regex iso8601(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))");
+    Poco::DateTime parsed;
+    int zone = 0;
+    if (!std::regex_match(*start, iso8601) ||
+        !Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, *start, parsed, zone)) {
+      throw ApiError::badField("start", "must be an ISO 8601 date and time, e.g. 2025-03-04T09:30:00Z");
+    }
+    event.start = parsed.timestamp().epochTime() - zone;
+  }
+  if (const auto minutes = exchange.query("minutes")) {
+    int value = 0;
+    if (!Poco::NumberParser::tryParse(*minutes, value) || value < 5 || value > 1440) {
+      throw ApiError::badField("minutes", "must be 5-1440");
+    }
+    event.minutes = value;
+  }
+  return event;
+}
+}  // namespace
+
+RoomRecord RoomApi::manageable(const ApiExchange& exchange, std::int64_t id) {
+  if (!exchange.caller) throw ApiError::notLoggedIn();
+  auto room = services_.store->roomById(id);
+  if (!room) throw ApiError::notFound("no such room");
+  if (!mayManage(exchange, *room)) throw ApiError::forbidden("this room belongs to someone else");
+  return *room;
+}
+
+void RoomApi::list(ApiExchange& exchange) {
+  std::vector<RoomRecord> rooms;
+  if (signaling::isAllowed(roleOf(exchange), Action::ManageAllRooms)) {
+    rooms = services_.store->rooms();
+  } else {
+    rooms = services_.store->roomsOwnedBy(require(exchange, Action::ManageOwnRooms).account.id);
+  }
+  Poco::JSON::Array list;
+  for (const RoomRecord& room : rooms) list.add(toJson(room));
+  exchange.sendJson(Status::HTTP_OK, list);
+}
+
+void RoomApi::create(ApiExchange& exchange) {
+  const Caller& caller = require(exchange, Action::ManageOwnRooms);
+  const JsonBody body(exchange.jsonBody(), {"title", "slug", "password", "lobby", "maxParticipants"});
+  const int serverLimit = static_cast<int>(services_.settings.conference.maxParticipantsPerRoom);
+  RoomRecord room;
+  room.title = titleField(body);
+  room.slug = body.optionalString("slug", 256).value_or("");
+  if (!room.slug.empty() && !signaling::isValidRoomName(room.slug)) {
+    throw ApiError::badField("slug", "must be 1-64 characters of A-Z a-z 0-9 . _ -");
+  }
+  room.lobby = body.optionalBool("lobby").value_or(false);
+  room.maxParticipants = body.has("maxParticipants") ? maxParticipantsField(body, serverLimit) : serverLimit;
+  room.ownerId = caller.account.id;
+  room.createdAt = static_cast<std::int64_t>(std::time(nullptr));
+  // Checked before the (slow) password hash; the store's unique index still decides a race.
+  if (!room.slug.empty() && services_.store->roomBySlug(room.slug)) throw ApiError::conflict("the slug is taken");
+  if (body.has("password")) room.passwordHash = passwordHashField(body, services_.hasher);
+  try {
+    room = services_.rooms.create(room);
+  } catch (const StoreConflict&) {
+    throw ApiError::conflict("the slug is taken");
+  }
+  log().information("%s created room %s", caller.account.username, room.slug);
+  exchange.sendJson(Status::HTTP_CREATED, toJson(room));
+}
+
+void RoomApi::show(ApiExchange& exchange, std::int64_t id) {
+  exchange.sendJson(Status::HTTP_OK, toJson(manageable(exchange, id)));
+}
+
+void RoomApi::update(ApiExchange& exchange, std::int64_t id) {
+  RoomRecord room = manageable(exchange, id);
+  const JsonBody body(exchange.jsonBody(), {"title", "password", "lobby", "maxParticipants"});
+  const int serverLimit = static_cast<int>(services_.settings.conference.maxParticipantsPerRoom);
+  if (body.has("title")) room.title = titleField(body);
+  if (auto lobby = body.optionalBool("lobby")) room.lobby = *lobby;
+  if (body.has("maxParticipants")) room.maxParticipants = maxParticipantsField(body, serverLimit);
+  if (body.has("password")) room.passwordHash = passwordHashField(body, services_.hasher);
+  services_.store->updateRoom(room);
+  exchange.sendJson(Status::HTTP_OK, toJson(room));
+}
+
+void RoomApi::remove(ApiExchange& exchange, std::int64_t id) {
+  const RoomRecord room = manageable(exchange, id);
+  services_.store->deleteRoom(room.id);
+  log().information("%s deleted room %s", exchange.caller->account.username, room.slug);
+  exchange.sendNoContent();
+}
+
+void RoomApi::invitation(ApiExchange& exchange, std::int64_t id) {
+  const RoomRecord room = manageable(exchange, id);
+  const std::string lang = exchange.query("lang").value_or("en");
+  if (lang != "de" && lang != "en") throw ApiError::badField("lang", "must be de or en");
+  const InvitationEvent event = eventFromQuery(exchange);
+  const std::string url = exchange.origin(services_.settings.access.publicUrl) + invitePath(room);
+  exchange.sendAttachment("text/calendar; charset=utf-8", room.slug + ".ics",
+                          invitationCalendar(room, url, lang == "de" ? Language::German : Language::English, event));
+}
+
+}  // namespace plenum::appliance

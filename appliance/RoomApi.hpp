@@ -1,0 +1,26 @@
+#pragma once
+// /api/rooms: staff manage their persistent rooms, admins every room; the invitation as .ics.
+#include "appliance/ApiExchange.hpp"
+#include "appliance/Services.hpp"
+
+namespace plenum::appliance {
+
+class RoomApi {
+public:
+  explicit RoomApi(Services& services) : services_(services) {}
+  void list(ApiExchange& exchange);
+  void create(ApiExchange& exchange);
+  void show(ApiExchange& exchange, std::int64_t id);
+  void update(ApiExchange& exchange, std::int64_t id);
+  void remove(ApiExchange& exchange, std::int64_t id);
+  void invitation(ApiExchange& exchange, std::int64_t id);
+
+private:
+  // The room, if it exists (404) and the caller may manage it (403).
+  RoomRecord manageable(const ApiExchange& exchange, std::int64_t id);
+
+  // passed in
+  Services& services_;
+};
+
+}  // namespace plenum::appliance

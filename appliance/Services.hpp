@@ -1,0 +1,30 @@
+#pragma once
+// What the REST API and the WebSocket joins share: the store, password hashing, login sessions,
+// the room allocator and the join resolver. Built once by PlenumServer; HTTP and WebSocket
+// threads use it concurrently (each part is thread-safe).
+#include "appliance/JoinResolver.hpp"
+#include "appliance/PasswordHasher.hpp"
+#include "appliance/RoomAllocator.hpp"
+#include "appliance/Sessions.hpp"
+#include "appliance/Settings.hpp"
+#include "appliance/Store.hpp"
+
+#include <memory>
+
+namespace plenum::appliance {
+
+struct Services {
+  // Takes the store (opened and migrated) and builds the rest on it.
+  Services(const Settings& settings, std::unique_ptr<Store> store);
+
+  // passed in
+  const Settings& settings;
+  // owned
+  std::unique_ptr<Store> store;
+  PasswordHasher hasher;
+  Sessions sessions;
+  RoomAllocator rooms;
+  JoinResolver joins;
+};
+
+}  // namespace plenum::appliance

@@ -1,0 +1,96 @@
+#pragma once
+// What plenumd keeps on disk: accounts, login sessions and persistent rooms. An interface, so
+// that a PostgreSQL store (cluster mode) can stand in for SqliteStore. Implementations are
+// thread-safe (HTTP and WebSocket threads call them; the conference thread never does) and take
+// times as Unix seconds from the caller, so that tests control the clock.
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace plenum::appliance {
+
+enum class AccountRole { Staff, Admin };
+const char* toString(AccountRole role);
+std::optional<AccountRole> accountRoleFrom(const std::string& text);
+
+struct Account {
+  std::int64_t id = 0;
+  std::string username;
+  std::string displayName;
+  std::string passwordHash;  // argon2id, libsodium's encoded form
+  AccountRole role = AccountRole::Staff;
+  bool disabled = false;
+  std::int64_t createdAt = 0;
+};
+
+struct RoomRecord {
+  std::int64_t id = 0;
+  std::string slug;
+  std::string title;
+  std::int64_t ownerId = 0;
+  std::optional<std::string> passwordHash;  // none: no room password
+  bool lobby = false;
+  int maxParticipants = 25;
+  std::string pin;          // 6-9 digits, unique
+  std::string inviteToken;  // the /j/<token> link, unique
+  std::int64_t createdAt = 0;
+};
+
+struct SessionRecord {
+  std::string idHash;  // hash of the cookie value; the value itself is never stored
+  std::int64_t accountId = 0;
+  std::string csrfToken;
+  std::int64_t createdAt = 0;
+  std::int64_t expiresAt = 0;
+};
+
+// A write broke a uniqueness rule; `field` names it ("username", "slug", "pin", "inviteToken").
+class StoreConflict : public std::runtime_error {
+public:
+  explicit StoreConflict(std::string field)
+      : std::runtime_error("duplicate " + field), field_(std::move(field)) {}
+  const std::string& field() const { return field_; }
+
+private:
+  std::string field_;
+};
+
+class Store {
+public:
+  virtual ~Store() = default;
+
+  // Accounts. Usernames compare case-insensitively.
+  virtual std::int64_t accountCount() = 0;
+  virtual std::vector<Account> accounts() = 0;
+  virtual std::optional<Account> accountById(std::int64_t id) = 0;
+  virtual std::optional<Account> accountByUsername(const std::string& username) = 0;
+  // Fills in `id`; throws StoreConflict("username").
+  virtual Account createAccount(Account account) = 0;
+  // Writes display name, password hash and disabled flag.
+  virtual void updateAccount(const Account& account) = 0;
+
+  // Rooms. Slugs compare case-insensitively.
+  virtual std::vector<RoomRecord> rooms() = 0;
+  virtual std::vector<RoomRecord> roomsOwnedBy(std::int64_t accountId) = 0;
+  virtual std::optional<RoomRecord> roomById(std::int64_t id) = 0;
+  virtual std::optional<RoomRecord> roomBySlug(const std::string& slug) = 0;
+  virtual std::optional<RoomRecord> roomByInviteToken(const std::string& token) = 0;
+  // Fills in `id`; throws StoreConflict("slug" | "pin" | "inviteToken").
+  virtual RoomRecord createRoom(RoomRecord room) = 0;
+  // Writes title, password hash, lobby and participant limit.
+  virtual void updateRoom(const RoomRecord& room) = 0;
+  virtual bool deleteRoom(std::int64_t id) = 0;
+
+  // Login sessions.
+  virtual void createSession(const SessionRecord& session) = 0;
+  virtual std::optional<SessionRecord> sessionByIdHash(const std::string& idHash) = 0;
+  virtual void setSessionExpiry(const std::string& idHash, std::int64_t expiresAt) = 0;
+  virtual void deleteSession(const std::string& idHash) = 0;
+  // Ends every session of the account except the one with `keepIdHash` ("" keeps none).
+  virtual void deleteSessionsOf(std::int64_t accountId, const std::string& keepIdHash) = 0;
+  virtual void deleteSessionsExpiredAt(std::int64_t now) = 0;
+};
+
+}  // namespace plenum::appliance

@@ -1,0 +1,47 @@
+#pragma once
+// RoomMedia over GStreamer: one mixer::RoomMixer and one mixer::WebRtcEndpoint per participant.
+#include "mixer/RoomMixer.hpp"
+#include "mixer/WebRtcEndpoint.hpp"
+#include "signaling/RoomMedia.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace plenum::signaling {
+
+class GstRoomMedia : public RoomMedia, public mixer::RoomMixer::Listener, public mixer::WebRtcEndpoint::Listener {
+public:
+  GstRoomMedia(const std::string& room, const mixer::MixerSettings& settings, RoomMedia::Listener& listener);
+  ~GstRoomMedia() override;
+
+  static RoomMediaFactory factory(const mixer::MixerSettings& settings);
+
+  // RoomMedia
+  void addParticipant(const std::string& id, const std::string& name, mixer::VideoCodec codec, bool audioMuted,
+                      bool videoVisible) override;
+  void removeParticipant(const std::string& id) override;
+  void setAudioMuted(const std::string& id, bool muted) override;
+  void setVideoVisible(const std::string& id, bool visible) override;
+  std::optional<std::string> setRemoteAnswer(const std::string& id, const std::string& sdp) override;
+  std::optional<std::string> addRemoteCandidate(const std::string& id, unsigned mline,
+                                                const std::string& candidate) override;
+
+  // RoomMixer::Listener
+  void OnRoomMixerError(const std::string& element, const std::string& message) override;
+  // WebRtcEndpoint::Listener
+  void OnWebRtcEndpointOffer(mixer::WebRtcEndpoint& endpoint, const std::string& sdp) override;
+  void OnWebRtcEndpointCandidate(mixer::WebRtcEndpoint& endpoint, unsigned mline,
+                                 const std::string& candidate) override;
+  void OnWebRtcEndpointFailed(mixer::WebRtcEndpoint& endpoint, const std::string& reason) override;
+
+private:
+  // passed in
+  const std::string room_;
+  RoomMedia::Listener& listener_;
+  // owned
+  std::unique_ptr<mixer::RoomMixer> mixer_;
+  std::map<std::string, std::unique_ptr<mixer::WebRtcEndpoint>> endpoints_;
+};
+
+}  // namespace plenum::signaling

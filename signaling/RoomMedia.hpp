@@ -1,0 +1,48 @@
+#pragma once
+// What a Room needs from its media: a tile, a place in the mix and a WebRTC endpoint per
+// participant, server-side mute and camera placeholder. The GStreamer implementation
+// (GstRoomMedia) wraps a mixer::RoomMixer and one mixer::WebRtcEndpoint per participant; tests
+// pass a fake that records calls, so that the room's rules run without GStreamer.
+// Conference thread only.
+#include "mixer/MixerSettings.hpp"
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace plenum::signaling {
+
+class RoomMedia {
+public:
+  class Listener {
+  public:
+    virtual ~Listener() = default;
+    virtual void OnRoomMediaOffer(const std::string& participantId, const std::string& sdp) = 0;
+    virtual void OnRoomMediaCandidate(const std::string& participantId, unsigned mline,
+                                      const std::string& candidate) = 0;
+    // The participant's media failed (ICE/DTLS, or an error in its elements). May be called from
+    // inside a media callback: the listener must not remove the participant right away.
+    virtual void OnRoomMediaFailed(const std::string& participantId, const std::string& reason) = 0;
+  };
+
+  virtual ~RoomMedia() = default;
+
+  // Adds the participant's tile, mix input and endpoint; its offer follows through the listener.
+  // Throws when the media cannot be set up (nothing of the participant is left then).
+  virtual void addParticipant(const std::string& id, const std::string& name, mixer::VideoCodec codec,
+                              bool audioMuted, bool videoVisible) = 0;
+  virtual void removeParticipant(const std::string& id) = 0;
+  virtual void setAudioMuted(const std::string& id, bool muted) = 0;
+  virtual void setVideoVisible(const std::string& id, bool visible) = 0;
+  // Both return an error text when the input is refused; nothing changes then.
+  virtual std::optional<std::string> setRemoteAnswer(const std::string& id, const std::string& sdp) = 0;
+  virtual std::optional<std::string> addRemoteCandidate(const std::string& id, unsigned mline,
+                                                        const std::string& candidate) = 0;
+};
+
+// Makes the media of a room named `room`, reporting to `listener`.
+using RoomMediaFactory =
+    std::function<std::unique_ptr<RoomMedia>(const std::string& room, RoomMedia::Listener& listener)>;
+
+}  // namespace plenum::signaling

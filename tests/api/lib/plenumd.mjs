@@ -1,0 +1,92 @@
+// Starts plenumd for the API tests: a fresh data folder with an admin made by
+// `plenumd --create-admin` (password on stdin), a copy of plenum-api-test.ini plus the test's own
+// keys, a free port; stops it by PID. Helpers (ports, temp folders, polling) come from the e2e
+// tests' lib/util.mjs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { REPO_DIR, freePort, mkTmp, rmTmp, sleep, tailFile, waitFor, log } from '../../e2e/lib/util.mjs';
+
+export const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const PLENUMD = process.env.PLENUMD || path.join(REPO_DIR, 'build', 'appliance', 'plenumd');
+export const ADMIN = { username: 'admin', password: 'admin-password-1' };
+
+const running = new Set();
+process.on('exit', () => {
+  for (const child of running) {
+    try { child.kill('SIGKILL'); } catch { /* gone */ }
+  }
+});
+
+/** Runs `plenumd --create-admin` on a data folder, the password on stdin. */
+export function createAdmin(dataDir, configFile, username, password) {
+  return spawnSync(PLENUMD, ['--create-admin', username, '--data', dataDir, '--config', configFile],
+    { input: `${password}\n`, encoding: 'utf8', timeout: 30000 });
+}
+
+/**
+ * A running plenumd. `config`: extra INI lines; `admin: false` starts without any account.
+ * Returns { baseUrl, wsUrl, dataDir, dbFile, stop() }.
+ */
+export async function startPlenumd({ config = '', admin = true } = {}) {
+  if (!fs.existsSync(PLENUMD)) throw new Error(`plenumd not found at ${PLENUMD} (build it, or set PLENUMD)`);
+  const tmp = mkTmp('api');
+  const dataDir = path.join(tmp, 'data');
+  fs.mkdirSync(dataDir);
+  const configFile = path.join(tmp, 'plenum.ini');
+  fs.writeFileSync(configFile, `${fs.readFileSync(path.join(API_DIR, 'plenum-api-test.ini'), 'utf8')}\n${config}\n`);
+  if (admin) {
+    const made = createAdmin(dataDir, configFile, ADMIN.username, ADMIN.password);
+    if (made.status !== 0) throw new Error(`--create-admin failed (${made.status}): ${made.stderr}`);
+  }
+
+  const logFile = path.join(tmp, 'plenumd.log');
+  const logFd = fs.openSync(logFile, 'a');
+  const port = await freePort();
+  const child = spawn(PLENUMD, ['--port', String(port), '--data', dataDir, '--config', configFile],
+    { stdio: ['ignore', logFd, logFd], cwd: tmp });
+  fs.closeSync(logFd);
+  running.add(child);
+  let exited = null;
+  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
+    exited = { code, signal };
+    running.delete(child);
+    resolve(exited);
+  }));
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = {
+    baseUrl, wsUrl: `ws://127.0.0.1:${port}/ws`, dataDir, dbFile: path.join(dataDir, 'plenum.db'), tmp, logFile,
+    logTail: (n = 60) => tailFile(logFile, n),
+    async stop() {
+      if (!exited) {
+        try { process.kill(child.pid, 'SIGTERM'); } catch { /* gone */ }
+        if (!(await Promise.race([exitPromise, sleep(10000).then(() => null)]))) {
+          try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+          await Promise.race([exitPromise, sleep(5000)]);
+        }
+      }
+      rmTmp(tmp);
+    },
+  };
+  try {
+    await waitFor(async () => {
+      if (exited) throw Object.assign(new Error(`plenumd exited early: ${JSON.stringify(exited)}`), { fatal: true });
+      return (await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(5000) })).status === 200;
+    }, { timeout: 30000, interval: 200, message: `GET ${baseUrl}/healthz == 200` });
+  } catch (e) {
+    const tail = server.logTail();
+    await server.stop();
+    throw new Error(`${e.message}\n--- plenumd log ---\n${tail}`);
+  }
+  log(`plenumd pid ${child.pid} on ${baseUrl}`);
+  return server;
+}
+
+/** The whole database as SQL text (the sqlite3 shell), to prove a request changed nothing. */
+export function dumpDatabase(dbFile) {
+  const r = spawnSync('sqlite3', [dbFile, '.dump'], { encoding: 'utf8', timeout: 10000 });
+  if (r.status !== 0) throw new Error(`sqlite3 .dump failed: ${r.stderr || r.error}`);
+  return r.stdout;
+}

@@ -1,0 +1,188 @@
+// Tests of appliance/JoinResolver: each way a join is decided (invite, slug, ad-hoc policy,
+// session cookie, room password and its rate limit), and the context handed to the conference.
+#include "appliance/JoinResolver.hpp"
+#include "appliance/Secrets.hpp"
+#include "appliance/SqliteStore.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace plenum::appliance;
+using plenum::signaling::ErrorCode;
+using plenum::signaling::JoinContext;
+using plenum::signaling::JoinRequest;
+using plenum::signaling::ProtocolError;
+using plenum::signaling::Role;
+
+namespace {
+AccessSettings limits() {
+  AccessSettings s;
+  s.attemptsPerRoom = 3;
+  s.attemptsPerAddress = 5;
+  return s;
+}
+
+struct Fixture {
+  AccessSettings settings = limits();  // read by the limiters at construction: first
+  SqliteStore store{":memory:"};
+  PasswordHasher hasher;
+  Sessions sessions{store, hasher, settings};
+  JoinResolver resolver{store, sessions, hasher, settings, 25};
+
+  Account addStaff() {
+    Account a;
+    a.username = "anna";
+    a.displayName = "Anna";
+    a.passwordHash = hasher.hash("anna-password");
+    return store.createAccount(a);
+  }
+  std::string loginAnna() { return sessions.login("anna", "anna-password", "x").sessionId; }
+  RoomRecord addRoom(std::int64_t owner, std::optional<std::string> password, const std::string& slug = "Team") {
+    RoomRecord r;
+    r.slug = slug;
+    r.title = slug + " meeting";
+    r.ownerId = owner;
+    r.lobby = true;
+    r.maxParticipants = 8;
+    r.pin = randomPin(8);
+    r.inviteToken = randomToken();
+    if (password) r.passwordHash = hasher.hash(*password);
+    return store.createRoom(r);
+  }
+
+  std::variant<JoinContext, ProtocolError> join(JoinRequest request, const std::string& session = "",
+                                                const std::string& guest = "",
+                                                const std::string& address = "10.1.1.1") {
+    return resolver.resolve(Joiner{session, guest, address}, request);
+  }
+};
+
+JoinRequest bySlug(const std::string& room) {
+  JoinRequest r;
+  r.room = room;
+  r.name = "Gast";
+  return r;
+}
+
+JoinRequest byInvite(const std::string& token, std::optional<std::string> password = std::nullopt) {
+  JoinRequest r;
+  r.invite = token;
+  r.password = std::move(password);
+  r.name = "Gast";
+  return r;
+}
+
+ErrorCode errorOf(const std::variant<JoinContext, ProtocolError>& result) {
+  REQUIRE(std::holds_alternative<ProtocolError>(result));
+  return std::get<ProtocolError>(result).code;
+}
+
+JoinContext contextOf(const std::variant<JoinContext, ProtocolError>& result) {
+  if (const auto* e = std::get_if<ProtocolError>(&result)) FAIL("refused: " << toString(e->code) << ": " << e->message);
+  return std::get<JoinContext>(result);
+}
+}  // namespace
+
+TEST_CASE("ad-hoc rooms: on while no account exists, off once one does, unless configured", "[appliance][join]") {
+  Fixture f;
+  JoinContext adHoc = contextOf(f.join(bySlug("anything")));
+  CHECK(adHoc.role == Role::Guest);
+  CHECK_FALSE(adHoc.policy.persistent);
+  CHECK(adHoc.policy.slug == "anything");
+  CHECK(adHoc.policy.title == "anything");
+  CHECK(adHoc.policy.maxParticipants == 25);
+  CHECK(adHoc.accountId.empty());
+
+  f.addStaff();
+  CHECK(errorOf(f.join(bySlug("anything"))) == ErrorCode::NoSuchRoom);
+  // Staff cannot open ad-hoc rooms either: only persistent ones.
+  CHECK(errorOf(f.join(bySlug("anything"), f.loginAnna())) == ErrorCode::NoSuchRoom);
+
+  f.settings.adHocRooms = true;  // rooms.ad-hoc = true
+  CHECK(f.resolver.adHocRoomsEnabled());
+  CHECK(contextOf(f.join(bySlug("anything"))).policy.slug == "anything");
+
+  Fixture fresh;
+  fresh.settings.adHocRooms = false;  // rooms.ad-hoc = false, before any account exists
+  CHECK_FALSE(fresh.resolver.adHocRoomsEnabled());
+  CHECK(errorOf(fresh.join(bySlug("anything"))) == ErrorCode::NoSuchRoom);
+}
+
+TEST_CASE("persistent rooms: guests by invite, staff also by slug", "[appliance][join]") {
+  Fixture f;
+  const Account anna = f.addStaff();
+  const RoomRecord room = f.addRoom(anna.id, std::nullopt);
+
+  SECTION("a guest with the invite enters under the room's policy") {
+    JoinRequest request = byInvite(room.inviteToken);
+    const JoinContext c = contextOf(f.resolver.resolve(Joiner{"", "", "a"}, request));
+    CHECK(c.role == Role::Guest);
+    CHECK(c.policy.persistent);
+    CHECK(c.policy.slug == "Team");
+    CHECK(c.policy.title == "Team meeting");
+    CHECK(c.policy.lobby);
+    CHECK(c.policy.maxParticipants == 8);
+    CHECK(c.policy.ownerAccountId == std::to_string(anna.id));
+    CHECK(request.room == "Team");  // the invite named the room
+  }
+  SECTION("an unknown invite") { CHECK(errorOf(f.join(byInvite("no-such-invite-token"))) == ErrorCode::NoSuchRoom); }
+  SECTION("a guest by slug needs the invite") {
+    CHECK(errorOf(f.join(bySlug("team"))) == ErrorCode::InviteRequired);
+  }
+  SECTION("a guest with a stale or forged session cookie is still a guest") {
+    CHECK(errorOf(f.join(bySlug("Team"), "forged-session-id")) == ErrorCode::InviteRequired);
+  }
+  SECTION("staff enter by slug (any case) as moderators") {
+    const JoinContext c = contextOf(f.join(bySlug("TEAM"), f.loginAnna()));
+    CHECK(c.role == Role::Moderator);
+    CHECK(c.accountId == std::to_string(anna.id));
+    CHECK(c.policy.slug == "Team");
+  }
+  SECTION("staff with an invite are moderators too") {
+    CHECK(contextOf(f.join(byInvite(room.inviteToken), f.loginAnna())).role == Role::Moderator);
+  }
+}
+
+TEST_CASE("the link session comes from the guest cookie, or is made up", "[appliance][join]") {
+  Fixture f;
+  const std::string cookie = randomToken();
+  CHECK(contextOf(f.join(bySlug("r"), "", cookie)).linkSession == cookie);
+  const std::string a = contextOf(f.join(bySlug("r"), "", "bad cookie!")).linkSession;
+  const std::string b = contextOf(f.join(bySlug("r"))).linkSession;
+  CHECK(a.size() >= 22);
+  CHECK(b.size() >= 22);
+  CHECK(a != b);
+}
+
+TEST_CASE("room passwords: guests need them, moderators not; wrong ones are rate-limited", "[appliance][join]") {
+  Fixture f;
+  const Account anna = f.addStaff();
+  const RoomRecord room = f.addRoom(anna.id, std::string("room-pw"));
+
+  CHECK(errorOf(f.join(byInvite(room.inviteToken))) == ErrorCode::PasswordRequired);
+  CHECK(errorOf(f.join(byInvite(room.inviteToken, ""))) == ErrorCode::PasswordRequired);
+  CHECK(errorOf(f.join(byInvite(room.inviteToken, "wrong"))) == ErrorCode::WrongPassword);
+  CHECK(contextOf(f.join(byInvite(room.inviteToken, "room-pw"))).role == Role::Guest);
+  CHECK(contextOf(f.join(bySlug("Team"), f.loginAnna())).role == Role::Moderator);
+
+  SECTION("per room: three wrong passwords from different addresses block the room's password") {
+    CHECK(errorOf(f.join(byInvite(room.inviteToken, "w1"), "", "", "a2")) == ErrorCode::WrongPassword);
+    CHECK(errorOf(f.join(byInvite(room.inviteToken, "w2"), "", "", "a3")) == ErrorCode::WrongPassword);
+    const auto limited = f.join(byInvite(room.inviteToken, "room-pw"), "", "", "a4");
+    REQUIRE(errorOf(limited) == ErrorCode::RateLimited);
+    CHECK(std::get<ProtocolError>(limited).retryAfter > 0);
+    // Moderators do not type the password: not affected.
+    CHECK(contextOf(f.join(bySlug("Team"), f.loginAnna())).role == Role::Moderator);
+  }
+  SECTION("per address, across rooms") {
+    // "evil" fails 5 times over three rooms, none of which reaches its own limit of 3.
+    const RoomRecord second = f.addRoom(anna.id, std::string("pw2"), "second");
+    const RoomRecord third = f.addRoom(anna.id, std::string("pw3"), "third");
+    CHECK(errorOf(f.join(byInvite(room.inviteToken, "x"), "", "", "evil")) == ErrorCode::WrongPassword);
+    for (int i = 0; i < 2; ++i) {
+      CHECK(errorOf(f.join(byInvite(second.inviteToken, "x"), "", "", "evil")) == ErrorCode::WrongPassword);
+      CHECK(errorOf(f.join(byInvite(third.inviteToken, "x"), "", "", "evil")) == ErrorCode::WrongPassword);
+    }
+    CHECK(errorOf(f.join(byInvite(third.inviteToken, "pw3"), "", "", "evil")) == ErrorCode::RateLimited);
+    CHECK(contextOf(f.join(byInvite(third.inviteToken, "pw3"), "", "", "good")).policy.slug == "third");
+  }
+}

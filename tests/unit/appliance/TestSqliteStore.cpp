@@ -1,0 +1,176 @@
+// Tests of appliance/SqliteStore: every write path (accounts, rooms, sessions), the unique
+// rules reported as StoreConflict with the field's name, case-insensitive usernames and slugs.
+#include "appliance/SqliteStore.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace plenum::appliance;
+
+namespace {
+Account staff(const std::string& username) {
+  Account a;
+  a.username = username;
+  a.displayName = "Name of " + username;
+  a.passwordHash = "$argon2id$hash";
+  a.createdAt = 1000;
+  return a;
+}
+
+RoomRecord room(std::int64_t owner, const std::string& slug, const std::string& pin, const std::string& token) {
+  RoomRecord r;
+  r.slug = slug;
+  r.title = "Title " + slug;
+  r.ownerId = owner;
+  r.maxParticipants = 10;
+  r.pin = pin;
+  r.inviteToken = token;
+  return r;
+}
+}  // namespace
+
+TEST_CASE("accounts: create, find, update", "[appliance][store]") {
+  SqliteStore store(":memory:");
+  CHECK(store.accountCount() == 0);
+  const Account anna = store.createAccount(staff("anna"));
+  Account admin = staff("Root");
+  admin.role = AccountRole::Admin;
+  admin = store.createAccount(admin);
+  CHECK(anna.id > 0);
+  CHECK(admin.id != anna.id);
+  CHECK(store.accountCount() == 2);
+
+  const auto found = store.accountByUsername("ROOT");  // case-insensitive
+  REQUIRE(found);
+  CHECK(found->id == admin.id);
+  CHECK(found->role == AccountRole::Admin);
+  CHECK(found->displayName == "Name of Root");
+  CHECK_FALSE(store.accountByUsername("nobody"));
+  CHECK_FALSE(store.accountById(999));
+
+  const auto all = store.accounts();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].username == "anna");  // ordered by username, case-insensitively
+  CHECK(all[1].username == "Root");
+
+  SECTION("a taken username is a conflict, whatever its case") {
+    try {
+      store.createAccount(staff("ANNA"));
+      FAIL("no conflict");
+    } catch (const StoreConflict& e) {
+      CHECK(e.field() == "username");
+    }
+    CHECK(store.accountCount() == 2);
+  }
+
+  SECTION("update writes display name, password hash and disabled") {
+    Account changed = *store.accountById(anna.id);
+    changed.displayName = "Anna A.";
+    changed.passwordHash = "$argon2id$new";
+    changed.disabled = true;
+    changed.username = "ignored";
+    store.updateAccount(changed);
+    const Account read = *store.accountById(anna.id);
+    CHECK(read.displayName == "Anna A.");
+    CHECK(read.passwordHash == "$argon2id$new");
+    CHECK(read.disabled);
+    CHECK(read.username == "anna");
+  }
+}
+
+TEST_CASE("rooms: create, find by id, slug and invite, update, delete", "[appliance][store]") {
+  SqliteStore store(":memory:");
+  const auto anna = store.createAccount(staff("anna"));
+  const auto bert = store.createAccount(staff("bert"));
+  RoomRecord first = room(anna.id, "Team", "12345678", "tokenA");
+  first.passwordHash = "$argon2id$room";
+  first = store.createRoom(first);
+  const RoomRecord second = store.createRoom(room(bert.id, "other", "23456789", "tokenB"));
+
+  CHECK(store.roomById(first.id)->slug == "Team");
+  CHECK(store.roomBySlug("team")->id == first.id);  // case-insensitive
+  CHECK(store.roomByInviteToken("tokenB")->id == second.id);
+  CHECK_FALSE(store.roomByInviteToken("TOKENB"));  // tokens are exact
+  CHECK(store.roomById(first.id)->passwordHash == std::optional<std::string>("$argon2id$room"));
+  CHECK_FALSE(store.roomById(second.id)->passwordHash);
+  CHECK(store.rooms().size() == 2);
+  REQUIRE(store.roomsOwnedBy(anna.id).size() == 1);
+  CHECK(store.roomsOwnedBy(anna.id)[0].id == first.id);
+
+  SECTION("slug, PIN and invite token are unique") {
+    const std::pair<RoomRecord, std::string> cases[] = {
+        {room(anna.id, "TEAM", "99999999", "t1"), "slug"},
+        {room(anna.id, "new1", "12345678", "t2"), "pin"},
+        {room(anna.id, "new2", "99999998", "tokenA"), "inviteToken"},
+    };
+    for (const auto& [record, field] : cases) {
+      try {
+        store.createRoom(record);
+        FAIL("no conflict for " << field);
+      } catch (const StoreConflict& e) {
+        CHECK(e.field() == field);
+      }
+    }
+    CHECK(store.rooms().size() == 2);
+  }
+
+  SECTION("update writes title, password, lobby and limit only") {
+    RoomRecord changed = first;
+    changed.title = "New title";
+    changed.passwordHash.reset();
+    changed.lobby = true;
+    changed.maxParticipants = 5;
+    changed.pin = "00000000";
+    store.updateRoom(changed);
+    const RoomRecord read = *store.roomById(first.id);
+    CHECK(read.title == "New title");
+    CHECK_FALSE(read.passwordHash);
+    CHECK(read.lobby);
+    CHECK(read.maxParticipants == 5);
+    CHECK(read.pin == "12345678");
+  }
+
+  SECTION("delete") {
+    CHECK(store.deleteRoom(first.id));
+    CHECK_FALSE(store.deleteRoom(first.id));
+    CHECK_FALSE(store.roomById(first.id));
+    CHECK(store.rooms().size() == 1);
+  }
+}
+
+TEST_CASE("sessions: create, find, extend, delete", "[appliance][store]") {
+  SqliteStore store(":memory:");
+  const auto anna = store.createAccount(staff("anna"));
+  const auto bert = store.createAccount(staff("bert"));
+  store.createSession({"h1", anna.id, "c1", 100, 200});
+  store.createSession({"h2", anna.id, "c2", 100, 300});
+  store.createSession({"h3", bert.id, "c3", 100, 400});
+
+  const auto s = store.sessionByIdHash("h1");
+  REQUIRE(s);
+  CHECK(s->accountId == anna.id);
+  CHECK(s->csrfToken == "c1");
+  CHECK(s->expiresAt == 200);
+
+  store.setSessionExpiry("h1", 500);
+  CHECK(store.sessionByIdHash("h1")->expiresAt == 500);
+
+  SECTION("expired sessions are purged") {
+    store.deleteSessionsExpiredAt(300);
+    CHECK(store.sessionByIdHash("h1"));
+    CHECK_FALSE(store.sessionByIdHash("h2"));
+    CHECK(store.sessionByIdHash("h3"));
+  }
+  SECTION("an account's sessions end, except the one kept") {
+    store.deleteSessionsOf(anna.id, "h2");
+    CHECK_FALSE(store.sessionByIdHash("h1"));
+    CHECK(store.sessionByIdHash("h2"));
+    CHECK(store.sessionByIdHash("h3"));
+    store.deleteSessionsOf(anna.id, "");
+    CHECK_FALSE(store.sessionByIdHash("h2"));
+  }
+  SECTION("logout deletes one") {
+    store.deleteSession("h3");
+    CHECK_FALSE(store.sessionByIdHash("h3"));
+    CHECK(store.sessionByIdHash("h1"));
+  }
+}
