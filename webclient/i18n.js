@@ -10,6 +10,7 @@ const STRINGS = {
     'landing.roomPlaceholder': 'e.g. team-meeting',
     'landing.roomHint': 'Letters A–Z, digits, dot, underscore and hyphen; up to 64 characters.',
     'landing.go': 'Open room',
+    'landing.staffLogin': 'Staff login: your rooms and invitations',
     'landing.errEmpty': 'Please enter a room name.',
     'landing.errInvalid': 'This room name is not allowed.',
     'landing.sanitized': 'Characters that are not allowed were replaced or removed.',
@@ -157,6 +158,7 @@ const STRINGS = {
     'landing.docTitle': 'Plenum – Videokonferenzen',
     'landing.tagline': 'Selbst betriebene Videokonferenzen',
     'landing.roomLabel': 'Raumname',
+    'landing.staffLogin': 'Anmeldung für Mitarbeitende: Ihre Räume und Einladungen',
     'landing.roomPlaceholder': 'z. B. team-besprechung',
     'landing.roomHint': 'Buchstaben A–Z, Ziffern, Punkt, Unterstrich und Bindestrich; bis zu 64 Zeichen.',
     'landing.go': 'Raum öffnen',
@@ -321,27 +323,35 @@ export const lang = detectLanguage(
   navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language],
 );
 
-export function has(key) {
-  return Object.prototype.hasOwnProperty.call(STRINGS.en, key);
+// has/t/applyI18n over one string table; the staff pages (portal-i18n.js) make their own.
+export function makeTranslator(strings) {
+  const has = (key) => Object.prototype.hasOwnProperty.call(strings.en, key);
+  // t('room.joined', {name}) → plain text (always put into textContent/attributes, never HTML).
+  const t = (key, params) => {
+    const table = strings[lang];
+    let s = Object.prototype.hasOwnProperty.call(table, key) ? table[key]
+      : has(key) ? strings.en[key] : key;
+    if (params) {
+      s = s.replace(/\{(\w+)\}/g, (m, k) => (Object.prototype.hasOwnProperty.call(params, k) ? String(params[k]) : m));
+    }
+    return s;
+  };
+  // Fills [data-i18n] (text), [data-i18n-label] (aria-label), [data-i18n-title] (title),
+  // [data-i18n-placeholder] (placeholder) below root (a document or an element, e.g. a cloned
+  // <template>) and sets <html lang>.
+  const applyI18n = (root = document) => {
+    document.documentElement.lang = lang;
+    const all = (sel) => {
+      const found = [...root.querySelectorAll(sel)];
+      if (root.matches && root.matches(sel)) found.unshift(root);
+      return found;
+    };
+    for (const el of all('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+    for (const el of all('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
+    for (const el of all('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
+    for (const el of all('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  };
+  return { has, t, applyI18n };
 }
 
-// t('room.joined', {name}) → plain text (always put into textContent/attributes, never HTML).
-export function t(key, params) {
-  const table = STRINGS[lang];
-  let s = Object.prototype.hasOwnProperty.call(table, key) ? table[key]
-    : has(key) ? STRINGS.en[key] : key;
-  if (params) {
-    s = s.replace(/\{(\w+)\}/g, (m, k) => (Object.prototype.hasOwnProperty.call(params, k) ? String(params[k]) : m));
-  }
-  return s;
-}
-
-// Fills [data-i18n] (text), [data-i18n-label] (aria-label), [data-i18n-title] (title),
-// [data-i18n-placeholder] (placeholder) and sets <html lang>.
-export function applyI18n(root = document) {
-  document.documentElement.lang = lang;
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-  for (const el of root.querySelectorAll('[data-i18n-label]')) el.setAttribute('aria-label', t(el.dataset.i18nLabel));
-  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
-  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
-}
+export const { has, t, applyI18n } = makeTranslator(STRINGS);
