@@ -509,6 +509,9 @@ gboolean RoomMixer::onBusMessage(GstBus*, GstMessage* message, gpointer self) {
       gst_bin_recalculate_latency(GST_BIN(mixer->pipeline_));
       break;
     case GST_MESSAGE_ERROR: {
+      // Elements already taken out of the room (a participant who left) may report a last
+      // "not linked" on their way out: that is no error of the room's.
+      if (!gst_object_has_as_ancestor(GST_MESSAGE_SRC(message), GST_OBJECT(mixer->pipeline_))) break;
       GError* error = nullptr;
       gchar* debug = nullptr;
       gst_message_parse_error(message, &error, &debug);

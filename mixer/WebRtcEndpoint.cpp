@@ -173,19 +173,36 @@ void WebRtcEndpoint::linkSenders() {
   if (transceivers) g_array_unref(transceivers);
 }
 
+// An H.264 payloader's first caps lack the profile and parameter sets until the first key
+// frame has passed it; an offer made from those makes browsers refuse the video m-line.
+static bool hasCompleteCaps(GstEvent* event) {
+  GstCaps* caps = nullptr;
+  gst_event_parse_caps(event, &caps);
+  const GstStructure* s = caps ? gst_caps_get_structure(caps, 0) : nullptr;
+  if (!s) return false;
+  const char* encoding = gst_structure_get_string(s, "encoding-name");
+  return !encoding || g_strcmp0(encoding, "H264") != 0 || gst_structure_has_field(s, "profile-level-id");
+}
+
 // The offer is made once both senders have fixed caps (so it carries the real H.264 profile
 // and parameter sets); webrtcbin's on-negotiation-needed does not fire reliably for pads that
 // get caps while it is already PLAYING.
 void WebRtcEndpoint::watchSinkCaps(GstPad* pad) {
-  if (gst_pad_has_current_caps(pad)) {
-    ++sendersReady_;
-    return;
+  if (GstEvent* current = gst_pad_get_sticky_event(pad, GST_EVENT_CAPS, 0)) {
+    const bool complete = hasCompleteCaps(current);
+    gst_event_unref(current);
+    if (complete) {
+      ++sendersReady_;
+      return;
+    }
   }
   auto* relay = new SignalRelay{this, context_, alive_};
   gst_pad_add_probe(
       pad, GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
       [](GstPad*, GstPadProbeInfo* info, gpointer data) {
-        if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
+        GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+        if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
+        if (!hasCompleteCaps(event)) return GST_PAD_PROBE_OK;  // wait for the next caps
         static_cast<SignalRelay*>(data)->post([](WebRtcEndpoint& self) {
           if (++self.sendersReady_ == 2) self.createOffer();
         });
