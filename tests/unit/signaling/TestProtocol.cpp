@@ -899,7 +899,7 @@ SCENARIO("Moderation messages are parsed", "[signaling][Protocol][moderation]") 
       CHECK(withRoom.room == std::optional<std::string>("r"));
     }
     THEN("a missing, empty, overlong or non-string participantId is refused with bad-field") {
-      for (const std::string bad : {std::string(R"({"type":")" + type + R"("})"),
+      for (const std::string& bad : {std::string(R"({"type":")" + type + R"("})"),
                                     std::string(R"({"type":")" + type + R"(","participantId":""})"),
                                     std::string(R"({"type":")" + type + R"(","participantId":")") +
                                         std::string(kMaxParticipantIdChars + 1, 'p') + "\"}",
