@@ -1,10 +1,12 @@
 #include "appliance/PlenumServer.hpp"
 
 #include "appliance/AdminBootstrap.hpp"
+#include "appliance/ConfigCheck.hpp"
 #include "appliance/HttpRouter.hpp"
 #include "appliance/Services.hpp"
 #include "appliance/Settings.hpp"
 #include "appliance/SqliteStore.hpp"
+#include "appliance/TlsServer.hpp"
 #include "mixer/GstUtil.hpp"
 #include "signaling/Conference.hpp"
 #include "signaling/EventLoop.hpp"
@@ -16,6 +18,8 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/NetSSL.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/PatternFormatter.h>
 #include <Poco/ThreadPool.h>
@@ -24,6 +28,7 @@
 #include <gst/gst.h>
 
 #include <iostream>
+#include <sstream>
 
 #ifndef PLENUM_VERSION
 #define PLENUM_VERSION "0.0.0"
@@ -43,6 +48,8 @@ void PlenumServer::defineOptions(Poco::Util::OptionSet& options) {
   options.addOption(Option("data", "d", "data folder (overrides data.dir; default ./var)").argument("DIR"));
   options.addOption(Option("create-admin", "", "create an admin account (password from standard input) and exit")
                         .argument("USERNAME"));
+  options.addOption(Option("check-config", "", "report every problem of the --config FILE with its line and exit "
+                                               "(0: none, 1: problems)"));
 }
 
 void PlenumServer::handleOption(const std::string& name, const std::string& value) {
@@ -59,11 +66,20 @@ void PlenumServer::handleOption(const std::string& name, const std::string& valu
     stopEarly_ = true;
     stopOptionsProcessing();
   } else if (name == "config") {
-    loadConfiguration(value, PRIO_APPLICATION);
+    configFile_ = value;
+    try {
+      loadConfiguration(value, PRIO_APPLICATION);
+    } catch (const Poco::Exception& e) {
+      configError_ = value + ": " + e.displayText();
+    }
   } else if (name == "port") {
     config().setString("http.port", value);
+    overrides_["http.port"] = value;
   } else if (name == "data") {
     config().setString("data.dir", value);
+    overrides_["data.dir"] = value;
+  } else if (name == "check-config") {
+    checkConfig_ = true;
   } else if (name == "create-admin") {
     createAdmin_ = value;
   }
@@ -75,6 +91,7 @@ void PlenumServer::initialize(Poco::Util::Application& self) {
 
 int PlenumServer::main(const std::vector<std::string>&) {
   if (stopEarly_) return EXIT_OK;
+  if (checkConfig_) return checkConfiguration();
 
   Poco::AutoPtr<Poco::PatternFormatter> format(new Poco::PatternFormatter("%Y-%m-%d %H:%M:%S.%i %p %s: %t"));
   Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(format, new Poco::ConsoleChannel));
@@ -83,6 +100,7 @@ int PlenumServer::main(const std::vector<std::string>&) {
 
   Settings settings;
   try {
+    if (!configError_.empty()) throw std::runtime_error(configError_);
     settings = Settings::from(config());
     Poco::Logger::root().setLevel(settings.logLevel);
     for (const auto& name : {"plenum", "plenum.room", "plenum.conference", "plenum.signaling", "plenum.store",
@@ -92,6 +110,17 @@ int PlenumServer::main(const std::vector<std::string>&) {
   } catch (const std::exception& e) {
     log.fatal("configuration: %s", std::string(e.what()));
     return EXIT_CONFIG;
+  }
+
+  if (settings.tls.enabled()) {
+    Poco::Net::initializeSSL();
+    try {
+      tlsContext_ = makeServerContext(settings.tls);
+    } catch (const Poco::Exception& e) {
+      log.fatal("HTTPS: certificate %s, key %s: %s", settings.tls.certificateFile, settings.tls.keyFile,
+                e.displayText());
+      return EXIT_CONFIG;
+    }
   }
 
   std::unique_ptr<Store> store;
@@ -126,27 +155,75 @@ int PlenumServer::main(const std::vector<std::string>&) {
   signaling::Conference conference(settings.conference, [&loop](std::function<void()> work) { loop.post(std::move(work)); });
 
   Poco::ThreadPool pool(4, settings.maxConnections);
-  auto* params = new Poco::Net::HTTPServerParams;
-  params->setMaxThreads(settings.maxConnections);
-  params->setMaxQueued(256);
-  params->setKeepAlive(true);
-  Poco::Net::ServerSocket socket;
+  const auto serverParams = [&settings] {
+    Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+    params->setMaxThreads(settings.maxConnections);
+    params->setMaxQueued(256);
+    params->setKeepAlive(true);
+    return params;
+  };
   // No SO_REUSEPORT: a second plenumd on the same port must fail, not share the port.
+  Poco::Net::ServerSocket socket;
   socket.bind(Poco::Net::SocketAddress(settings.httpAddress, static_cast<Poco::UInt16>(settings.httpPort)), true, false);
   socket.listen(64);
-  Poco::Net::HTTPServer server(new HttpRouter(settings, loop, conference, services), pool, socket, params);
-  server.start();
-  log.information("plenumd %s listening on port %hu, data in %s, web client from %s", std::string(PLENUM_VERSION),
-                  socket.address().port(), settings.dataDir, settings.webRoot);
+  Poco::Net::HTTPRequestHandlerFactory::Ptr router = new HttpRouter(settings, loop, conference, services);
+
+  std::unique_ptr<Poco::Net::HTTPServer> https;
+  std::unique_ptr<Poco::Net::HTTPServer> http;
+  if (settings.tls.enabled()) {
+    Poco::Net::SecureServerSocket secureSocket(tlsContext_);
+    secureSocket.bind(Poco::Net::SocketAddress(settings.httpAddress, static_cast<Poco::UInt16>(settings.tls.httpsPort)),
+                      true, false);
+    secureSocket.listen(64);
+    Poco::Net::HTTPRequestHandlerFactory::Ptr secureRouter = router;
+    if (settings.tls.hsts) secureRouter = new HstsHeader(router);
+    https = std::make_unique<Poco::Net::HTTPServer>(secureRouter, pool, secureSocket, serverParams());
+    http = std::make_unique<Poco::Net::HTTPServer>(new HttpsRedirect(secureSocket.address().port(), router), pool,
+                                                   socket, serverParams());
+    https->start();
+    http->start();
+    log.information("plenumd %s: HTTPS on port %hu (HSTS %s), HTTP on port %hu redirects there, data in %s, "
+                    "web client from %s",
+                    std::string(PLENUM_VERSION), secureSocket.address().port(),
+                    std::string(settings.tls.hsts ? "on" : "off"), socket.address().port(), settings.dataDir,
+                    settings.webRoot);
+  } else {
+    http = std::make_unique<Poco::Net::HTTPServer>(router, pool, socket, serverParams());
+    http->start();
+    log.information("plenumd %s listening on port %hu, data in %s, web client from %s", std::string(PLENUM_VERSION),
+                    socket.address().port(), settings.dataDir, settings.webRoot);
+  }
 
   waitForTerminationRequest();
 
   log.information("shutting down: closing rooms");
-  server.stopAll(true);
+  http->stopAll(true);
+  if (https) https->stopAll(true);
   loop.stop([&conference] { conference.closeAll(); });
   pool.joinAll();
   log.information("stopped");
   return EXIT_OK;
+}
+
+int PlenumServer::checkConfiguration() {
+  Poco::Net::initializeSSL();
+  std::vector<ConfigProblem> problems;
+  std::string name = configFile_;
+  if (configFile_.empty()) {
+    std::cout << "plenumd: no --config FILE given; checking the defaults\n";
+    std::istringstream empty;
+    problems = checkConfig(empty, overrides_);
+    name = "(defaults)";
+  } else {
+    problems = checkConfigFile(configFile_, overrides_);
+  }
+  if (problems.empty()) {
+    std::cout << name << ": OK\n";
+    return EXIT_OK;
+  }
+  std::cout << formatConfigProblems(name, problems) << problems.size() << (problems.size() == 1 ? " problem" : " problems")
+            << "\n";
+  return 1;
 }
 
 }  // namespace plenum::appliance

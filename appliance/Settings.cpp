@@ -4,6 +4,7 @@
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
 
+#include <cmath>
 #include <stdexcept>
 
 #ifndef PLENUM_WEBROOT
@@ -14,78 +15,211 @@ namespace plenum::appliance {
 
 namespace {
 
-int intKey(const Poco::Util::AbstractConfiguration& c, const std::string& key, int fallback, int min, int max) {
-  const int value = c.getInt(key, fallback);
-  if (value < min || value > max) {
-    throw std::invalid_argument(key + " = " + std::to_string(value) + " is outside " + std::to_string(min) +
-                                "-" + std::to_string(max));
-  }
-  return value;
-}
+using T = SettingType;
 
-std::vector<std::string> listKey(const Poco::Util::AbstractConfiguration& c, const std::string& key) {
+// The one table of keys. Defaults here are what Settings holds when a key is absent; ranges are
+// inclusive. packaging/plenum.ini documents each key (a unit test checks it names only these).
+const std::vector<SettingKey> kKeys = {
+    {"http.address", T::Text, "0.0.0.0"},
+    {"http.port", T::Integer, "8080", 0, 65535},
+    {"https.port", T::Integer, "0", 0, 65535},
+    {"tls.certificate", T::Text, ""},
+    {"tls.key", T::Text, ""},
+    {"tls.hsts", T::Boolean, "false"},
+    {"http.webroot", T::Text, PLENUM_WEBROOT},
+    {"http.max-connections", T::Integer, "500", 4, 10000},
+    {"http.public-url", T::Url, ""},
+    {"data.dir", T::Text, "./var"},
+    {"rooms.max-participants", T::Integer, "25", 1, 100},
+    {"rooms.ad-hoc", T::OptionalBoolean, ""},
+    {"rooms.pin-length", T::Integer, "8", 6, 9},
+    {"signaling.timeout-ms", T::Integer, "8000", 1000, 600000},
+    {"auth.session-hours", T::Number, "12", 0, 24 * 366, true},
+    {"auth.attempts-per-account", T::Integer, "5", 1, 1000},
+    {"auth.attempts-per-address", T::Integer, "20", 1, 100000},
+    {"auth.attempts-per-room", T::Integer, "10", 1, 1000},
+    {"auth.attempt-window-s", T::Integer, "300", 1, 86400},
+    {"video.width", T::Integer, "1280", 160, 3840},
+    {"video.height", T::Integer, "720", 90, 2160},
+    {"video.framerate", T::Integer, "25", 1, 60},
+    {"video.bitrate-kbps", T::Integer, "1500", 100, 20000},
+    {"video.codecs", T::Codecs, "H264, VP8"},
+    {"audio.bitrate", T::Integer, "32000", 8000, 256000},
+    {"media.jitter-buffer-ms", T::Integer, "40", 0, 2000},
+    {"media.compositor-latency-ms", T::Integer, "60", 0, 2000},
+    {"media.keyframe-min-interval-ms", T::Integer, "1000", 0, 60000},
+    {"media.keyframe-max-interval-s", T::Integer, "10", 1, 3600},
+    {"ice.local-addresses", T::List, ""},
+    {"ice.min-port", T::Integer, "0", 0, 65535},
+    {"ice.max-port", T::Integer, "0", 0, 65535},
+    {"log.level", T::LogLevel, "information"},
+};
+
+const char* const kLogLevels[] = {"fatal", "critical", "error", "warning", "notice", "information", "debug", "trace"};
+
+std::vector<std::string> split(const std::string& value) {
   std::vector<std::string> values;
-  Poco::StringTokenizer tokens(c.getString(key, ""), ",",
-                               Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
+  Poco::StringTokenizer tokens(value, ",", Poco::StringTokenizer::TOK_TRIM | Poco::StringTokenizer::TOK_IGNORE_EMPTY);
   for (const auto& token : tokens) values.push_back(token);
   return values;
 }
 
+std::string number(double value) {
+  if (value == std::floor(value)) return std::to_string(static_cast<long long>(value));
+  return std::to_string(value);
+}
+
+const SettingKey& spec(std::string_view key) {
+  const SettingKey* found = findSettingKey(key);
+  if (!found) throw std::logic_error("no such setting in the table: " + std::string(key));
+  return *found;
+}
+
+// The key's value (trimmed), or its default when absent.
+std::string raw(const Poco::Util::AbstractConfiguration& c, std::string_view key) {
+  const SettingKey& k = spec(key);
+  return Poco::trim(c.getString(std::string(k.key), std::string(k.defaultValue)));
+}
+
+int integer(const Poco::Util::AbstractConfiguration& c, std::string_view key) {
+  return Poco::NumberParser::parse(raw(c, key));
+}
+
 }  // namespace
 
-Settings Settings::from(const Poco::Util::AbstractConfiguration& c) {
+const std::vector<SettingKey>& settingKeys() { return kKeys; }
+
+const SettingKey* findSettingKey(std::string_view key) {
+  for (const auto& k : kKeys) {
+    if (Poco::icompare(std::string(k.key), std::string(key)) == 0) return &k;
+  }
+  return nullptr;
+}
+
+std::optional<std::string> checkSettingValue(const SettingKey& key, const std::string& untrimmed) {
+  const std::string value = Poco::trim(untrimmed);
+  const std::string range = number(key.min) + "-" + number(key.max);
+  switch (key.type) {
+    case T::Integer: {
+      int n = 0;
+      if (!Poco::NumberParser::tryParse(value, n)) return "\"" + value + "\" is not a whole number (" + range + ")";
+      if (n < key.min || n > key.max) return value + " is outside " + range;
+      return std::nullopt;
+    }
+    case T::Number: {
+      double n = 0;
+      if (!Poco::NumberParser::tryParseFloat(value, n) || !std::isfinite(n)) {
+        return "\"" + value + "\" is not a number";
+      }
+      if ((key.minExclusive ? n <= key.min : n < key.min) || n > key.max) {
+        return value + " is outside " + (key.minExclusive ? "more than " + number(key.min) + " and at most " + number(key.max)
+                                                         : range);
+      }
+      return std::nullopt;
+    }
+    case T::OptionalBoolean:
+      if (value.empty()) return std::nullopt;
+      [[fallthrough]];
+    case T::Boolean: {
+      bool b = false;
+      if (!Poco::NumberParser::tryParseBool(value, b)) return "\"" + value + "\" is not true or false";
+      return std::nullopt;
+    }
+    case T::Text:
+    case T::List:
+      return std::nullopt;
+    case T::Url:
+      if (!value.empty() && value.rfind("http://", 0) != 0 && value.rfind("https://", 0) != 0) {
+        return "must start with http:// or https://";
+      }
+      return std::nullopt;
+    case T::Codecs:
+      for (const auto& name : split(value)) {
+        if (Poco::icompare(name, "H264") != 0 && Poco::icompare(name, "VP8") != 0) {
+          return "unknown codec " + name + " (H264, VP8)";
+        }
+      }
+      return std::nullopt;
+    case T::LogLevel:
+      for (const char* level : kLogLevels) {
+        if (Poco::icompare(value, level) == 0) return std::nullopt;
+      }
+      return "\"" + value + "\" is not a log level (fatal, critical, error, warning, notice, information, debug, trace)";
+  }
+  return std::nullopt;
+}
+
+std::vector<SettingsProblem> crossCheckProblems(const Settings& s) {
+  std::vector<SettingsProblem> problems;
+  if (s.tls.enabled()) {
+    if (s.tls.certificateFile.empty()) problems.push_back({"https.port", "HTTPS is on but tls.certificate is not set"});
+    if (s.tls.keyFile.empty()) problems.push_back({"https.port", "HTTPS is on but tls.key is not set"});
+    if (s.tls.httpsPort == s.httpPort) problems.push_back({"https.port", "https.port and http.port are the same port"});
+  }
+  const auto& m = s.conference.media;
+  if (m.iceMinPort != 0 && m.iceMaxPort != 0 && m.iceMinPort > m.iceMaxPort) {
+    problems.push_back({"ice.min-port", "ice.min-port is above ice.max-port"});
+  }
+  return problems;
+}
+
+Settings Settings::from(const Poco::Util::AbstractConfiguration& c, bool crossCheck) {
+  for (const auto& k : kKeys) {
+    const std::string key(k.key);
+    if (!c.has(key)) continue;
+    if (const auto problem = checkSettingValue(k, c.getString(key))) throw std::invalid_argument(key + ": " + *problem);
+  }
+
   Settings s;
-  s.httpAddress = c.getString("http.address", s.httpAddress);
-  s.httpPort = intKey(c, "http.port", s.httpPort, 0, 65535);
-  s.webRoot = c.getString("http.webroot", PLENUM_WEBROOT);
-  s.maxConnections = intKey(c, "http.max-connections", s.maxConnections, 4, 10000);
-  s.dataDir = c.getString("data.dir", s.dataDir);
-  s.signalingTimeoutMs = intKey(c, "signaling.timeout-ms", s.signalingTimeoutMs, 1000, 600000);
-  s.logLevel = c.getString("log.level", s.logLevel);
+  s.httpAddress = raw(c, "http.address");
+  s.httpPort = integer(c, "http.port");
+  s.tls.httpsPort = integer(c, "https.port");
+  s.tls.certificateFile = raw(c, "tls.certificate");
+  s.tls.keyFile = raw(c, "tls.key");
+  s.tls.hsts = Poco::NumberParser::parseBool(raw(c, "tls.hsts"));
+  s.webRoot = raw(c, "http.webroot");
+  s.maxConnections = integer(c, "http.max-connections");
+  s.dataDir = raw(c, "data.dir");
+  s.signalingTimeoutMs = integer(c, "signaling.timeout-ms");
+  s.logLevel = raw(c, "log.level");
 
   auto& m = s.conference.media;
-  m.width = intKey(c, "video.width", m.width, 160, 3840) & ~1;
-  m.height = intKey(c, "video.height", m.height, 90, 2160) & ~1;
-  m.framerate = intKey(c, "video.framerate", m.framerate, 1, 60);
-  m.videoBitrateKbps = intKey(c, "video.bitrate-kbps", m.videoBitrateKbps, 100, 20000);
-  m.audioBitrateBps = intKey(c, "audio.bitrate", m.audioBitrateBps, 8000, 256000);
-  m.jitterBufferMs = intKey(c, "media.jitter-buffer-ms", m.jitterBufferMs, 0, 2000);
-  m.compositorLatencyMs = intKey(c, "media.compositor-latency-ms", m.compositorLatencyMs, 0, 2000);
-  m.keyframeMinIntervalMs = intKey(c, "media.keyframe-min-interval-ms", m.keyframeMinIntervalMs, 0, 60000);
-  m.keyframeMaxIntervalS = intKey(c, "media.keyframe-max-interval-s", m.keyframeMaxIntervalS, 1, 3600);
-  m.iceLocalAddresses = listKey(c, "ice.local-addresses");
-  m.iceMinPort = intKey(c, "ice.min-port", 0, 0, 65535);
-  m.iceMaxPort = intKey(c, "ice.max-port", 0, 0, 65535);
-  s.conference.maxParticipantsPerRoom =
-      static_cast<std::size_t>(intKey(c, "rooms.max-participants", 25, 1, 100));
+  m.width = integer(c, "video.width") & ~1;
+  m.height = integer(c, "video.height") & ~1;
+  m.framerate = integer(c, "video.framerate");
+  m.videoBitrateKbps = integer(c, "video.bitrate-kbps");
+  m.audioBitrateBps = integer(c, "audio.bitrate");
+  m.jitterBufferMs = integer(c, "media.jitter-buffer-ms");
+  m.compositorLatencyMs = integer(c, "media.compositor-latency-ms");
+  m.keyframeMinIntervalMs = integer(c, "media.keyframe-min-interval-ms");
+  m.keyframeMaxIntervalS = integer(c, "media.keyframe-max-interval-s");
+  m.iceLocalAddresses = split(raw(c, "ice.local-addresses"));
+  m.iceMinPort = integer(c, "ice.min-port");
+  m.iceMaxPort = integer(c, "ice.max-port");
+  s.conference.maxParticipantsPerRoom = static_cast<std::size_t>(integer(c, "rooms.max-participants"));
 
   auto& a = s.access;
-  a.sessionHours = c.getDouble("auth.session-hours", a.sessionHours);
-  if (!(a.sessionHours > 0 && a.sessionHours <= 24 * 366)) {
-    throw std::invalid_argument("auth.session-hours must be more than 0 and at most a year");
-  }
-  a.attemptsPerAccount = intKey(c, "auth.attempts-per-account", a.attemptsPerAccount, 1, 1000);
-  a.attemptsPerAddress = intKey(c, "auth.attempts-per-address", a.attemptsPerAddress, 1, 100000);
-  a.attemptsPerRoom = intKey(c, "auth.attempts-per-room", a.attemptsPerRoom, 1, 1000);
-  a.attemptWindowSeconds = intKey(c, "auth.attempt-window-s", a.attemptWindowSeconds, 1, 86400);
-  a.pinLength = intKey(c, "rooms.pin-length", a.pinLength, 6, 9);
-  if (const std::string adHoc = Poco::trim(c.getString("rooms.ad-hoc", "")); !adHoc.empty()) {
-    a.adHocRooms = c.getBool("rooms.ad-hoc");
-  }
-  a.publicUrl = Poco::trim(c.getString("http.public-url", ""));
+  a.sessionHours = Poco::NumberParser::parseFloat(raw(c, "auth.session-hours"));
+  a.attemptsPerAccount = integer(c, "auth.attempts-per-account");
+  a.attemptsPerAddress = integer(c, "auth.attempts-per-address");
+  a.attemptsPerRoom = integer(c, "auth.attempts-per-room");
+  a.attemptWindowSeconds = integer(c, "auth.attempt-window-s");
+  a.pinLength = integer(c, "rooms.pin-length");
+  if (const std::string adHoc = raw(c, "rooms.ad-hoc"); !adHoc.empty()) a.adHocRooms = Poco::NumberParser::parseBool(adHoc);
+  a.publicUrl = raw(c, "http.public-url");
   while (!a.publicUrl.empty() && a.publicUrl.back() == '/') a.publicUrl.pop_back();
-  if (!a.publicUrl.empty() && a.publicUrl.rfind("http://", 0) != 0 && a.publicUrl.rfind("https://", 0) != 0) {
-    throw std::invalid_argument("http.public-url must start with http:// or https://");
-  }
 
-  const auto codecs = listKey(c, "video.codecs");
+  const auto codecs = split(raw(c, "video.codecs"));
   if (!codecs.empty()) {
     s.conference.codecPreference.clear();
     for (const auto& name : codecs) {
-      if (Poco::icompare(name, "H264") == 0) s.conference.codecPreference.push_back(mixer::VideoCodec::H264);
-      else if (Poco::icompare(name, "VP8") == 0) s.conference.codecPreference.push_back(mixer::VideoCodec::VP8);
-      else throw std::invalid_argument("video.codecs: unknown codec " + name + " (H264, VP8)");
+      s.conference.codecPreference.push_back(Poco::icompare(name, "H264") == 0 ? mixer::VideoCodec::H264
+                                                                               : mixer::VideoCodec::VP8);
     }
+  }
+
+  if (const auto problems = crossCheck ? crossCheckProblems(s) : std::vector<SettingsProblem>{}; !problems.empty()) {
+    throw std::invalid_argument(problems.front().message);
   }
   return s;
 }

@@ -1,12 +1,16 @@
 #pragma once
 // Every configuration key of plenumd with its default. plenum.ini (packaging/plenum.ini is the
 // commented sample) may set any of them; --port and --data override http.port and data.dir.
+// The keys, their types, defaults and ranges are one table (settingKeys()); Settings::from and
+// plenumd --check-config (ConfigCheck) both judge values by it.
 #include "signaling/Conference.hpp"
 
 #include <Poco/Util/AbstractConfiguration.h>
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace plenum::appliance {
 
@@ -22,9 +26,49 @@ struct AccessSettings {
   std::string publicUrl;              // origin in invitations; empty: from the request's Host
 };
 
+// How a key's value is read and checked.
+enum class SettingType {
+  Integer,          // decimal, within [min, max]
+  Number,           // decimal fraction, within [min, max] (or (min, max] with minExclusive)
+  Boolean,          // true/false, yes/no, on/off, 1/0
+  OptionalBoolean,  // empty (unset) or a boolean
+  Text,             // anything, also empty
+  Url,              // empty or starting with http:// or https://
+  List,             // comma-separated, may be empty
+  Codecs,           // comma-separated H264, VP8
+  LogLevel,         // fatal, critical, error, warning, notice, information, debug, trace
+};
+
+struct SettingKey {
+  std::string_view key;
+  SettingType type;
+  std::string_view defaultValue;  // as it would be written in plenum.ini
+  double min = 0;
+  double max = 0;
+  bool minExclusive = false;
+};
+
+// Every key plenum.ini may set, in the order of packaging/plenum.ini.
+const std::vector<SettingKey>& settingKeys();
+// The table's entry for a key (case-insensitive, like Poco's INI files), or nullptr.
+const SettingKey* findSettingKey(std::string_view key);
+// What is wrong with a value for this key (e.g. "is not a number"), or nothing. `value` is as
+// written in the file, untrimmed or trimmed.
+std::optional<std::string> checkSettingValue(const SettingKey& key, const std::string& value);
+
+// TLS: HTTPS on httpsPort (0: off) with the PEM certificate chain and key; HSTS only when asked.
+struct TlsSettings {
+  int httpsPort = 0;
+  std::string certificateFile;
+  std::string keyFile;
+  bool hsts = false;
+  bool enabled() const { return httpsPort != 0; }
+};
+
 struct Settings {
   std::string httpAddress = "0.0.0.0";
   int httpPort = 8080;
+  TlsSettings tls;
   std::string webRoot;  // default: the source tree's webclient/ (development build)
   int maxConnections = 500;
   std::string dataDir = "./var";
@@ -33,7 +77,19 @@ struct Settings {
   signaling::ConferenceSettings conference;
   AccessSettings access;
 
-  static Settings from(const Poco::Util::AbstractConfiguration& config);
+  // Throws std::invalid_argument naming the first key whose value checkSettingValue refuses, or
+  // (with crossCheck) the first inconsistency between keys (crossCheckProblems).
+  static Settings from(const Poco::Util::AbstractConfiguration& config, bool crossCheck = true);
 };
+
+// Problems between keys of otherwise valid settings, each with the key it is best reported at:
+// https.port without tls.certificate/tls.key, https.port equal to http.port, ice.min-port above
+// ice.max-port.
+struct SettingsProblem {
+  std::string key;
+  std::string message;
+};
+
+std::vector<SettingsProblem> crossCheckProblems(const Settings& settings);
 
 }  // namespace plenum::appliance

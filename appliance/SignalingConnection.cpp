@@ -75,11 +75,17 @@ private:
 // Sends our close frame, then reads (and drops) what the client still sends until its close
 // frame, for at most a second: closing a socket with unread data makes the kernel send a reset,
 // and the client would lose the error message that explains the close.
+// Whether a frame can be read. Over HTTPS, OpenSSL may already hold decrypted bytes that the
+// kernel socket's poll does not see, so those count first.
+bool readable(WebSocket& socket, const Poco::Timespan& timeout) {
+  return socket.available() > 0 || socket.poll(timeout, Poco::Net::Socket::SELECT_READ);
+}
+
 void closeGracefully(WebSocket& socket, std::vector<char>& buffer) {
   socket.shutdown();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (!socket.poll(Poco::Timespan(0, 100 * 1000), Poco::Net::Socket::SELECT_READ)) continue;
+    if (!readable(socket, Poco::Timespan(0, 100 * 1000))) continue;
     int flags = 0;
     const int length = socket.receiveFrame(buffer.data(), static_cast<int>(buffer.size()), flags);
     if ((length == 0 && flags == 0) || (flags & WebSocket::FRAME_OP_BITMASK) == WebSocket::FRAME_OP_CLOSE) break;
@@ -137,7 +143,7 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
         reason = "timeout";
         break;
       }
-      if (!socket->poll(Poco::Timespan(0, 20 * 1000), Poco::Net::Socket::SELECT_READ)) continue;
+      if (!readable(*socket, Poco::Timespan(0, 20 * 1000))) continue;
 
       int flags = 0;
       int length = 0;
@@ -155,7 +161,7 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
       const int opcode = flags & WebSocket::FRAME_OP_BITMASK;
       if (opcode == WebSocket::FRAME_OP_CLOSE) break;
       if (opcode == WebSocket::FRAME_OP_PING) {
-        socket->sendFrame(buffer.data(), length, WebSocket::FRAME_FLAG_FIN | WebSocket::FRAME_OP_PONG);
+        socket->sendFrame(buffer.data(), length, static_cast<int>(WebSocket::FRAME_FLAG_FIN) | static_cast<int>(WebSocket::FRAME_OP_PONG));
         continue;
       }
       if (opcode == WebSocket::FRAME_OP_PONG) continue;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and running Plenum needs on Debian 12 (and, with --test, what its
-# tests need), from Debian's packages and npm. Safe to run again: only what is missing is
+# tests need; with --package, what building the Debian package and its tests need), from
+# Debian's packages and npm. Safe to run again: only what is missing is
 # installed. Needs root (or sudo) for apt.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,14 +15,20 @@ build_packages=(
   libpoco-dev catch2 fonts-dejavu-core curl
   libsodium-dev libsqlite3-dev
 )
-# sqlite3: the API tests compare dumps of the database before and after refused requests.
-test_packages=(chromium sqlite3)
+# sqlite3: the API tests compare dumps of the database before and after refused requests;
+# openssl: the HTTPS tests make a self-signed certificate.
+test_packages=(chromium sqlite3 openssl)
+# packaging/build-deb.sh, tests/package/run.sh (lintian) and install-test.sh (debootstrap).
+package_packages=(debhelper fakeroot lintian debootstrap)
 
 want=("${build_packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then
   want+=("${test_packages[@]}")
   command -v node >/dev/null || want+=(nodejs npm)
   command -v npm >/dev/null || want+=(npm)
+fi
+if [[ "${1:-}" == "--package" ]]; then
+  want+=("${package_packages[@]}")
 fi
 
 missing=()

@@ -6,7 +6,7 @@ import { mkTmp, rmTmp, log } from './util.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 
-export function chromiumArgs({ y4m, wav } = {}) {
+export function chromiumArgs({ y4m, wav, spki } = {}) {
   const args = [
     '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -17,6 +17,8 @@ export function chromiumArgs({ y4m, wav } = {}) {
   ];
   if (y4m) args.push(`--use-file-for-fake-video-capture=${y4m}`);
   if (wav) args.push(`--use-file-for-fake-audio-capture=${wav}`);
+  // Trust exactly this (self-signed) server key, nothing else (lib/tls.mjs).
+  if (spki) args.push(`--ignore-certificate-errors-spki-list=${spki}`);
   return args;
 }
 
@@ -24,12 +26,12 @@ export function chromiumArgs({ y4m, wav } = {}) {
  * Launches a browser for one participant. Returns { name, context, page, console, close() }.
  * `console` collects the page's console messages and errors (for failure reports).
  */
-export async function launchBrowser({ name, y4m, wav }) {
+export async function launchBrowser({ name, y4m, wav, spki }) {
   const profile = mkTmp(`chromium-${name}`);
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: chromiumArgs({ y4m, wav }),
+    args: chromiumArgs({ y4m, wav, spki }),
     viewport: { width: 1000, height: 700 },
   });
   const page = context.pages()[0] || (await context.newPage());

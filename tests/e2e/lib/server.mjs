@@ -1,5 +1,8 @@
 // Starts plenumd for one test file: free port, fresh data folder, tests/e2e/plenum-test.ini,
 // stdout+stderr captured to a log file; polls /healthz; stops it by PID.
+// With `https` ({ certFile, keyFile, hsts }) it also serves HTTPS on a second free port:
+// baseUrl/wsUrl are then https://localhost:PORT and wss://, httpUrl the plain-HTTP side
+// (which redirects, except /healthz). `config` is extra INI text appended to the test config.
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, execFile } from 'node:child_process';
@@ -15,7 +18,7 @@ process.on('exit', () => {
   }
 });
 
-export async function startServer({ healthTimeout = 30000, extraArgs = [] } = {}) {
+export async function startServer({ healthTimeout = 30000, extraArgs = [], https = null, config = '' } = {}) {
   if (!fs.existsSync(PLENUMD)) {
     throw new Error(`plenumd not found at ${PLENUMD} (build it, or set PLENUMD=/path/to/plenumd)`);
   }
@@ -25,7 +28,19 @@ export async function startServer({ healthTimeout = 30000, extraArgs = [] } = {}
   const logFile = path.join(tmp, 'plenumd.log');
   const logFd = fs.openSync(logFile, 'a');
   const port = await freePort();
-  const args = ['--port', String(port), '--data', dataDir, '--config', TEST_CONFIG, ...extraArgs];
+  let configFile = TEST_CONFIG;
+  let httpsPort = null;
+  if (https || config) {
+    const lines = [fs.readFileSync(TEST_CONFIG, 'utf8'), config];
+    if (https) {
+      httpsPort = await freePort();
+      lines.push(`https.port = ${httpsPort}`, `tls.certificate = ${https.certFile}`, `tls.key = ${https.keyFile}`,
+        `tls.hsts = ${https.hsts ? 'true' : 'false'}`);
+    }
+    configFile = path.join(tmp, 'plenum.ini');
+    fs.writeFileSync(configFile, `${lines.join('\n')}\n`);
+  }
+  const args = ['--port', String(port), '--data', dataDir, '--config', configFile, ...extraArgs];
   log(`starting ${PLENUMD} ${args.join(' ')} (log: ${logFile})`);
   const child = spawn(PLENUMD, args, { stdio: ['ignore', logFd, logFd], cwd: tmp });
   fs.closeSync(logFd);
@@ -38,13 +53,16 @@ export async function startServer({ healthTimeout = 30000, extraArgs = [] } = {}
   }));
   child.on('error', (e) => { exited = { error: e.message }; });
 
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const httpUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = httpsPort ? `https://localhost:${httpsPort}` : httpUrl;
+  const wsUrl = httpsPort ? `wss://localhost:${httpsPort}/ws` : `ws://127.0.0.1:${port}/ws`;
   const server = {
-    port, baseUrl, wsUrl: `ws://127.0.0.1:${port}/ws`, dataDir, logFile, tmp, pid: child.pid,
+    port, httpsPort, baseUrl, httpUrl, wsUrl, configFile, dataDir, logFile, tmp, pid: child.pid,
     get exited() { return exited; },
     logTail: (n = 80) => tailFile(logFile, n),
     async healthz() {
-      const r = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(5000) });
+      // Plain HTTP also with HTTPS on: /healthz is not redirected (monitoring).
+      const r = await fetch(`${httpUrl}/healthz`, { signal: AbortSignal.timeout(5000) });
       return r.status;
     },
     /**
@@ -85,7 +103,7 @@ export async function startServer({ healthTimeout = 30000, extraArgs = [] } = {}
     await waitFor(async () => {
       if (exited) throw Object.assign(new Error(`plenumd exited early: ${JSON.stringify(exited)}`), { fatal: true });
       return (await server.healthz()) === 200;
-    }, { timeout: healthTimeout, interval: 250, message: `GET ${baseUrl}/healthz == 200` });
+    }, { timeout: healthTimeout, interval: 250, message: `GET ${httpUrl}/healthz == 200` });
   } catch (e) {
     const tail = server.logTail();
     await server.stop({ keepTmp: true });

@@ -20,7 +20,10 @@ async function allOrThrow(promises) {
 }
 
 export class Session {
-  constructor(participants, { roomPrefix = 'e2e' } = {}) {
+  /** `server`: options of startServer (e.g. https); `spki`: the server key the browsers trust. */
+  constructor(participants, { roomPrefix = 'e2e', server = {}, spki } = {}) {
+    this.serverOptions = server;
+    this.spki = spki;
     this.participants = participants;
     this.room = `${roomPrefix}-${randomId(8)}`;
     this.browsers = new Map(); // name -> browser
@@ -30,7 +33,7 @@ export class Session {
   async start() {
     this.tmp = mkTmp('media');
     const [server, media] = await Promise.all([
-      startServer(),
+      startServer(this.serverOptions),
       Promise.all(this.participants.map((p) => makeMedia(this.tmp, p))),
     ]);
     this.server = server;
@@ -42,7 +45,7 @@ export class Session {
   /** Launches the participants' browsers one after another and opens the room in each. */
   async joinAll() {
     for (const p of this.participants) {
-      const b = await launchBrowser({ name: p.name, ...this.media[p.name] });
+      const b = await launchBrowser({ name: p.name, ...this.media[p.name], spki: this.spki });
       b.participant = p;
       this.browsers.set(p.name, b);
       await joinRoom(b, this.server.baseUrl, this.room);
