@@ -16,6 +16,7 @@
 
 #include <gst/gst.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -72,6 +73,7 @@ private:
   void applyLayout();
   static gboolean onBusMessage(GstBus* bus, GstMessage* message, gpointer self);
   static gboolean onKeyframeTimer(gpointer self);
+  void checkCompositeFlowing(KeyframeLimiter::Clock::time_point now);
   static GstPadProbeReturn onUnlinkedLatency(GstPad* pad, GstPadProbeInfo* info, gpointer);
   static GstPadProbeReturn onCameraFrame(GstPad* pad, GstPadProbeInfo* info, gpointer tile);
   static GstPadProbeReturn onUpstreamEvent(GstPad* pad, GstPadProbeInfo* info, gpointer encoder);
@@ -89,6 +91,10 @@ private:
   AudioMixLoop audio_;
   guint busWatch_ = 0;
   guint keyframeTimer_ = 0;
+  std::atomic<guint64> compositeFrames_{0};  // counted on the compositor's thread
+  guint64 lastCompositeFrames_ = 0;
+  KeyframeLimiter::Clock::time_point lastCompositeChange_ = KeyframeLimiter::Clock::now();
+  bool compositeStallReported_ = false;
 };
 
 }  // namespace plenum::mixer
