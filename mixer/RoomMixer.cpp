@@ -160,7 +160,11 @@ int RoomMixer::cameraHeight() const { return std::max(90, settings_.height / 2) 
 
 void RoomMixer::buildComposite() {
   const int fps = settings_.framerate;
-  compositor_ = makeElement("compositor", "composite");
+  // force-live (construct-only): the compositor never falls back to waiting for data on every
+  // pad, which it did when its first latency query failed (pads not yet active at a room's
+  // start) and a tile without camera data then stalled the room for good.
+  compositor_ = gst_element_factory_make_full("compositor", "name", "composite", "force-live", TRUE, nullptr);
+  if (!compositor_) throw std::runtime_error("GStreamer element missing: compositor");
   // Live mixing: wait at most this long for late inputs, and ignore pads that never had data
   // (a tile whose camera has not started) instead of waiting for them.
   g_object_set(compositor_, "background", 1 /* black */, "ignore-inactive-pads", TRUE,
