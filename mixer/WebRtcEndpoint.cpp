@@ -69,12 +69,11 @@ WebRtcEndpoint::WebRtcEndpoint(RoomMixer& mixer, const std::string& id, VideoCod
 
 WebRtcEndpoint::~WebRtcEndpoint() {
   alive_.reset();  // posted work for this endpoint is dropped from here on
-  g_signal_handlers_disconnect_matched(webrtc_, G_SIGNAL_MATCH_FUNC, 0, 0, nullptr,
-                                       reinterpret_cast<gpointer>(&WebRtcEndpoint::onIceCandidate), nullptr);
-  g_signal_handlers_disconnect_matched(webrtc_, G_SIGNAL_MATCH_FUNC, 0, 0, nullptr,
-                                       reinterpret_cast<gpointer>(&WebRtcEndpoint::onPadAdded), nullptr);
-  g_signal_handlers_disconnect_matched(webrtc_, G_SIGNAL_MATCH_FUNC, 0, 0, nullptr,
-                                       reinterpret_cast<gpointer>(&WebRtcEndpoint::onConnectionState), nullptr);
+  for (gpointer handler : {reinterpret_cast<gpointer>(&WebRtcEndpoint::onIceCandidate),
+                           reinterpret_cast<gpointer>(&WebRtcEndpoint::onPadAdded),
+                           reinterpret_cast<gpointer>(&WebRtcEndpoint::onConnectionState)}) {
+    g_signal_handlers_disconnect_matched(webrtc_, G_SIGNAL_MATCH_FUNC, 0, 0, nullptr, handler, nullptr);
+  }
   // Off the room's tees first (they must never push into a stopping branch), then stop the
   // elements and take them out.
   mixer_.releaseEncodedVideo(codec_, videoTeePad_);
