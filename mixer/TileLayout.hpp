@@ -5,6 +5,12 @@
 
 namespace plenum::mixer {
 
+// How the composite arranges the tiles; a moderator chooses it for everyone.
+//   Grid:    every tile the same size (gridLayout).
+//   Speaker: one tile large (the floor holder, else the active speaker, else the first to join),
+//            the others small in a strip.
+enum class Layout { Grid, Speaker };
+
 struct Rect {
   int x = 0;
   int y = 0;

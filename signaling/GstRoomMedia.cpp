@@ -47,6 +47,10 @@ void GstRoomMedia::setAudioMuted(const std::string& id, bool muted) { mixer_->se
 
 void GstRoomMedia::setVideoVisible(const std::string& id, bool visible) { mixer_->setVideoVisible(id, visible); }
 
+// TODO(issue 4): the mixer's layouts and floor marking.
+void GstRoomMedia::setLayout(mixer::Layout) {}
+void GstRoomMedia::setFloorHolder(const std::optional<std::string>&) {}
+
 std::optional<std::string> GstRoomMedia::setRemoteAnswer(const std::string& id, const std::string& sdp) {
   auto it = endpoints_.find(id);
   if (it == endpoints_.end()) return "no media endpoint";

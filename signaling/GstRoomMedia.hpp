@@ -23,6 +23,8 @@ public:
   void removeParticipant(const std::string& id) override;
   void setAudioMuted(const std::string& id, bool muted) override;
   void setVideoVisible(const std::string& id, bool visible) override;
+  void setLayout(mixer::Layout layout) override;
+  void setFloorHolder(const std::optional<std::string>& id) override;
   std::optional<std::string> setRemoteAnswer(const std::string& id, const std::string& sdp) override;
   std::optional<std::string> addRemoteCandidate(const std::string& id, unsigned mline,
                                                 const std::string& candidate) override;

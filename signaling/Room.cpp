@@ -389,4 +389,7 @@ std::optional<ProtocolError> Room::end(const std::string& senderId) {
   return std::nullopt;
 }
 
+// TODO(issue 4): tell everyone who is speaking.
+void Room::OnRoomMediaActiveSpeaker(const std::optional<std::string>&) {}
+
 }  // namespace plenum::signaling

@@ -81,6 +81,7 @@ public:
   void OnRoomMediaOffer(const std::string& participantId, const std::string& sdp) override;
   void OnRoomMediaCandidate(const std::string& participantId, unsigned mline, const std::string& candidate) override;
   void OnRoomMediaFailed(const std::string& participantId, const std::string& reason) override;
+  void OnRoomMediaActiveSpeaker(const std::optional<std::string>& participantId) override;
 
 private:
   // Who is in the meeting or waiting: a room never has more of either than this allows.

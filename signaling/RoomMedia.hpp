@@ -5,6 +5,7 @@
 // pass a fake that records calls, so that the room's rules run without GStreamer.
 // Conference thread only.
 #include "mixer/MixerSettings.hpp"
+#include "mixer/TileLayout.hpp"
 
 #include <functional>
 #include <memory>
@@ -24,6 +25,10 @@ public:
     // The participant's media failed (ICE/DTLS, or an error in its elements). May be called from
     // inside a media callback: the listener must not remove the participant right away.
     virtual void OnRoomMediaFailed(const std::string& participantId, const std::string& reason) = 0;
+    // The active speaker changed (nullopt: nobody is speaking). The media detects it from the
+    // levels of the audio it mixes, with hysteresis, one speaker at a time, and has already
+    // marked that tile in the composite.
+    virtual void OnRoomMediaActiveSpeaker(const std::optional<std::string>& participantId) = 0;
   };
 
   virtual ~RoomMedia() = default;
@@ -35,6 +40,11 @@ public:
   virtual void removeParticipant(const std::string& id) = 0;
   virtual void setAudioMuted(const std::string& id, bool muted) = 0;
   virtual void setVideoVisible(const std::string& id, bool visible) = 0;
+  // The composite's layout for everyone.
+  virtual void setLayout(mixer::Layout layout) = 0;
+  // Who has the floor (nullopt: nobody): that tile is marked in the composite, and the speaker
+  // layout shows it large.
+  virtual void setFloorHolder(const std::optional<std::string>& id) = 0;
   // Both return an error text when the input is refused; nothing changes then.
   virtual std::optional<std::string> setRemoteAnswer(const std::string& id, const std::string& sdp) = 0;
   virtual std::optional<std::string> addRemoteCandidate(const std::string& id, unsigned mline,

@@ -30,6 +30,8 @@ struct FakeMedia : RoomMedia {
     std::map<std::string, bool> muted;
     std::map<std::string, bool> visible;
     int added = 0;
+    mixer::Layout layout = mixer::Layout::Grid;
+    std::optional<std::string> floor;
     FakeMedia* media = nullptr;  // to play the media's events
   };
 
@@ -52,6 +54,8 @@ struct FakeMedia : RoomMedia {
   }
   void setAudioMuted(const std::string& id, bool muted) override { state.muted[id] = muted; }
   void setVideoVisible(const std::string& id, bool visible) override { state.visible[id] = visible; }
+  void setLayout(mixer::Layout layout) override { state.layout = layout; }
+  void setFloorHolder(const std::optional<std::string>& id) override { state.floor = id; }
   std::optional<std::string> setRemoteAnswer(const std::string& id, const std::string&) override {
     return state.present.count(id) ? std::nullopt : std::optional<std::string>("no endpoint");
   }
