@@ -4,12 +4,23 @@
 
 namespace plenum::signaling {
 
-ChatLog::ChatLog(std::size_t capacity) : capacity_(std::max<std::size_t>(capacity, 1)) {}
+ChatLog::ChatLog(std::size_t capacity, std::size_t maxTextBytes)
+    : capacity_(std::max<std::size_t>(capacity, 1)), maxTextBytes_(maxTextBytes) {}
 
 const ChatMessageInfo& ChatLog::add(const ChatAuthor& from, ChatAudience to, std::string text, WallTime time) {
-  if (messages_.size() >= capacity_) messages_.pop_front();
+  textBytes_ += text.size();
   messages_.push_back(ChatMessageInfo{"m" + std::to_string(nextId_++), from, to, std::move(text), time});
+  // The newest always stays, whatever its size.
+  while (messages_.size() > 1 && (messages_.size() > capacity_ || textBytes_ > maxTextBytes_)) {
+    textBytes_ -= messages_.front().text.size();
+    messages_.pop_front();
+  }
   return messages_.back();
+}
+
+void ChatLog::clear() {
+  messages_.clear();
+  textBytes_ = 0;
 }
 
 bool ChatLog::mayRead(const ChatMessageInfo& message, const std::string& readerId, bool moderator) {

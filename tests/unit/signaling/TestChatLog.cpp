@@ -69,7 +69,22 @@ SCENARIO("The chat's memory is bounded", "[signaling][ChatLog]") {
   CHECK(log.all().back().id == "m5");
   log.clear();
   CHECK(log.size() == 0);
+  CHECK(log.textBytes() == 0);
   CHECK(ChatLog::kDefaultCapacity == 5000);
+}
+
+SCENARIO("The chat's text is bounded in bytes too", "[signaling][ChatLog]") {
+  ChatLog log(100, 10);
+  log.add(kGuest, ChatAudience::Everyone, "1234", kTime);   // m1
+  log.add(kGuest, ChatAudience::Everyone, "5678", kTime);   // m2
+  CHECK(log.size() == 2);
+  log.add(kGuest, ChatAudience::Everyone, "abcd", kTime);   // m3: 12 bytes, m1 goes
+  CHECK(log.size() == 2);
+  CHECK(log.all().front().id == "m2");
+  CHECK(log.textBytes() == 8);
+  log.add(kGuest, ChatAudience::Everyone, std::string(50, 'x'), kTime);  // larger than all: stays alone
+  CHECK(log.size() == 1);
+  CHECK(log.all().front().id == "m4");
 }
 
 SCENARIO("The chat as a file", "[signaling][ChatExport]") {
