@@ -513,7 +513,8 @@ void RoomMixer::applyLayout() {
     // Only the compositor's pads move and scale: renegotiating the tile's caps while frames
     // flow fails now and then (not-negotiated) and kills the camera branch. A pad is touched
     // only when its place changes (the compositor then rebuilds its scaler).
-    const Rect picture = speaking ? inset(r, kFrameWidth) : r;
+    const bool roomForFrame = r.width > 4 * kFrameWidth && r.height > 4 * kFrameWidth;
+    const Rect picture = speaking && roomForFrame ? inset(r, kFrameWidth) : r;
     if (picture != tile.picture) {
       tile.picture = picture;
       for (GstPad* pad : {tile.placeholderPad, tile.cameraPad}) {

@@ -10,7 +10,8 @@
 // The composite is laid out as a grid or a speaker view (setLayout); the active speaker (found
 // by the audio mixing thread from the levels it mixes) and the floor holder get a coloured frame.
 // Called only on the conference thread; the only other threads are GStreamer's own and the
-// audio mixing thread, which talk back through thread-safe parts (FIFOs, the key frame limiter).
+// audio mixing thread, which talk back through thread-safe parts (FIFOs, the key frame limiter)
+// or post to the conference thread (a new active speaker).
 #include "mixer/AudioMixLoop.hpp"
 #include "mixer/ConferencePost.hpp"
 #include "mixer/KeyframeLimiter.hpp"
