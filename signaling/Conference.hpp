@@ -81,7 +81,9 @@ private:
   const ConferenceSettings settings_;
   std::function<void(std::function<void()>)> defer_;
   RoomMediaFactory media_;
-  std::unique_ptr<Timers> ownTimers_;  // the default GlibTimers, when none was passed in
+  // the rooms' clock and timers: passed in, or our own GlibTimers (declared before the rooms,
+  // so that they outlive every room's timer)
+  std::unique_ptr<Timers> ownTimers_;
   Timers& timers_;
   // owned
   std::map<std::string, std::unique_ptr<Room>> rooms_;

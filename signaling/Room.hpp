@@ -122,7 +122,8 @@ private:
   void queueChanged();
   void floorChanged();
   std::optional<FloorInfo> floorInfo() const;
-  // The floor goes to `id` (nullopt: nobody); the media marks the tile, the countdown restarts.
+  // The floor goes to `holder` (nullopt: nobody); the media marks the tile, the countdown
+  // restarts, everyone gets floor-updated.
   void setFloor(std::optional<FloorHolder> holder);
   // (Re)arms the timer for the current countdown, or cancels it.
   void armFloorTimer();
