@@ -1052,12 +1052,16 @@ SCENARIO("Chat messages are parsed and validated", "[signaling][Protocol][chat]"
         {"escape", R"({"type":"chat","text":"a\u001b[31mb"})"},
         {"DEL", R"({"type":"chat","text":"a\u007fb"})"},
         {"C1 control", R"({"type":"chat","text":"a\u0085b"})"},
-        {"lone surrogate", R"({"type":"chat","text":"a\ud800b"})"},
         {"unknown audience", R"({"type":"chat","text":"x","to":"all"})"},
         {"audience not a string", R"({"type":"chat","text":"x","to":["moderators"]})"},
     }));
     CAPTURE(label);
     THEN("it is refused with bad-field") { CHECK(outcome(json) == "bad-field"); }
+  }
+  GIVEN("a chat text with a lone surrogate escape") {
+    // Poco's parser refuses some of these itself (bad-json), depending on where they stand.
+    const std::string result = outcome(R"({"type":"chat","text":"a\ud800b"})");
+    CHECK((result == "bad-json" || result == "bad-field"));
   }
   GIVEN("chat-export") {
     CHECK(messageOf<ChatExportRequest>(R"({"type":"chat-export","format":"text"})").format == ExportFormat::Text);
