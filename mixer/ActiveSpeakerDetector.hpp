@@ -4,8 +4,8 @@
 // of every participant's frame, and it tells when the active speaker changes.
 //
 // It must not flicker, so it works with a threshold, delays and one speaker at a time:
-//   level      RMS of the tick's frame in dBFS; silence, a muted (on the server) or an absent
-//              participant counts as kSilenceDbfs.
+//   level      RMS of the tick's frame in dBFS; a participant muted on the server or whose
+//              audio did not arrive in time counts as kSilenceDbfs.
 //   smoothed   follows a rising level at once and falls by kReleaseDbPerTick per tick, which
 //              bridges the short pauses between words (from a typical -25 dBFS: ~250 ms).
 //   speaking   smoothed >= kThresholdDbfs.
@@ -13,9 +13,11 @@
 //              kOnsetTicks ticks more than below it (a leaky count, so a click and the silence
 //              after it cancel out, whereas speech with short pauses adds up: continuous sound
 //              after 300 ms, speech that is 80 % voiced after ~500 ms).
-//   hold       the active speaker stays active until not speaking for kHoldTicks; then the
-//              loudest candidate takes over, or nobody (nullopt: the marking disappears; the
-//              mixer's speaker layout keeps showing the last speaker large).
+//   hold       the active speaker stays active until not speaking for kHoldTicks (counted
+//              from when the smoothed level fell below the threshold, so the marking goes
+//              ~1.3 s after the last sound at -20 dBFS); then the loudest candidate takes
+//              over, or nobody (nullopt: the marking disappears; the mixer's speaker layout
+//              keeps showing the last speaker large).
 //   switch     a candidate takes over from a still active speaker after being speaking and
 //              louder (smoothed) than them for kSwitchTicks ticks in a row.
 //   leaving    a participant missing from a tick is gone: if active, the speaker changes at once.

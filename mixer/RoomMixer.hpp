@@ -37,6 +37,7 @@ public:
     // The pipeline reported an error; the room should be closed or the endpoint dropped.
     virtual void OnRoomMixerError(const std::string& element, const std::string& message) = 0;
     // The active speaker changed (nullopt: nobody speaks); the composite already marks them.
+    // Called on the conference thread from a posted job, never from inside a RoomMixer call.
     virtual void OnRoomMixerActiveSpeaker(const std::optional<std::string>& id) = 0;
   };
 
@@ -74,7 +75,8 @@ public:
   void releaseEncodedVideo(VideoCodec codec, GstPad* pad);
   void requestKeyframe(VideoCodec codec);
 
-  // Participants in tile order and where their tiles are; for tests and later layouts.
+  // Participants in tile order and where their tiles are (the active speaker's frame lies inside
+  // the rect, the floor holder's round it); for tests. The accessors below are for tests too.
   std::vector<std::string> tileOrder() const;
   Rect tileRect(const std::string& id) const;
   Layout layout() const { return layout_; }

@@ -345,6 +345,15 @@ TEST_CASE("The active speaker and the floor holder are marked and shown large", 
   });
   if (!nobody) describe();
   CHECK(nobody);
+
+  // Unmuted, red is the active speaker again; when red leaves, nobody is.
+  room.setAudioMuted("red", false);
+  CHECK(conference.waitFor([&] { return room.activeSpeaker() == "red" && listener.lastSpeaker == "red"; }));
+  const int reportsBefore = listener.speakerReports;
+  people[0]->leave();
+  CHECK(conference.waitFor([&] {
+    return listener.speakerReports > reportsBefore && listener.lastSpeaker == std::nullopt && !room.activeSpeaker();
+  }));
   people.clear();
 }
 

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <numbers>
 #include <optional>
@@ -199,6 +200,16 @@ SCENARIO("A participant who leaves stops being the active speaker at once", "[mi
     room.play(20);
     THEN("nobody is active") { CHECK(room.active() == std::nullopt); }
   }
+}
+
+SCENARIO("Levels that are not finite numbers count as silence", "[mixer][ActiveSpeakerDetector]") {
+  Script room({"anna", "ben"});
+  room.play(1000, {{"anna", kTalk}});
+  REQUIRE(room.active() == "anna");
+  const double level = GENERATE(-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN());
+  room.play(3000, {{"anna", level}, {"ben", level}});
+  CHECK(room.active() == std::nullopt);
+  CHECK(room.changes.size() == 2);
 }
 
 SCENARIO("rmsDbfs measures a frame's level", "[mixer][ActiveSpeakerDetector]") {
