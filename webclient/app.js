@@ -51,6 +51,7 @@ const plenum = {
   floor: null,           // {participantId, name, since, limitSeconds, remainingMs, autoEnd} as received
   speakingTime: null,    // {limitSeconds, autoEnd}
   timeUp: false,         // the current floor's speaking time has run out
+  timeUps: [],           // time-up warnings shown: [{participantId, self}]
   chat: [],              // chat messages [{id, from: {participantId, name, role}, to, text, time}]
   chatUnread: 0,
   layout: null,          // 'grid' | 'speaker'
@@ -103,11 +104,13 @@ const speakers = new SpeakerQueue({
   send: sendMeeting,
   confirm: (text, ok) => ui.confirmDialog(text, ok),
   alarm: () => ui.playKnockSound(),
+  notify: (text, urgent) => ui.toast(text, urgent ? 10000 : 6000, urgent),
   onChange: () => {
     plenum.queue = speakers.queue.map((e) => ({ ...e }));
     plenum.floor = speakers.floor ? { ...speakers.floor } : null;
     plenum.speakingTime = { ...speakers.speakingTime };
     plenum.timeUp = speakers.timeUp;
+    plenum.timeUps = speakers.timeUps.map((x) => ({ ...x }));
     renderParticipantList();
   },
 });

@@ -206,6 +206,8 @@ const STRINGS = {
     'floor.timeUpSelf': 'Your speaking time is up. Please come to an end.',
     'floor.now': '{name} has the floor',
     'floor.ended': 'Nobody has the floor',
+    'floor.endedTimeUp': "{name}'s speaking time is up: the floor was taken back.",
+    'floor.endedTimeUpSelf': 'Your speaking time is up: the floor was taken back.',
     'floor.mark': 'has the floor',
     'floor.give': 'Give {name} the floor',
 
@@ -428,6 +430,8 @@ const STRINGS = {
     'floor.timeUpSelf': 'Ihre Redezeit ist abgelaufen. Bitte kommen Sie zum Schluss.',
     'floor.now': '{name} hat das Wort',
     'floor.ended': 'Niemand hat das Wort',
+    'floor.endedTimeUp': 'Die Redezeit von {name} ist abgelaufen: das Wort wurde entzogen.',
+    'floor.endedTimeUpSelf': 'Ihre Redezeit ist abgelaufen: das Wort wurde Ihnen entzogen.',
     'floor.mark': 'hat das Wort',
     'floor.give': '{name} das Wort erteilen',
 

@@ -40,11 +40,13 @@ export function formatRemaining(ms) {
 /**
  * `send(msg)` sends a signaling message; `confirm(text, ok)` asks (resolves to a boolean);
  * `onChange()` is called when queue or floor changed (the participant list shows both);
- * `alarm()` is the sound for a speaker whose time ran out.
+ * `alarm()` is the sound for a speaker whose time ran out; `notify(text, urgent)` shows a short
+ * message.
  */
 export class SpeakerQueue {
-  constructor({ send, confirm, onChange, alarm }) {
+  constructor({ send, confirm, onChange, alarm, notify }) {
     this.send = send;
+    this.notify = notify;
     this.confirm = confirm;
     this.onChange = onChange;
     this.alarm = alarm;
@@ -54,6 +56,7 @@ export class SpeakerQueue {
     this.floor = null;        // normFloor(...) plus receivedAt (performance.now())
     this.speakingTime = { limitSeconds: 0, autoEnd: false };
     this.timeUp = false;      // the current floor's time has run out (server said so)
+    this.timeUps = [];        // the time-up warnings shown: [{participantId, self}]
     this.ticker = null;
     this.bind();
   }
@@ -61,6 +64,7 @@ export class SpeakerQueue {
   reset(selfId) {
     this.selfId = selfId;
     this.queue = [];
+    this.timeUps = [];
     this.setFloor(null);
     this.render();
   }
@@ -85,8 +89,14 @@ export class SpeakerQueue {
       autoEnd: st.autoEnd === true,
     };
     const before = this.floor;
+    const wasUp = this.timeUp;
     const floor = normFloor(msg.floor);
     this.setFloor(floor);
+    // Taken back because the time ran out (autoEnd): the bar goes away at once, so say why.
+    if (before && !floor && wasUp) {
+      const self = this.isSelf(before.participantId);
+      this.notify(t(self ? 'floor.endedTimeUpSelf' : 'floor.endedTimeUp', { name: before.name }), self);
+    }
     if ((before && before.participantId) !== (floor && floor.participantId)) this.announce(floor);
     this.render();
   }
@@ -94,6 +104,7 @@ export class SpeakerQueue {
   floorTimeUp(participantId) {
     if (!this.floor || this.floor.participantId !== String(participantId)) return;
     this.timeUp = true;
+    this.timeUps.push({ participantId: this.floor.participantId, self: this.isSelf(this.floor.participantId) });
     if (this.isSelf(this.floor.participantId)) {
       this.alarm();
       if (navigator.vibrate) navigator.vibrate([200, 100, 200]);

@@ -33,10 +33,12 @@ export function setNameError(text) {
   $('name-input').setAttribute('aria-invalid', String(!!text));
 }
 
-export function toast(text, ms = 4000) {
+// `urgent`: styled as a warning and announced at once (role=alert).
+export function toast(text, ms = 4000, urgent = false) {
   const box = $('toasts');
   const el = document.createElement('div');
-  el.className = 'toast';
+  el.className = urgent ? 'toast urgent' : 'toast';
+  if (urgent) el.setAttribute('role', 'alert');
   el.textContent = text;
   box.append(el);
   while (box.children.length > 3) box.firstElementChild.remove();
