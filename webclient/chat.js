@@ -12,6 +12,7 @@ const MAX_KEPT = 500; // like the server's history
 // ("see https://example.org." links without the full stop).
 const URL_RE = /\bhttps?:\/\/[^\s<>"]+/gi;
 const TRAILING = /[.,;:!?)\]}'"»”]+$/;
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
 
 /** Text nodes and <a> elements for `text`; only http/https URLs become links. */
 export function linkify(text) {
@@ -147,7 +148,8 @@ export class Chat {
   }
 
   submit() {
-    const text = this.input.value.trim();
+    // The server refuses control characters other than line feed and tab (pasted ones, say).
+    const text = this.input.value.replace(CONTROL, '').trim();
     if (!text) return;
     if ([...text].length > MAX_CHAT) return; // maxlength keeps typing below this
     const to = this.to.value === 'moderators' ? 'moderators' : 'everyone';
