@@ -56,8 +56,9 @@ const plenum = {
   chatUnread: 0,
   layout: null,          // 'grid' | 'speaker'
   activeSpeaker: null,   // participant id or null
-  // When each state message arrived and each request left, in ms since the epoch
-  // (performance.timeOrigin + performance.now()): [{type, at, ...summary}], the last 300.
+  // When each state message had arrived and been shown, and when each request left, in ms
+  // since the epoch (performance.timeOrigin + performance.now()): [{type, at, ...summary}],
+  // the last 300 of each.
   arrivals: [],
   sent: [],
 };
@@ -566,14 +567,15 @@ function serverError(c, msg) {
     refused(code, message, REFUSALS[code]);
     return;
   }
-  // Before `joined`, the only thing we asked for was the join: a refusal ends it (someone
-  // waiting in the lobby asked for nothing more).
+  // Chat or hand messages faster than the server allows: nothing changed, the user may retry.
   if (code === 'too-fast' && c.joined) {
     chat.refused();
     const s = Number.isFinite(msg.retryAfter) ? Math.max(1, Math.ceil(msg.retryAfter)) : 0;
     ui.toast(s ? t('error.too-fast-s', { s }) : t('error.too-fast'), 5000);
     return;
   }
+  // Before `joined`, the only thing we asked for was the join: a refusal ends it (someone
+  // waiting in the lobby asked for nothing more).
   const joinRefused = !c.joined && !c.waiting && code !== 'bad-candidate' && code !== 'bad-sdp';
   if (msg.fatal === true || joinRefused) fail(code, message, true);
   else ui.toast(errorText(code, message), 5000);
