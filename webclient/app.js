@@ -56,9 +56,11 @@ const plenum = {
   chatUnread: 0,
   layout: null,          // 'grid' | 'speaker'
   activeSpeaker: null,   // participant id or null
-  // When each state message had arrived and been shown, and when each request left, in ms
-  // since the epoch (performance.timeOrigin + performance.now()): [{type, at, ...summary}],
-  // the last 300 of each.
+  // When each state message had arrived and been shown, and when each request left:
+  // [{type, at, wall, ...summary}], the last 300 of each. `at` is performance.timeOrigin +
+  // performance.now(); `wall` is Date.now(), which is what to compare across browsers: each
+  // browser process fixes its timeOrigin against the system clock once, so `at` of two
+  // browsers on one machine can differ by tens of ms.
   arrivals: [],
   sent: [],
 };
@@ -76,9 +78,8 @@ let attempt = 0;
 let videoShowing = false;
 const participants = new Map();
 
-const now = () => performance.timeOrigin + performance.now();
 function remember(list, entry) {
-  list.push(entry);
+  list.push({ ...entry, at: performance.timeOrigin + performance.now(), wall: Date.now() });
   if (list.length > 300) list.splice(0, list.length - 300);
 }
 
@@ -87,7 +88,7 @@ function sendMeeting(msg) {
   const c = conn;
   if (!c || !c.joined) return false;
   if (!c.sig.send(msg)) return false;
-  remember(plenum.sent, { type: msg.type, at: now() });
+  remember(plenum.sent, { type: msg.type });
   return true;
 }
 
@@ -582,7 +583,7 @@ function serverError(c, msg) {
 }
 
 function arrived(type, summary) {
-  remember(plenum.arrivals, { type, at: now(), ...summary });
+  remember(plenum.arrivals, { type, ...summary });
 }
 
 function errorText(code, message) {

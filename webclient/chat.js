@@ -174,7 +174,7 @@ export class Chat {
     if (typeof msg.content !== 'string') return;
     const markdown = msg.format === 'markdown';
     const fallback = `chat.${markdown ? 'md' : 'txt'}`;
-    const name = typeof msg.filename === 'string' && /^[\w.-]{1,128}$/.test(msg.filename) ? msg.filename : fallback;
+    const name = typeof msg.filename === 'string' && /^[\p{L}\p{N}_.-]{1,128}$/u.test(msg.filename) ? msg.filename : fallback;
     const blob = new Blob([msg.content], { type: `${markdown ? 'text/markdown' : 'text/plain'};charset=utf-8` });
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');

@@ -93,7 +93,8 @@ async function allShow(browsers, read, ok, message, timeout = 30000) {
 // ---- propagation --------------------------------------------------------------------------------
 
 const hook = (b) => b.page.evaluate(() => ({ sent: window.plenum.sent, arrivals: window.plenum.arrivals }));
-const epochNow = (b) => b.page.evaluate(() => performance.timeOrigin + performance.now());
+// Date.now() in the pages: the one clock all browsers on this machine share (see app.js).
+const epochNow = (b) => b.page.evaluate(() => Date.now());
 
 const delays = []; // {change, to, ms}
 
@@ -103,14 +104,14 @@ const delays = []; // {change, to, ms}
  */
 async function propagation(change, sender, sentType, since, receivers, type, match) {
   const { sent } = await hook(sender);
-  const req = sent.find((x) => x.type === sentType && x.at >= since);
+  const req = sent.find((x) => x.type === sentType && x.wall >= since);
   assert.ok(req, `${sender.name} sent no ${sentType} (sent: ${JSON.stringify(sent.slice(-5))})`);
   const out = [];
   for (const r of receivers) {
     const { arrivals } = await hook(r);
-    const a = arrivals.find((x) => x.type === type && x.at >= req.at && match(x));
+    const a = arrivals.find((x) => x.type === type && x.wall >= req.wall && match(x));
     assert.ok(a, `${r.name}: no matching ${type} after ${sender.name}'s ${sentType} (${JSON.stringify(arrivals.slice(-6))})`);
-    const ms = a.at - req.at;
+    const ms = a.wall - req.wall;
     delays.push({ change, to: r.name, ms });
     out.push(`${r.name} ${ms.toFixed(0)} ms`);
   }
@@ -190,6 +191,11 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
         assert.equal(await b.page.evaluate(() => document.getElementById('chat-export').hidden), true);
         assert.equal(await b.page.evaluate(() => document.getElementById('mod-tools').hidden), true);
       }
+      // How far each browser's timeOrigin-based clock is from the system clock (why the
+      // propagation figures use Date.now()).
+      const skew = {};
+      for (const b of all) skew[b.name] = (await b.page.evaluate(() => performance.timeOrigin + performance.now() - Date.now())).toFixed(1);
+      t.diagnostic(`timeOrigin+now() minus Date.now() per page (ms): ${JSON.stringify(skew)}`);
       for (const b of all) await showTab(b, 'speakers');
       // The 360 px page: the panel covers the width and nothing sticks out sideways.
       const overflow = await blau.page.evaluate(() => ({ doc: document.documentElement.scrollWidth, win: innerWidth,
@@ -238,7 +244,7 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
       let since = await epochNow(rot);
       await rot.page.fill('#speaking-minutes', '1');
       await rot.page.click('#btn-speaking-set');
-      await waitFor(async () => (await hook(rot)).arrivals.some((a) => a.type === 'floor-updated' && a.at >= since && a.limitSeconds === 60),
+      await waitFor(async () => (await hook(rot)).arrivals.some((a) => a.type === 'floor-updated' && a.wall >= since && a.limitSeconds === 60),
         { timeout: 20000, message: 'Rot: speaking time 60 s confirmed' });
       await propagation('speaking time', rot, 'speaking-time', since, [gruen, blau], 'floor-updated', (a) => a.limitSeconds === 60);
 
@@ -267,7 +273,7 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
       await rot.page.check('#speaking-autoend');
       let since = await epochNow(rot);
       await rot.page.click('#btn-speaking-set');
-      await waitFor(async () => (await hook(rot)).arrivals.some((a) => a.type === 'floor-updated' && a.at >= since && a.limitSeconds === 6),
+      await waitFor(async () => (await hook(rot)).arrivals.some((a) => a.type === 'floor-updated' && a.wall >= since && a.limitSeconds === 6),
         { timeout: 20000, message: 'Rot: speaking time 6 s confirmed' });
       since = await epochNow(rot);
       await showTab(rot, 'participants');
