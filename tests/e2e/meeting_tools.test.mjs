@@ -266,12 +266,17 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
     });
   });
 
-  it('Rot gives Blau the floor from the participant list; a short limit runs out', { timeout: 90000 }, async (t) => {
+  it('Rot takes the floor back, then gives Blau the floor from the participant list; a short limit runs out', { timeout: 90000 }, async (t) => {
     await s.step(t, 'time up', async () => {
-      // 0.1 minutes = 6 s, taken back automatically.
+      // Rot takes the floor back from Gruen (the button in the floor bar) ...
+      let since = await epochNow(rot);
+      await rot.page.click('#btn-floor-take-bar');
+      await allShow(all, domFloor, (f) => !f.bar && f.marked.length === 0, 'nobody has the floor');
+      await propagation('take floor', rot, 'take-floor', since, [gruen, blau], 'floor-updated', (a) => a.floor === null);
+      // ... and sets 0.1 minutes = 6 s, taken back automatically.
       await rot.page.fill('#speaking-minutes', '0.1');
       await rot.page.check('#speaking-autoend');
-      let since = await epochNow(rot);
+      since = await epochNow(rot);
       await rot.page.click('#btn-speaking-set');
       await waitFor(async () => (await hook(rot)).arrivals.some((a) => a.type === 'floor-updated' && a.wall >= since && a.limitSeconds === 6),
         { timeout: 20000, message: 'Rot: speaking time 6 s confirmed' });
