@@ -140,7 +140,6 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
     if (viewport) await b.page.setViewportSize(viewport);
     b.page.on('dialog', (d) => { dialogs.push(`${p.name}: ${d.type()} ${d.message()}`); d.dismiss().catch(() => {}); });
     b.page.on('request', (r) => { if (/\/x(\?|$)/.test(new URL(r.url()).pathname + new URL(r.url()).search)) badRequests.push(`${p.name}: ${r.url()}`); });
-    if (process.env.E2E_TOOLS_MOCK) await (await import(process.env.E2E_TOOLS_MOCK)).attach(b.page); // DEV ONLY, remove
     await b.page.goto(roomUrl(s.server.baseUrl, s.room, p.name, lang), { waitUntil: 'domcontentloaded', timeout: 60000 });
     return b;
   };
@@ -369,7 +368,6 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
   });
 
   it('a late joiner gets the chat history (without the private message)', { timeout: 60000 }, async (t) => {
-    if (process.env.E2E_TOOLS_MOCK) { t.skip('mock'); return; } // DEV ONLY, remove
     await s.step(t, 'history', async () => {
       const late = new RawClient(s.server.wsUrl, { label: 'spaet', autoPing: true });
       raws.push(late);
