@@ -80,6 +80,7 @@ export const tabShowing = (tab) => isPanelOpen() && currentTab === tab;
 export function setPanelOpen(open, tab = currentTab) {
   currentTab = TABS.includes(tab) ? tab : 'participants';
   $('participants-panel').hidden = !open;
+  document.body.dataset.panel = open ? currentTab : '';
   for (const name of TABS) {
     const selected = name === currentTab;
     const btn = $(`tab-btn-${name}`);

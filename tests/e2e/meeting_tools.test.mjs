@@ -11,10 +11,11 @@
 // message to the moderators, the unread badge, the history for a late joiner); the layout; the
 // Markdown export as a download.
 //
-// Each change's propagation (the request leaving the sender → the state message arriving at
-// each other client; one machine, one clock) is printed as max/median; every change must
-// arrive within E2E_PROPAGATION_LIMIT_MS (default 5000 ms: CI is a loaded 2-core box; the
-// issue's target is 1 s, reported next to the figures).
+// Each change's propagation (the request leaving the sender → the state message arriving and
+// shown at each other client; one machine, one clock: Date.now()) is printed as max/median.
+// The issue asks for every change at every client within a second: asserted, since measured
+// figures are far below it (max 36-154 ms idle, 91 ms with a second e2e test running beside
+// it at load average 7-10); E2E_PROPAGATION_LIMIT_MS overrides the limit.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -25,8 +26,8 @@ import { RawClient } from './lib/wsclient.mjs';
 import { waitFor, log } from './lib/util.mjs';
 
 const [ROT, GRUEN, BLAU] = PARTICIPANTS;
-const LIMIT_MS = Number(process.env.E2E_PROPAGATION_LIMIT_MS || 5000);
 const TARGET_MS = 1000;
+const LIMIT_MS = Number(process.env.E2E_PROPAGATION_LIMIT_MS || TARGET_MS);
 const XSS = '<img src=x onerror=alert(1)>';
 const LINK_TEXT = 'Tagesordnung: https://example.org/top-3?x=1&y=2. Bitte lesen';
 const PRIVATE_TEXT = 'Nur für die Moderation: ich muss um 20 Uhr gehen';
@@ -168,7 +169,7 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
     if (delays.length) {
       const ms = delays.map((d) => d.ms);
       log(`PROPAGATION over ${delays.length} deliveries: max ${Math.max(...ms).toFixed(0)} ms, median ${median(ms).toFixed(0)} ms ` +
-        `(target ${TARGET_MS} ms, asserted < ${LIMIT_MS} ms)`);
+        `(the issue's target ${TARGET_MS} ms; asserted < ${LIMIT_MS} ms)`);
       const by = {};
       for (const d of delays) (by[d.change] ||= []).push(d.ms);
       for (const [change, xs] of Object.entries(by)) log(`  ${change}: max ${Math.max(...xs).toFixed(0)} ms, median ${median(xs).toFixed(0)} ms`);
