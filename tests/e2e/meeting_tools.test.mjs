@@ -431,6 +431,27 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
     });
   });
 
+  it('too many chat messages at once: refused by the server, and the page says so politely', { timeout: 60000 }, async (t) => {
+    await s.step(t, 'too fast', async () => {
+      await showTab(gruen, 'chat');
+      await gruen.page.selectOption('#chat-to', 'everyone');
+      // 5 in a burst are allowed, then 1 per second (PROTOCOL.md, "Limits").
+      for (let i = 1; i <= 8; i++) {
+        await gruen.page.fill('#chat-input', `Schnell ${i}`);
+        await gruen.page.press('#chat-input', 'Enter');
+      }
+      const notice = await waitFor(async () => {
+        const texts = await gruen.page.$$eval('#toasts .toast', (els) => els.map((e) => e.textContent));
+        return texts.find((x) => /nicht so schnell/.test(x));
+      }, { timeout: 20000, interval: 100, message: 'Gruen: a "too fast" notice' });
+      t.diagnostic(`Gruen's notice: ${notice}`);
+      const st = await state(gruen);
+      assert.equal(st.state, 'joined', 'Gruen is still in the meeting');
+      const c = await domChat(rot);
+      t.diagnostic(`Rot got ${c.items.filter((m) => m.text.startsWith('Schnell')).length} of the 8 quick messages`);
+    });
+  });
+
   it('no dialog opened and nothing fetched the payload in any page; every change arrived in time', { timeout: 30000 }, async (t) => {
     await s.step(t, 'verdict', async () => {
       assert.deepEqual(dialogs, [], 'dialogs');
