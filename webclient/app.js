@@ -534,7 +534,7 @@ function handleMessage(c, msg) {
       return;
     case 'active-speaker':
       plenum.activeSpeaker = msg.participantId == null ? null : String(msg.participantId);
-      renderParticipantList();
+      ui.markSpeaking(plenum.activeSpeaker);
       arrived(msg.type, { participantId: plenum.activeSpeaker });
       return;
     case 'error':

@@ -112,8 +112,28 @@ export function showEnded({ title, text, canRejoin }) {
 // floor holder, a raised hand's place in the queue, the active speaker.
 export function renderParticipants(list, selfId, moderator, marks = () => ({})) {
   const sorted = [...list].sort((a, b) => (b.id === selfId) - (a.id === selfId));
-  $('participant-list').replaceChildren(...sorted.map((p) => participantItem(p, p.id === selfId, moderator, marks(p.id))));
+  const box = $('participant-list');
+  // The list is rebuilt on every change: keep the keyboard focus on the same action.
+  const focused = box.contains(document.activeElement) ? document.activeElement.dataset : null;
+  box.replaceChildren(...sorted.map((p) => participantItem(p, p.id === selfId, moderator, marks(p.id))));
+  if (focused && focused.action) {
+    const again = box.querySelector(`button[data-action="${focused.action}"][data-id="${CSS.escape(focused.id)}"]`);
+    if (again) again.focus();
+  }
   $('participant-count').textContent = String(list.length);
+}
+
+// The active speaker changes often: marked in place rather than by rebuilding the list.
+export function markSpeaking(id) {
+  for (const li of $('participant-list').children) {
+    const speaking = li.dataset.id === id;
+    if ((li.dataset.speaking === 'true') === speaking) continue;
+    li.dataset.speaking = String(speaking);
+    const tags = li.querySelector('.ptags');
+    const old = tags.querySelector('.ptag.speaking');
+    if (old) old.remove();
+    if (speaking) tags.prepend(speakingTag());
+  }
 }
 
 function actionButton(action, id, iconName, label, extraClass) {
@@ -163,8 +183,7 @@ function participantItem(p, self, moderator, mark) {
     badge.append(icon('shield'), document.createTextNode(t('p.moderator')));
     name.append(badge);
   }
-  const tags = meetingTags(mark);
-  if (tags.childElementCount) name.append(tags);
+  name.append(meetingTags(mark));
 
   const state = document.createElement('span');
   state.className = 'pstate';
@@ -204,13 +223,20 @@ function meetingTags(mark) {
     s.append(icon(iconName), document.createTextNode(text));
     box.append(s);
   };
+  if (mark.speaking) box.append(speakingTag());
   if (mark.floor) tag('floor', 'podium', t('floor.mark'));
-  if (mark.speaking) tag('speaking', 'wave', t('speaker.active'));
   if (mark.position) {
     tag(mark.pointOfOrder ? 'hand po' : 'hand', mark.pointOfOrder ? 'point-of-order' : 'hand',
       mark.pointOfOrder ? `${t('queue.pointOfOrderShort')} · ${t('queue.raisedShort', { n: mark.position })}` : t('queue.raised', { n: mark.position }));
   }
   return box;
+}
+
+function speakingTag() {
+  const s = document.createElement('span');
+  s.className = 'ptag speaking';
+  s.append(icon('wave'), document.createTextNode(t('speaker.active')));
+  return s;
 }
 
 // The composite's layout, for everyone; the moderators' two buttons show which one is on.
