@@ -7,10 +7,12 @@
 
 namespace plenum::mixer {
 
-AudioMixLoop::Channel::Channel(GstElement* appsrc)
-    : output(GST_ELEMENT(gst_object_ref(appsrc))) {}
+AudioMixLoop::Channel::Channel(std::string id_, GstElement* appsrc)
+    : id(std::move(id_)), output(GST_ELEMENT(gst_object_ref(appsrc))) {}
 
 AudioMixLoop::Channel::~Channel() { gst_object_unref(output); }
+
+AudioMixLoop::AudioMixLoop(SpeakerChanged onActiveSpeaker) : onActiveSpeaker_(std::move(onActiveSpeaker)) {}
 
 AudioMixLoop::~AudioMixLoop() { stop(); }
 
@@ -26,7 +28,7 @@ void AudioMixLoop::stop() {
 
 std::shared_ptr<AudioMixLoop::Channel> AudioMixLoop::addChannel(const std::string& id,
                                                                GstElement* appsrc) {
-  auto channel = std::make_shared<Channel>(appsrc);
+  auto channel = std::make_shared<Channel>(id, appsrc);
   std::lock_guard lock(mutex_);
   channels_[id] = channel;
   return channel;
@@ -62,15 +64,22 @@ void AudioMixLoop::tick() {
     channels.reserve(channels_.size());
     for (auto& [id, channel] : channels_) channels.push_back(channel);
   }
-  if (channels.empty()) return;
 
   std::vector<std::vector<int16_t>> own(channels.size(), std::vector<int16_t>(kFrameSamples));
   std::vector<std::span<const int16_t>> talkers(channels.size());
+  std::vector<ActiveSpeakerDetector::Level> levels(channels.size());
   for (std::size_t i = 0; i < channels.size(); ++i) {
     const std::size_t got = channels[i]->input.pop(own[i]);
-    // A muted participant's samples are drained but neither mixed nor subtracted.
+    // A muted participant's samples are drained but neither mixed nor subtracted, and they
+    // are silent to the speaker detector.
     if (got > 0 && !channels[i]->muted) talkers[i] = own[i];
+    const double level = talkers[i].empty() ? ActiveSpeakerDetector::kSilenceDbfs
+                                            : rmsDbfs(talkers[i].first(got));
+    levels[i] = {channels[i]->id, level};
   }
+  // Also with nobody left, so that a last speaker who leaves is reported gone.
+  if (speakers_.tick(levels) && onActiveSpeaker_) onActiveSpeaker_(speakers_.activeSpeaker());
+  if (channels.empty()) return;
   mix_.sum(talkers, kFrameSamples);
 
   for (std::size_t i = 0; i < channels.size(); ++i) {

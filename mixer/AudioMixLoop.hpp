@@ -3,15 +3,19 @@
 // participant's FIFO, builds the full mix once and hands every participant its mix-minus.
 // Like Janus' audio bridge: the channel list is copied under the lock and mixing happens
 // outside it, so joins and leaves never wait for a mix and a mix never waits for a join.
+// The same tick measures every participant's level for the active speaker detector.
+#include "mixer/ActiveSpeakerDetector.hpp"
 #include "mixer/AudioFifo.hpp"
 #include "mixer/MixMinus.hpp"
 
 #include <gst/gst.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -25,14 +29,18 @@ public:
   static constexpr std::size_t kMaxBufferedSamples = kRate / 10;  // 100 ms
 
   struct Channel {
-    explicit Channel(GstElement* appsrc);
+    Channel(std::string id, GstElement* appsrc);
     ~Channel();
+    const std::string id;
     AudioFifo input{kMaxBufferedSamples};
     GstElement* output;  // appsrc, owned reference
     std::atomic<bool> muted{false};
   };
 
-  AudioMixLoop() = default;
+  // Called on the mixing thread when the active speaker changes (nullopt: nobody speaks).
+  using SpeakerChanged = std::function<void(const std::optional<std::string>&)>;
+
+  explicit AudioMixLoop(SpeakerChanged onActiveSpeaker = {});
   ~AudioMixLoop();
   AudioMixLoop(const AudioMixLoop&) = delete;
   AudioMixLoop& operator=(const AudioMixLoop&) = delete;
@@ -52,7 +60,10 @@ private:
   std::map<std::string, std::shared_ptr<Channel>> channels_;
   std::atomic<bool> running_{false};
   std::thread thread_;
-  MixMinus mix_;  // used by the mixing thread only
+  SpeakerChanged onActiveSpeaker_;
+  // used by the mixing thread only
+  MixMinus mix_;
+  ActiveSpeakerDetector speakers_;
 };
 
 }  // namespace plenum::mixer

@@ -64,6 +64,8 @@ guint placeholderColour(const std::string& name) {
   return palette[g_str_hash(name.c_str()) % G_N_ELEMENTS(palette)];
 }
 
+Rect inset(const Rect& r, int by) { return {r.x + by, r.y + by, r.width - 2 * by, r.height - 2 * by}; }
+
 std::string rawCaps(int width, int height) {
   return "video/x-raw,format=I420,width=" + std::to_string(width) +
          ",height=" + std::to_string(height) + ",pixel-aspect-ratio=1/1";
@@ -74,7 +76,8 @@ std::string rawCaps(int width, int height) {
 struct RoomMixer::Tile {
   std::string id;
   std::string name;
-  Rect rect;
+  Rect rect;     // the tile's place in the layout
+  Rect picture;  // where its pads draw: the rect, inset by the speaker frame when marked
   bool visible = true;
   // placeholder: shown when there is no camera picture (camera off, not yet arrived)
   GstElement* placeholderSource = nullptr;
@@ -125,7 +128,12 @@ struct RoomMixer::Encoder {
 };
 
 RoomMixer::RoomMixer(const std::string& name, const MixerSettings& settings, Listener* listener)
-    : name_(name), settings_(settings), listener_(listener) {
+    : name_(name), settings_(settings), listener_(listener),
+      audio_([this](const std::optional<std::string>& speaker) {
+        // On the mixing thread: the change is handled on the conference thread.
+        postTo(context_, alive_, [this, speaker] { onActiveSpeaker(speaker); });
+      }),
+      context_(g_main_context_ref_thread_default()) {
   pipeline_ = gst_pipeline_new(("room-" + name).c_str());
   buildComposite();
 
@@ -152,7 +160,10 @@ RoomMixer::~RoomMixer() {
     gst_object_unref(tile->cameraPad);
   }
   tiles_.clear();
+  gst_object_unref(speakerFrame_);
+  gst_object_unref(floorFrame_);
   gst_object_unref(pipeline_);
+  g_main_context_unref(context_);
 }
 
 int RoomMixer::cameraWidth() const { return std::max(160, settings_.width / 2) & ~3; }
@@ -185,6 +196,9 @@ void RoomMixer::buildComposite() {
   gst_pad_link(backgroundOut, backgroundPad);
   gst_object_unref(backgroundOut);
   gst_object_unref(backgroundPad);
+  // Behind the tiles (zorder 3 and 4): the floor frame, then the speaker frame over it.
+  floorFrame_ = addFrame("floor-frame", kFloorFrameArgb, 1);
+  speakerFrame_ = addFrame("speaker-frame", kSpeakerFrameArgb, 2);
 
   GstElement* outputCaps = makeCapsFilter(rawCaps(settings_.width, settings_.height) +
                                           ",framerate=" + std::to_string(fps) + "/1");
@@ -204,6 +218,23 @@ void RoomMixer::buildComposite() {
       },
       &compositeFrames_, nullptr);
   gst_object_unref(teeIn);
+}
+
+// A marking frame: one small solid-colour source for the whole room, which applyLayout moves
+// and scales behind the marked tile through its compositor pad (transparent when unused, and
+// then skipped by the compositor). Built before the pipeline runs.
+GstPad* RoomMixer::addFrame(const std::string& name, guint argb, guint zorder) {
+  GstElement* source = makeElement("videotestsrc", name);
+  g_object_set(source, "is-live", TRUE, "pattern", 17 /* solid colour */, "foreground-color", argb, nullptr);
+  // At the composite's frame rate, like the placeholders, so as not to add latency.
+  GstElement* caps = makeCapsFilter(rawCaps(16, 16) + ",framerate=" + std::to_string(settings_.framerate) + "/1");
+  addAndLink(pipeline_, {source, caps});
+  GstPad* pad = gst_element_request_pad_simple(compositor_, "sink_%u");
+  g_object_set(pad, "zorder", zorder, "alpha", 0.0, nullptr);
+  GstPad* out = gst_element_get_static_pad(caps, "src");
+  gst_pad_link(out, pad);
+  gst_object_unref(out);
+  return pad;
 }
 
 RoomMixer::Encoder& RoomMixer::encoder(VideoCodec codec) {
@@ -431,8 +462,8 @@ void RoomMixer::addParticipant(const std::string& id, const std::string& display
 
   tile->placeholderPad = gst_element_request_pad_simple(compositor_, "sink_%u");
   tile->cameraPad = gst_element_request_pad_simple(compositor_, "sink_%u");
-  g_object_set(tile->placeholderPad, "zorder", 1u, nullptr);
-  g_object_set(tile->cameraPad, "zorder", 2u, nullptr);
+  g_object_set(tile->placeholderPad, "zorder", 3u, nullptr);
+  g_object_set(tile->cameraPad, "zorder", 4u, nullptr);
   GstPad* out = gst_element_get_static_pad(tile->placeholderText, "src");
   gst_pad_link(out, tile->placeholderPad);
   gst_object_unref(out);
@@ -466,18 +497,77 @@ void RoomMixer::removeParticipant(const std::string& id) {
 }
 
 void RoomMixer::applyLayout() {
-  const auto rects = gridLayout(static_cast<int>(tiles_.size()), settings_.width, settings_.height);
+  const int count = static_cast<int>(tiles_.size());
+  const auto rects = layout_ == Layout::Speaker
+                         ? speakerLayout(count, focusIndex(), settings_.width, settings_.height)
+                         : gridLayout(count, settings_.width, settings_.height);
+  std::optional<Rect> speakerFrame;
+  std::optional<Rect> floorFrame;
   for (std::size_t i = 0; i < tiles_.size(); ++i) {
     Tile& tile = *tiles_[i];
     const Rect& r = rects[i];
-    // Only the compositor's pads move and scale: renegotiating the tile's caps while frames
-    // flow fails now and then (not-negotiated) and kills the camera branch.
     tile.rect = r;
-    for (GstPad* pad : {tile.placeholderPad, tile.cameraPad}) {
-      g_object_set(pad, "xpos", r.x, "ypos", r.y, "width", r.width, "height", r.height, nullptr);
+    const bool speaking = activeSpeaker_ == tile.id;
+    if (speaking) speakerFrame = r;
+    if (floorHolder_ == tile.id) floorFrame = inset(r, -kFrameWidth);
+    // Only the compositor's pads move and scale: renegotiating the tile's caps while frames
+    // flow fails now and then (not-negotiated) and kills the camera branch. A pad is touched
+    // only when its place changes (the compositor then rebuilds its scaler).
+    const bool roomForFrame = r.width > 4 * kFrameWidth && r.height > 4 * kFrameWidth;
+    const Rect picture = speaking && roomForFrame ? inset(r, kFrameWidth) : r;
+    if (picture != tile.picture) {
+      tile.picture = picture;
+      for (GstPad* pad : {tile.placeholderPad, tile.cameraPad}) {
+        g_object_set(pad, "xpos", picture.x, "ypos", picture.y, "width", picture.width, "height",
+                     picture.height, nullptr);
+      }
     }
     g_object_set(tile.cameraPad, "alpha", tile.visible ? 1.0 : 0.0, nullptr);
   }
+  for (auto [pad, place] : {std::pair{speakerFrame_, speakerFrame}, std::pair{floorFrame_, floorFrame}}) {
+    if (place) {
+      g_object_set(pad, "xpos", place->x, "ypos", place->y, "width", place->width, "height",
+                   place->height, "alpha", 1.0, nullptr);
+    } else {
+      g_object_set(pad, "alpha", 0.0, nullptr);
+    }
+  }
+}
+
+// The tile shown large in the speaker layout: the floor holder, else the active speaker, else
+// the last one who spoke (so that a pause does not rearrange the picture), else the first.
+int RoomMixer::focusIndex() const {
+  for (const auto* candidate : {&floorHolder_, &activeSpeaker_, &lastSpeaker_}) {
+    if (!*candidate) continue;
+    for (std::size_t i = 0; i < tiles_.size(); ++i) {
+      if (tiles_[i]->id == **candidate) return static_cast<int>(i);
+    }
+  }
+  return 0;
+}
+
+void RoomMixer::setLayout(Layout layout) {
+  if (layout == layout_) return;
+  layout_ = layout;
+  applyLayout();
+}
+
+void RoomMixer::setFloorHolder(const std::optional<std::string>& id) {
+  if (id == floorHolder_) return;
+  floorHolder_ = id;
+  applyLayout();
+}
+
+// On the conference thread, posted by the mixing thread's detector.
+void RoomMixer::onActiveSpeaker(const std::optional<std::string>& id) {
+  // A report about somebody who has left meanwhile means nobody.
+  const bool present = id && std::any_of(tiles_.begin(), tiles_.end(), [&](const auto& t) { return t->id == *id; });
+  const std::optional<std::string> speaker = present ? id : std::nullopt;
+  if (speaker == activeSpeaker_) return;
+  activeSpeaker_ = speaker;
+  if (speaker) lastSpeaker_ = speaker;
+  applyLayout();
+  if (listener_) listener_->OnRoomMixerActiveSpeaker(activeSpeaker_);
 }
 
 void RoomMixer::setVideoVisible(const std::string& id, bool visible) {

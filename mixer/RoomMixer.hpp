@@ -7,9 +7,13 @@
 //   audioSink(id)   raw audio of a participant into the mix (any rate or format)
 //   audioSource(id) the participant's mix-minus, S16LE 48 kHz mono
 //   requestEncodedVideo(codec) the composite, encoded once per codec for everybody
+// The composite is laid out as a grid or a speaker view (setLayout); the active speaker (found
+// by the audio mixing thread from the levels it mixes) and the floor holder get a coloured frame.
 // Called only on the conference thread; the only other threads are GStreamer's own and the
-// audio mixing thread, which talk back through thread-safe parts (FIFOs, the key frame limiter).
+// audio mixing thread, which talk back through thread-safe parts (FIFOs, the key frame limiter)
+// or post to the conference thread (a new active speaker).
 #include "mixer/AudioMixLoop.hpp"
+#include "mixer/ConferencePost.hpp"
 #include "mixer/KeyframeLimiter.hpp"
 #include "mixer/MixerSettings.hpp"
 #include "mixer/TileLayout.hpp"
@@ -19,6 +23,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,7 +36,17 @@ public:
     virtual ~Listener() = default;
     // The pipeline reported an error; the room should be closed or the endpoint dropped.
     virtual void OnRoomMixerError(const std::string& element, const std::string& message) = 0;
+    // The active speaker changed (nullopt: nobody speaks); the composite already marks them.
+    // Called on the conference thread from a posted job, never from inside a RoomMixer call.
+    virtual void OnRoomMixerActiveSpeaker(const std::optional<std::string>& id) = 0;
   };
+
+  // The marking frames. The active speaker's frame lies inside their tile (the picture is inset
+  // by its width); the floor holder's lies round the tile, in the gap between tiles, so that
+  // both show when one person is both.
+  static constexpr guint kSpeakerFrameArgb = 0xFFFFB000;  // amber
+  static constexpr guint kFloorFrameArgb = 0xFF1E88E5;    // blue
+  static constexpr int kFrameWidth = 4;                   // pixels; half the tiles' gap
 
   RoomMixer(const std::string& name, const MixerSettings& settings, Listener* listener);
   ~RoomMixer();
@@ -45,6 +60,9 @@ public:
   void removeParticipant(const std::string& id);
   void setVideoVisible(const std::string& id, bool visible);
   void setAudioMuted(const std::string& id, bool muted);
+  void setLayout(Layout layout);
+  // Who has the floor (nullopt: nobody): marked, and large in the speaker layout.
+  void setFloorHolder(const std::optional<std::string>& id);
 
   GstPad* videoSink(const std::string& id) const;
   GstPad* audioSink(const std::string& id) const;
@@ -57,9 +75,13 @@ public:
   void releaseEncodedVideo(VideoCodec codec, GstPad* pad);
   void requestKeyframe(VideoCodec codec);
 
-  // Participants in tile order and where their tiles are; for tests and later layouts.
+  // Participants in tile order and where their tiles are (the active speaker's frame lies inside
+  // the rect, the floor holder's round it); for tests. The accessors below are for tests too.
   std::vector<std::string> tileOrder() const;
   Rect tileRect(const std::string& id) const;
+  Layout layout() const { return layout_; }
+  const std::optional<std::string>& activeSpeaker() const { return activeSpeaker_; }
+  const std::optional<std::string>& floorHolder() const { return floorHolder_; }
   unsigned keyframesGranted(VideoCodec codec) const;
 
 private:
@@ -70,7 +92,10 @@ private:
   int cameraWidth() const;
   int cameraHeight() const;
   Encoder& encoder(VideoCodec codec);
+  GstPad* addFrame(const std::string& name, guint argb, guint zorder);
   void applyLayout();
+  int focusIndex() const;
+  void onActiveSpeaker(const std::optional<std::string>& id);
   static gboolean onBusMessage(GstBus* bus, GstMessage* message, gpointer self);
   static gboolean onKeyframeTimer(gpointer self);
   void checkCompositeFlowing(KeyframeLimiter::Clock::time_point now);
@@ -86,15 +111,24 @@ private:
   GstElement* pipeline_ = nullptr;
   GstElement* compositor_ = nullptr;
   GstElement* rawTee_ = nullptr;
+  GstPad* speakerFrame_ = nullptr;  // compositor pads of the two marking frames
+  GstPad* floorFrame_ = nullptr;
   std::vector<std::unique_ptr<Tile>> tiles_;  // in join order = tile order
   std::map<VideoCodec, std::unique_ptr<Encoder>> encoders_;
   AudioMixLoop audio_;
+  GMainContext* context_;  // the conference thread's, for the mixing thread's reports
+  std::shared_ptr<Liveness> alive_ = std::make_shared<Liveness>();
   guint busWatch_ = 0;
   guint keyframeTimer_ = 0;
+  // other
   std::atomic<guint64> compositeFrames_{0};  // counted on the compositor's thread
   guint64 lastCompositeFrames_ = 0;
   KeyframeLimiter::Clock::time_point lastCompositeChange_ = KeyframeLimiter::Clock::now();
   bool compositeStallReported_ = false;
+  Layout layout_ = Layout::Grid;
+  std::optional<std::string> activeSpeaker_;
+  std::optional<std::string> lastSpeaker_;  // keeps the speaker view still while nobody speaks
+  std::optional<std::string> floorHolder_;
 };
 
 }  // namespace plenum::mixer

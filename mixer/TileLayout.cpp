@@ -44,4 +44,42 @@ std::vector<Rect> gridLayout(int count, int width, int height, int gap) {
   return tiles;
 }
 
+std::vector<Rect> speakerLayout(int count, int focusIndex, int width, int height, int gap) {
+  if (count <= 1 || width <= 0 || height <= 0) return gridLayout(count, width, height, gap);
+  if (focusIndex < 0 || focusIndex >= count) focusIndex = 0;
+
+  // The strip of the others: as many columns as fit at a tenth of the width or more.
+  const int others = count - 1;
+  const auto cellWidth = [&](int columns) { return (width - gap * (columns + 1)) / columns; };
+  int columns = others;
+  while (columns > 1 && cellWidth(columns) < width / 10) --columns;
+  const int rows = (others + columns - 1) / columns;
+  const int smallWidth = even(std::min(width / 4, cellWidth(columns)));
+  const int smallHeight = even(smallWidth * 9 / 16);
+  const int stripHeight = rows * smallHeight + (rows - 1) * gap;
+
+  // The large tile above it, as big as the rest of the canvas allows.
+  const int spaceHeight = height - 3 * gap - stripHeight;
+  const int largeWidth = even(std::min(width - 2 * gap, spaceHeight * 16 / 9));
+  const int largeHeight = even(largeWidth * 9 / 16);
+  if (smallHeight < 2 || largeHeight < smallHeight) return gridLayout(count, width, height, gap);
+
+  const int top = even(std::max(gap, (height - largeHeight - gap - stripHeight) / 2));
+  std::vector<Rect> tiles(static_cast<std::size_t>(count));
+  tiles[static_cast<std::size_t>(focusIndex)] = Rect{even((width - largeWidth) / 2), top, largeWidth, largeHeight};
+  const int stripTop = top + largeHeight + gap;
+  int placed = 0;
+  for (int i = 0; i < count; ++i) {
+    if (i == focusIndex) continue;
+    const int row = placed / columns;
+    const int column = placed % columns;
+    const int inRow = std::min(columns, others - row * columns);
+    const int left = (width - (inRow * smallWidth + (inRow - 1) * gap)) / 2;
+    tiles[static_cast<std::size_t>(i)] = Rect{even(left + column * (smallWidth + gap)),
+                                              even(stripTop + row * (smallHeight + gap)), smallWidth, smallHeight};
+    ++placed;
+  }
+  return tiles;
+}
+
 }  // namespace plenum::mixer

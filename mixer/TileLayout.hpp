@@ -25,4 +25,12 @@ struct Rect {
 // is even, because the composite is I420 (chroma is subsampled by two).
 std::vector<Rect> gridLayout(int count, int width, int height, int gap = 8);
 
+// The speaker view: tile `focusIndex` large at the top, the other `count - 1` small in a strip
+// below it, in tile order, centred. A strip tile is at most a quarter of the canvas wide; when
+// a single row would make them narrower than a tenth of it, the strip wraps to more rows. The
+// large tile is as big as fits above the strip. 16:9 tiles, even coordinates and `gap` pixels
+// apart and from the edges, like gridLayout; one tile alone is gridLayout's single tile. A
+// focusIndex out of range counts as 0; a canvas too small for a strip falls back to the grid.
+std::vector<Rect> speakerLayout(int count, int focusIndex, int width, int height, int gap = 8);
+
 }  // namespace plenum::mixer

@@ -1,5 +1,6 @@
 #include "signaling/Conference.hpp"
 
+#include "signaling/GlibTimers.hpp"
 #include "signaling/GstRoomMedia.hpp"
 
 #include <Poco/Logger.h>
@@ -34,7 +35,16 @@ Conference::Conference(const ConferenceSettings& settings, std::function<void(st
 
 Conference::Conference(const ConferenceSettings& settings, std::function<void(std::function<void()>)> defer,
                        RoomMediaFactory media)
-    : settings_(settings), defer_(std::move(defer)), media_(std::move(media)) {}
+    : settings_(settings),
+      defer_(std::move(defer)),
+      media_(std::move(media)),
+      // Timers are started on the conference thread: its thread-default context is the loop's.
+      ownTimers_(std::make_unique<GlibTimers>()),
+      timers_(*ownTimers_) {}
+
+Conference::Conference(const ConferenceSettings& settings, std::function<void(std::function<void()>)> defer,
+                       RoomMediaFactory media, Timers& timers)
+    : settings_(settings), defer_(std::move(defer)), media_(std::move(media)), timers_(timers) {}
 
 Conference::~Conference() { closeAll(); }
 
@@ -141,6 +151,17 @@ void Conference::onMessage(SessionId session, const std::shared_ptr<SignalingSin
         else if constexpr (std::is_same_v<T, LockRequest>) error = room.lock(me, m.locked);
         else if constexpr (std::is_same_v<T, PromoteRequest>) error = room.promote(me, m.participantId);
         else if constexpr (std::is_same_v<T, EndRequest>) error = room.end(me);
+        else if constexpr (std::is_same_v<T, ChatRequest>) error = room.chat(me, m);
+        else if constexpr (std::is_same_v<T, ChatExportRequest>) error = room.chatExport(me, m.format);
+        else if constexpr (std::is_same_v<T, RaiseHandRequest>) error = room.raiseHand(me, m.kind);
+        else if constexpr (std::is_same_v<T, LowerHandRequest>) error = room.lowerHand(me, m.entryId);
+        else if constexpr (std::is_same_v<T, QueueMoveRequest>) error = room.queueMove(me, m);
+        else if constexpr (std::is_same_v<T, QueueRemoveRequest>) error = room.queueRemove(me, m.entryId);
+        else if constexpr (std::is_same_v<T, QueueClearRequest>) error = room.queueClear(me);
+        else if constexpr (std::is_same_v<T, GiveFloorRequest>) error = room.giveFloor(me, m);
+        else if constexpr (std::is_same_v<T, TakeFloorRequest>) error = room.takeFloor(me);
+        else if constexpr (std::is_same_v<T, SpeakingTimeRequest>) error = room.speakingTime(me, m);
+        else if constexpr (std::is_same_v<T, LayoutRequest>) error = room.layout(me, m.layout);
         // LeaveRequest: below. Join and ping were handled above.
       },
       envelope.message);
@@ -186,7 +207,7 @@ void Conference::onJoin(SessionId session, const std::shared_ptr<SignalingSink>&
   }
   try {
     if (it == rooms_.end()) {
-      it = rooms_.emplace(name, std::make_unique<Room>(policy, media_, *this, defer_)).first;
+      it = rooms_.emplace(name, std::make_unique<Room>(policy, media_, *this, defer_, timers_)).first;
     } else {
       it->second->updatePolicy(policy);
     }

@@ -10,6 +10,7 @@
 #include "signaling/Room.hpp"
 #include "signaling/RoomMedia.hpp"
 #include "signaling/SignalingSink.hpp"
+#include "signaling/Timers.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -35,9 +36,12 @@ class Conference : public Room::Listener {
 public:
   // Rooms get GStreamer media (GstRoomMedia).
   Conference(const ConferenceSettings& settings, std::function<void(std::function<void()>)> defer);
-  // Rooms get their media from `media` (tests pass a fake).
+  // Rooms get their media from `media` (tests pass a fake); timers run on GLib (GlibTimers).
   Conference(const ConferenceSettings& settings, std::function<void(std::function<void()>)> defer,
              RoomMediaFactory media);
+  // Rooms take their time and timers from `timers` (tests pass a clock they drive by hand).
+  Conference(const ConferenceSettings& settings, std::function<void(std::function<void()>)> defer,
+             RoomMediaFactory media, Timers& timers);
   ~Conference() override;
   Conference(const Conference&) = delete;
   Conference& operator=(const Conference&) = delete;
@@ -77,6 +81,10 @@ private:
   const ConferenceSettings settings_;
   std::function<void(std::function<void()>)> defer_;
   RoomMediaFactory media_;
+  // the rooms' clock and timers: passed in, or our own GlibTimers (declared before the rooms,
+  // so that they outlive every room's timer)
+  std::unique_ptr<Timers> ownTimers_;
+  Timers& timers_;
   // owned
   std::map<std::string, std::unique_ptr<Room>> rooms_;
   std::map<SessionId, Binding> sessions_;

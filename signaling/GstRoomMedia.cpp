@@ -47,9 +47,9 @@ void GstRoomMedia::setAudioMuted(const std::string& id, bool muted) { mixer_->se
 
 void GstRoomMedia::setVideoVisible(const std::string& id, bool visible) { mixer_->setVideoVisible(id, visible); }
 
-// TODO(issue 4): the mixer's layouts and floor marking.
-void GstRoomMedia::setLayout(mixer::Layout) {}
-void GstRoomMedia::setFloorHolder(const std::optional<std::string>&) {}
+void GstRoomMedia::setLayout(mixer::Layout layout) { mixer_->setLayout(layout); }
+
+void GstRoomMedia::setFloorHolder(const std::optional<std::string>& id) { mixer_->setFloorHolder(id); }
 
 std::optional<std::string> GstRoomMedia::setRemoteAnswer(const std::string& id, const std::string& sdp) {
   auto it = endpoints_.find(id);
@@ -74,6 +74,10 @@ void GstRoomMedia::OnRoomMixerError(const std::string& element, const std::strin
       return;
     }
   }
+}
+
+void GstRoomMedia::OnRoomMixerActiveSpeaker(const std::optional<std::string>& id) {
+  listener_.OnRoomMediaActiveSpeaker(id);
 }
 
 void GstRoomMedia::OnWebRtcEndpointOffer(mixer::WebRtcEndpoint& endpoint, const std::string& sdp) {

@@ -3,6 +3,7 @@
 // and camera state, role), their connection back (the sink) and what identifies their browser
 // (the link session, which bans apply to). Their media lives in the room's RoomMedia.
 #include "mixer/MixerSettings.hpp"
+#include "signaling/MessageRate.hpp"
 #include "signaling/Permissions.hpp"
 #include "signaling/Protocol.hpp"
 #include "signaling/SignalingSink.hpp"
@@ -12,12 +13,21 @@
 
 namespace plenum::signaling {
 
+// How many messages a participant may send (PROTOCOL.md, "Limits"): chat 5 in a burst, then
+// 1 a second; hand and queue messages (also floor, speaking time, layout) 10, then 2 a second.
+constexpr unsigned kChatBurst = 5;
+constexpr double kChatPerSecond = 1;
+constexpr unsigned kHandBurst = 10;
+constexpr double kHandPerSecond = 2;
+
 struct Participant {
   ParticipantInfo info;
   Role role = Role::Guest;  // Guest or Moderator (the role inside the meeting)
   std::string linkSession;
   std::string accountId;
   std::shared_ptr<SignalingSink> sink;
+  MessageRate chatRate{kChatBurst, kChatPerSecond};
+  MessageRate handRate{kHandBurst, kHandPerSecond};
 };
 
 // Someone in the lobby: they have no media yet and appear in no participant list; what they

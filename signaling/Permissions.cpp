@@ -4,16 +4,17 @@ namespace plenum::signaling {
 
 namespace {
 constexpr int kRoles = 5;
-constexpr int kActions = 10;
+constexpr int kActions = 17;
+static_assert(static_cast<int>(Action::SetLayout) + 1 == kActions, "one column per action");
 
 // Rows: Anonymous, Guest, Moderator, Staff, Admin. Columns: Action in declaration order.
 constexpr bool kTable[kRoles][kActions] = {
-    //            Accounts OwnRooms AllRooms Admit  Mute   MuteAll Remove Lock   Promote End
-    /* Anonymous */ {false, false,   false,   false, false, false,  false, false, false,  false},
-    /* Guest     */ {false, false,   false,   false, false, false,  false, false, false,  false},
-    /* Moderator */ {false, false,   false,   true,  true,  true,   true,  true,  true,   true},
-    /* Staff     */ {false, true,    false,   true,  true,  true,   true,  true,  true,   true},
-    /* Admin     */ {true,  true,    true,    true,  true,  true,   true,  true,  true,   true},
+    //            Accounts OwnRooms AllRooms Admit  Mute   MuteAll Remove Lock   Promote End    Chat   Hand   Export Queue  Floor  Time   Layout
+    /* Anonymous */ {false, false,   false,   false, false, false,  false, false, false,  false, false, false, false, false, false, false, false},
+    /* Guest     */ {false, false,   false,   false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false},
+    /* Moderator */ {false, false,   false,   true,  true,  true,   true,  true,  true,   true,  true,  true,  true,  true,  true,  true,  true},
+    /* Staff     */ {false, true,    false,   true,  true,  true,   true,  true,  true,   true,  true,  true,  true,  true,  true,  true,  true},
+    /* Admin     */ {true,  true,    true,    true,  true,  true,   true,  true,  true,   true,  true,  true,  true,  true,  true,  true,  true},
 };
 }  // namespace
 
@@ -44,6 +45,13 @@ const char* toString(Action action) {
     case Action::LockRoom: return "lock-room";
     case Action::PromoteModerator: return "promote-moderator";
     case Action::EndMeeting: return "end-meeting";
+    case Action::Chat: return "chat";
+    case Action::RaiseHand: return "raise-hand";
+    case Action::ExportChat: return "export-chat";
+    case Action::ManageQueue: return "manage-queue";
+    case Action::GiveFloor: return "give-floor";
+    case Action::SetSpeakingTime: return "set-speaking-time";
+    case Action::SetLayout: return "set-layout";
   }
   return "unknown";
 }

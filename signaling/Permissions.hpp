@@ -23,6 +23,15 @@ enum class Action {
   LockRoom,          // lock / unlock the room (nobody new gets in)
   PromoteModerator,  // make a participant moderator
   EndMeeting,        // end the meeting for everyone
+  // meeting tools (WebSocket): everyone in a meeting
+  Chat,              // write to everyone or to the moderators
+  RaiseHand,         // raise and lower one's own hand (speaker queue)
+  // meeting tools: moderators
+  ExportChat,        // the meeting's chat as a file
+  ManageQueue,       // move, remove entries of the speaker queue; clear it
+  GiveFloor,         // give the floor, take it back
+  SetSpeakingTime,   // the speaking-time limit and whether it ends the floor
+  SetLayout,         // the composite's layout for everyone
 };
 
 bool isAllowed(Role role, Action action);

@@ -5,6 +5,9 @@
 #include <Poco/JSON/Parser.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -15,6 +18,8 @@ namespace {
 enum class MessageType {
   Join, Answer, Candidate, Media, Ping, Leave,
   Admit, Reject, Mute, MuteAll, Remove, Lock, Promote, End,
+  Chat, ChatExport, RaiseHand, LowerHand, QueueMove, QueueRemove, QueueClear, GiveFloor, TakeFloor,
+  SpeakingTime, Layout,
 };
 
 const std::map<std::string, MessageType, std::less<>>& messageTypes() {
@@ -23,7 +28,13 @@ const std::map<std::string, MessageType, std::less<>>& messageTypes() {
       {"media", MessageType::Media},   {"ping", MessageType::Ping},        {"leave", MessageType::Leave},
       {"admit", MessageType::Admit},   {"reject", MessageType::Reject},    {"mute", MessageType::Mute},
       {"mute-all", MessageType::MuteAll}, {"remove", MessageType::Remove}, {"lock", MessageType::Lock},
-      {"promote", MessageType::Promote},  {"end", MessageType::End}};
+      {"promote", MessageType::Promote},  {"end", MessageType::End},
+      {"chat", MessageType::Chat},        {"chat-export", MessageType::ChatExport},
+      {"raise-hand", MessageType::RaiseHand}, {"lower-hand", MessageType::LowerHand},
+      {"queue-move", MessageType::QueueMove}, {"queue-remove", MessageType::QueueRemove},
+      {"queue-clear", MessageType::QueueClear}, {"give-floor", MessageType::GiveFloor},
+      {"take-floor", MessageType::TakeFloor}, {"speaking-time", MessageType::SpeakingTime},
+      {"layout", MessageType::Layout}};
   return types;
 }
 
@@ -34,7 +45,8 @@ bool targetsParticipant(MessageType type) {
     case MessageType::Reject:
     case MessageType::Mute:
     case MessageType::Remove:
-    case MessageType::Promote: return true;
+    case MessageType::Promote:
+    case MessageType::GiveFloor: return true;
     default: return false;
   }
 }
@@ -68,16 +80,24 @@ std::optional<std::string> readOptionalString(const Poco::JSON::Object& o, const
   return requireString(o, key, 128);
 }
 
-// Counts UTF-8 code points, or -1 when the bytes are not well-formed UTF-8 or hold control
-// characters.
-long utf8Length(std::string_view s) {
+// What utf8Length lets through besides printable characters.
+enum class TextKind {
+  Name,  // one line: no control characters, no line separators or bidi overrides
+  Chat,  // line feeds and tabs too; otherwise no control characters
+  Any,   // any well-formed UTF-8 (ids)
+};
+
+// Counts UTF-8 code points, or -1 when the bytes are not well-formed UTF-8 or hold characters
+// that `kind` does not allow.
+long utf8Length(std::string_view s, TextKind kind = TextKind::Name) {
   long count = 0;
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
     std::size_t extra = 0;
     unsigned codePoint = 0;
     if (c < 0x80) {
-      if (c < 0x20 || c == 0x7f) return -1;
+      const bool allowedControl = kind == TextKind::Any || (kind == TextKind::Chat && (c == '\n' || c == '\t'));
+      if ((c < 0x20 || c == 0x7f) && !allowedControl) return -1;
       codePoint = c;
     } else if ((c & 0xe0) == 0xc0) { extra = 1; codePoint = c & 0x1f; }
     else if ((c & 0xf0) == 0xe0) { extra = 2; codePoint = c & 0x0f; }
@@ -91,10 +111,10 @@ long utf8Length(std::string_view s) {
     }
     static const unsigned kSmallest[] = {0, 0x80, 0x800, 0x10000};
     if (codePoint < kSmallest[extra]) return -1;                        // overlong
-    if (codePoint >= 0x80 && codePoint < 0xa0) return -1;              // C1 controls
     if ((codePoint >= 0xd800 && codePoint <= 0xdfff) || codePoint > 0x10ffff) return -1;
-    if (codePoint == 0x2028 || codePoint == 0x2029 || (codePoint >= 0x202a && codePoint <= 0x202e) ||
-        (codePoint >= 0x2066 && codePoint <= 0x2069))
+    if (codePoint >= 0x80 && codePoint < 0xa0 && kind != TextKind::Any) return -1;  // C1 controls
+    if (kind == TextKind::Name && (codePoint == 0x2028 || codePoint == 0x2029 || (codePoint >= 0x202a && codePoint <= 0x202e) ||
+        (codePoint >= 0x2066 && codePoint <= 0x2069)))
       return -1;  // line separators, bidi overrides and isolates would let a name disguise itself
     i += extra + 1;
     ++count;
@@ -142,6 +162,76 @@ std::string requireParticipantId(const Poco::JSON::Object& o) {
   return id;
 }
 
+// An integer field within [min, max] (JSON booleans and fractions are refused).
+long long requireInteger(const Poco::JSON::Object& o, const std::string& key, long long min, long long max) {
+  if (!o.has(key)) throw badField(key, "is missing");
+  const Poco::Dynamic::Var value = o.get(key);
+  if (!value.isInteger() || value.isBoolean()) throw badField(key, "must be an integer");
+  long long number = 0;
+  try {
+    number = value.convert<long long>();
+  } catch (const std::exception&) {  // an unsigned value beyond long long
+    if (max == std::numeric_limits<long long>::max()) return max;
+    throw badField(key, "must be " + std::to_string(min) + "-" + std::to_string(max));
+  }
+  if (number < min || number > max) {
+    throw badField(key, max == std::numeric_limits<long long>::max() ? "must be at least " + std::to_string(min)
+                                                                      : "must be " + std::to_string(min) + "-" +
+                                                                            std::to_string(max));
+  }
+  return number;
+}
+
+// One of `names` (the value's index), e.g. "grid" / "speaker"; `fallback` when absent (nullopt:
+// required).
+template <std::size_t N>
+std::size_t requireChoice(const Poco::JSON::Object& o, const std::string& key, const char* const (&names)[N],
+                          std::optional<std::size_t> fallback) {
+  if (!o.has(key)) {
+    if (fallback) return *fallback;
+    throw badField(key, "is missing");
+  }
+  const Poco::Dynamic::Var value = o.get(key);
+  std::string allowed;
+  for (const char* name : names) allowed += std::string(allowed.empty() ? "" : " or ") + "\"" + name + "\"";
+  if (!value.isString()) throw badField(key, "must be " + allowed);
+  const std::string text = value.extract<std::string>();
+  for (std::size_t i = 0; i < N; ++i) {
+    if (text == names[i]) return i;
+  }
+  throw badField(key, "must be " + allowed);
+}
+
+std::string requireEntryId(const Poco::JSON::Object& o) {
+  std::string id = requireString(o, "entryId", kMaxEntryIdChars * 4);
+  const long length = utf8Length(id, TextKind::Any);
+  if (length < 1 || static_cast<std::size_t>(length) > kMaxEntryIdChars) {
+    throw badField("entryId", "must be 1-32 characters");
+  }
+  return id;
+}
+
+ChatRequest parseChat(const Poco::JSON::Object& o) {
+  ChatRequest request;
+  // Any length within the frame: the limit applies after trimming.
+  const auto text = normaliseChatText(requireString(o, "text", kMaxFrameBytes));
+  if (!text) throw badField("text", "must be 1-2000 characters without control characters (but line feed and tab)");
+  request.text = *text;
+  static const char* const kAudiences[] = {"everyone", "moderators"};
+  request.to = requireChoice(o, "to", kAudiences, 0) == 0 ? ChatAudience::Everyone : ChatAudience::Moderators;
+  return request;
+}
+
+GiveFloorRequest parseGiveFloor(const Poco::JSON::Object& o) {
+  GiveFloorRequest request;
+  if (o.has("entryId")) request.entryId = requireEntryId(o);
+  if (o.has("participantId")) request.participantId = requireParticipantId(o);
+  if (request.entryId && request.participantId) {
+    throw badField("participantId", "must not be given together with 'entryId'");
+  }
+  return request;
+}
+
 CandidateRequest parseCandidate(const Poco::JSON::Object& o) {
   CandidateRequest request;
   request.candidate = requireString(o, "candidate", 1024);
@@ -183,6 +273,30 @@ Poco::JSON::Object toJson(const WaitingInfo& w) {
   return o;
 }
 
+Poco::JSON::Object toJson(const ChatMessageInfo& m) {
+  Poco::JSON::Object from;
+  from.set("participantId", m.from.participantId);
+  from.set("name", m.from.name);
+  from.set("role", m.from.moderator ? "moderator" : "guest");
+  Poco::JSON::Object o;
+  o.set("id", m.id);
+  o.set("from", from);
+  o.set("to", toString(m.to));
+  o.set("text", m.text);
+  o.set("time", formatUtcTime(m.time));
+  return o;
+}
+
+Poco::JSON::Object toJson(const QueueEntryInfo& e) {
+  Poco::JSON::Object o;
+  o.set("entryId", e.entryId);
+  o.set("participantId", e.participantId);
+  o.set("name", e.name);
+  o.set("kind", toString(e.kind));
+  o.set("raisedAt", formatUtcTime(e.raisedAt));
+  return o;
+}
+
 void setRoom(Poco::JSON::Object& o, const RoomInfo& room) {
   o.set("room", room.room);
   o.set("title", room.title);
@@ -217,6 +331,8 @@ const char* toString(ErrorCode code) {
     case ErrorCode::MeetingEnded: return "meeting-ended";
     case ErrorCode::Forbidden: return "forbidden";
     case ErrorCode::NoSuchParticipant: return "no-such-participant";
+    case ErrorCode::NoSuchEntry: return "no-such-entry";
+    case ErrorCode::TooFast: return "too-fast";
   }
   return "internal";
 }
@@ -264,6 +380,32 @@ std::optional<std::string> normaliseDisplayName(std::string_view name) {
   return std::string(name);
 }
 
+std::optional<std::string> normaliseChatText(std::string_view text) {
+  const auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!text.empty() && isSpace(text.front())) text.remove_prefix(1);
+  while (!text.empty() && isSpace(text.back())) text.remove_suffix(1);
+  const long length = utf8Length(text, TextKind::Chat);
+  if (length < 1 || static_cast<std::size_t>(length) > kMaxChatChars) return std::nullopt;
+  return std::string(text);
+}
+
+std::string formatUtcTime(WallTime time) {
+  const auto ms = std::chrono::floor<std::chrono::milliseconds>(time.time_since_epoch()).count();
+  const std::time_t seconds = static_cast<std::time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+  const int millis = static_cast<int>(ms - static_cast<long long>(seconds) * 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, millis);
+  return buffer;
+}
+
+const char* toString(ChatAudience to) { return to == ChatAudience::Moderators ? "moderators" : "everyone"; }
+const char* toString(ExportFormat format) { return format == ExportFormat::Markdown ? "markdown" : "text"; }
+const char* toString(HandKind kind) { return kind == HandKind::PointOfOrder ? "point-of-order" : "speak"; }
+const char* toString(mixer::Layout layout) { return layout == mixer::Layout::Speaker ? "speaker" : "grid"; }
+
 std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view text) {
   if (text.size() > kMaxFrameBytes) return ProtocolError{ErrorCode::TooLarge, "message larger than 64 KiB"};
   Poco::JSON::Object::Ptr object;
@@ -308,6 +450,46 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
       case MessageType::Lock: envelope.message = LockRequest{readBool(*object, "locked", std::nullopt)}; break;
       case MessageType::Promote: envelope.message = PromoteRequest{requireParticipantId(*object)}; break;
       case MessageType::End: envelope.message = EndRequest{}; break;
+      case MessageType::Chat: envelope.message = parseChat(*object); break;
+      case MessageType::ChatExport: {
+        static const char* const kFormats[] = {"text", "markdown"};
+        envelope.message = ChatExportRequest{requireChoice(*object, "format", kFormats, std::nullopt) == 0
+                                                 ? ExportFormat::Text
+                                                 : ExportFormat::Markdown};
+        break;
+      }
+      case MessageType::RaiseHand: {
+        static const char* const kKinds[] = {"speak", "point-of-order"};
+        envelope.message =
+            RaiseHandRequest{requireChoice(*object, "kind", kKinds, 0) == 0 ? HandKind::Speak : HandKind::PointOfOrder};
+        break;
+      }
+      case MessageType::LowerHand:
+        envelope.message = LowerHandRequest{object->has("entryId") ? std::optional(requireEntryId(*object)) : std::nullopt};
+        break;
+      case MessageType::QueueMove: {
+        QueueMoveRequest move{requireEntryId(*object), 0};
+        const long long position = requireInteger(*object, "position", 0, std::numeric_limits<long long>::max());
+        move.position = static_cast<std::size_t>(position);
+        envelope.message = move;
+        break;
+      }
+      case MessageType::QueueRemove: envelope.message = QueueRemoveRequest{requireEntryId(*object)}; break;
+      case MessageType::QueueClear: envelope.message = QueueClearRequest{}; break;
+      case MessageType::GiveFloor: envelope.message = parseGiveFloor(*object); break;
+      case MessageType::TakeFloor: envelope.message = TakeFloorRequest{}; break;
+      case MessageType::SpeakingTime:
+        envelope.message = SpeakingTimeRequest{
+            static_cast<unsigned>(requireInteger(*object, "limitSeconds", 0, kMaxSpeakingTimeSeconds)),
+            readBool(*object, "autoEnd", std::nullopt)};
+        break;
+      case MessageType::Layout: {
+        static const char* const kLayouts[] = {"grid", "speaker"};
+        envelope.message =
+            LayoutRequest{requireChoice(*object, "layout", kLayouts, std::nullopt) == 0 ? mixer::Layout::Grid
+                                                                                        : mixer::Layout::Speaker};
+        break;
+      }
     }
     return envelope;
   } catch (const ProtocolError& error) {
@@ -402,6 +584,76 @@ std::string removed(const std::string& byName) {
 std::string roomUpdated(const RoomInfo& room) {
   Poco::JSON::Object o = typed("room-updated");
   setRoom(o, room);
+  return stringify(o);
+}
+
+std::string chat(const ChatMessageInfo& message) {
+  Poco::JSON::Object o = typed("chat");
+  o.set("message", toJson(message));
+  return stringify(o);
+}
+
+std::string chatHistory(const std::vector<ChatMessageInfo>& messages) {
+  Poco::JSON::Object o = typed("chat-history");
+  Poco::JSON::Array list;
+  for (const auto& m : messages) list.add(toJson(m));
+  o.set("messages", list);
+  return stringify(o);
+}
+
+std::string chatExport(ExportFormat format, const std::string& filename, const std::string& content) {
+  Poco::JSON::Object o = typed("chat-export");
+  o.set("format", toString(format));
+  o.set("filename", filename);
+  o.set("content", content);
+  return stringify(o);
+}
+
+std::string queueUpdated(const std::vector<QueueEntryInfo>& queue) {
+  Poco::JSON::Object o = typed("queue-updated");
+  Poco::JSON::Array list;
+  for (const auto& entry : queue) list.add(toJson(entry));
+  o.set("queue", list);
+  return stringify(o);
+}
+
+std::string floorUpdated(const std::optional<FloorInfo>& floor, const SpeakingTimeInfo& speakingTime) {
+  Poco::JSON::Object o = typed("floor-updated");
+  if (floor) {
+    Poco::JSON::Object f;
+    f.set("participantId", floor->participantId);
+    f.set("name", floor->name);
+    f.set("since", formatUtcTime(floor->since));
+    f.set("limitSeconds", floor->limitSeconds ? Poco::Dynamic::Var(*floor->limitSeconds) : Poco::Dynamic::Var());
+    f.set("remainingMs", floor->remainingMs ? Poco::Dynamic::Var(static_cast<Poco::Int64>(*floor->remainingMs))
+                                            : Poco::Dynamic::Var());
+    f.set("autoEnd", floor->autoEnd);
+    o.set("floor", f);
+  } else {
+    o.set("floor", Poco::Dynamic::Var());
+  }
+  Poco::JSON::Object time;
+  time.set("limitSeconds", speakingTime.limitSeconds);
+  time.set("autoEnd", speakingTime.autoEnd);
+  o.set("speakingTime", time);
+  return stringify(o);
+}
+
+std::string floorTimeUp(const std::string& participantId) {
+  Poco::JSON::Object o = typed("floor-time-up");
+  o.set("participantId", participantId);
+  return stringify(o);
+}
+
+std::string layoutUpdated(mixer::Layout layout) {
+  Poco::JSON::Object o = typed("layout-updated");
+  o.set("layout", toString(layout));
+  return stringify(o);
+}
+
+std::string activeSpeaker(const std::optional<std::string>& participantId) {
+  Poco::JSON::Object o = typed("active-speaker");
+  o.set("participantId", participantId ? Poco::Dynamic::Var(*participantId) : Poco::Dynamic::Var());
   return stringify(o);
 }
 

@@ -2,6 +2,10 @@
 // The WebSocket protocol of PROTOCOL.md as types: client messages are parsed and validated
 // into one struct each (or a ProtocolError with a stable code), server messages are built by
 // the functions below. Nothing else in plenumd reads or writes the protocol's JSON.
+#include "mixer/TileLayout.hpp"
+
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -37,13 +41,16 @@ enum class ErrorCode {
   // moderation
   Forbidden,
   NoSuchParticipant,
+  // meeting tools
+  NoSuchEntry,
+  TooFast,
 };
 const char* toString(ErrorCode code);
 
 struct ProtocolError {
   ErrorCode code;
   std::string message;
-  // Seconds until another attempt may succeed (rate-limited only; 0 = not sent).
+  // Seconds until another attempt may succeed (rate-limited, too-fast; 0 = not sent).
   unsigned retryAfter = 0;
 };
 // Whether the server closes the connection after sending this error.
@@ -56,6 +63,9 @@ constexpr std::size_t kMaxSdpChars = 60000;
 constexpr std::size_t kMaxInviteChars = 128;    // invite token: A-Z a-z 0-9 _ -
 constexpr std::size_t kMaxPasswordBytes = 256;  // room password as typed (UTF-8)
 constexpr std::size_t kMaxParticipantIdChars = 128;
+constexpr std::size_t kMaxChatChars = 2000;         // after trimming
+constexpr std::size_t kMaxEntryIdChars = 32;
+constexpr unsigned kMaxSpeakingTimeSeconds = 3600;
 
 struct JoinRequest {
   std::string room;  // may be empty when `invite` is given (the invite names the room)
@@ -102,10 +112,52 @@ struct PromoteRequest {
 };
 struct EndRequest {};
 
+// Meeting tools: chat, speaker queue, floor, layout (PROTOCOL.md "Chat", "Speaker queue").
+enum class ChatAudience { Everyone, Moderators };
+enum class ExportFormat { Text, Markdown };
+enum class HandKind { Speak, PointOfOrder };
+
+struct ChatRequest {
+  std::string text;  // trimmed, 1-2000 characters, no control characters but LF and TAB
+  ChatAudience to = ChatAudience::Everyone;
+};
+struct ChatExportRequest {
+  ExportFormat format = ExportFormat::Text;
+};
+struct RaiseHandRequest {
+  HandKind kind = HandKind::Speak;
+};
+struct LowerHandRequest {
+  std::optional<std::string> entryId;  // none: all one's own entries
+};
+struct QueueMoveRequest {
+  std::string entryId;
+  std::size_t position = 0;  // the new index; past the end = last
+};
+struct QueueRemoveRequest {
+  std::string entryId;
+};
+struct QueueClearRequest {};
+// At most one of the two; neither: the first entry of the queue.
+struct GiveFloorRequest {
+  std::optional<std::string> entryId;
+  std::optional<std::string> participantId;  // the target, not the sender
+};
+struct TakeFloorRequest {};
+struct SpeakingTimeRequest {
+  unsigned limitSeconds = 0;  // 0 = no limit
+  bool autoEnd = false;
+};
+struct LayoutRequest {
+  mixer::Layout layout = mixer::Layout::Grid;
+};
+
 using ClientMessage =
     std::variant<JoinRequest, AnswerRequest, CandidateRequest, MediaRequest, PingRequest, LeaveRequest,
                  AdmitRequest, RejectRequest, MuteRequest, MuteAllRequest, RemoveRequest, LockRequest,
-                 PromoteRequest, EndRequest>;
+                 PromoteRequest, EndRequest, ChatRequest, ChatExportRequest, RaiseHandRequest,
+                 LowerHandRequest, QueueMoveRequest, QueueRemoveRequest, QueueClearRequest, GiveFloorRequest,
+                 TakeFloorRequest, SpeakingTimeRequest, LayoutRequest>;
 
 struct ClientEnvelope {
   ClientMessage message;
@@ -117,6 +169,9 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
 
 // Validation used by parsing, exposed for the HTTP side (room links) and for tests.
 bool isValidRoomName(std::string_view room);
+// Chat text with surrounding white space removed, or nullopt if it is empty, longer than
+// kMaxChatChars characters, not UTF-8 or holds control characters other than LF and TAB.
+std::optional<std::string> normaliseChatText(std::string_view text);
 bool isValidInviteToken(std::string_view token);
 // The display name with surrounding white space removed, or nullopt if it is empty, too long,
 // not UTF-8 or holds control characters.
@@ -143,6 +198,52 @@ struct RoomInfo {
   bool locked = false;
 };
 
+using WallTime = std::chrono::system_clock::time_point;
+// ISO-8601 in UTC with milliseconds: "2026-11-26T20:51:03.120Z".
+std::string formatUtcTime(WallTime time);
+
+// Who wrote a chat message, as it was when they wrote it.
+struct ChatAuthor {
+  std::string participantId;
+  std::string name;
+  bool moderator = false;
+};
+
+struct ChatMessageInfo {
+  std::string id;  // "m<n>"
+  ChatAuthor from;
+  ChatAudience to = ChatAudience::Everyone;
+  std::string text;
+  WallTime time;  // when the server accepted it
+};
+
+struct QueueEntryInfo {
+  std::string entryId;  // "q<n>"
+  std::string participantId;
+  std::string name;
+  HandKind kind = HandKind::Speak;
+  WallTime raisedAt;
+};
+
+struct SpeakingTimeInfo {
+  unsigned limitSeconds = 0;  // 0 = no limit
+  bool autoEnd = false;
+};
+
+struct FloorInfo {
+  std::string participantId;
+  std::string name;
+  WallTime since;
+  std::optional<unsigned> limitSeconds;       // none without a limit
+  std::optional<std::int64_t> remainingMs;    // at the time of sending; none without a limit
+  bool autoEnd = false;
+};
+
+const char* toString(ChatAudience to);
+const char* toString(ExportFormat format);
+const char* toString(HandKind kind);
+const char* toString(mixer::Layout layout);
+
 namespace server {
 std::string joined(const std::string& participantId, const RoomInfo& room,
                    const std::vector<ParticipantInfo>& participants, const std::string& videoCodec);
@@ -160,6 +261,15 @@ std::string lobbyUpdated(const std::vector<WaitingInfo>& waiting);
 std::string mutedByModerator(const std::string& byName);
 std::string removed(const std::string& byName);
 std::string roomUpdated(const RoomInfo& room);
+// Meeting tools.
+std::string chat(const ChatMessageInfo& message);
+std::string chatHistory(const std::vector<ChatMessageInfo>& messages);
+std::string chatExport(ExportFormat format, const std::string& filename, const std::string& content);
+std::string queueUpdated(const std::vector<QueueEntryInfo>& queue);
+std::string floorUpdated(const std::optional<FloorInfo>& floor, const SpeakingTimeInfo& speakingTime);
+std::string floorTimeUp(const std::string& participantId);
+std::string layoutUpdated(mixer::Layout layout);
+std::string activeSpeaker(const std::optional<std::string>& participantId);
 std::string error(const ProtocolError& error, bool fatal);
 }  // namespace server
 

@@ -1,5 +1,7 @@
 #include "signaling/Room.hpp"
 
+#include "signaling/ChatExport.hpp"
+
 #include <Poco/Logger.h>
 
 #include <algorithm>
@@ -24,8 +26,8 @@ void sendFatal(SignalingSink& sink, ErrorCode code, const std::string& message) 
 }  // namespace
 
 Room::Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& listener,
-           std::function<void(std::function<void()>)> defer)
-    : listener_(listener), defer_(std::move(defer)), policy_(policy) {
+           std::function<void(std::function<void()>)> defer, Timers& timers)
+    : listener_(listener), defer_(std::move(defer)), timers_(timers), policy_(policy) {
   media_ = media(policy_.slug, *this);
   log().information("room %s opened (%s%s, at most %z)", policy_.slug,
                     std::string(policy_.persistent ? "persistent" : "ad-hoc"),
@@ -33,6 +35,7 @@ Room::Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& li
 }
 
 Room::~Room() {
+  floorTimer_.reset();
   media_.reset();
   log().information("room %s closed", policy_.slug);
 }
@@ -146,6 +149,7 @@ void Room::enter(Participant participant, const JoinRequest& request, mixer::Vid
   auto& added = participants_.emplace(id, std::move(participant)).first->second;
   order_.push_back(id);
   added.sink->send(server::joined(id, info(), participants(), mixer::toString(codec)));
+  sendMeetingState(added);
   broadcast(server::participantJoined(added.info), id);
   if (added.role == Role::Moderator) added.sink->send(server::lobbyUpdated(waiting()));
   log().information("room %s: %s joined as %s (%z in the room, composite %s)", policy_.slug, id,
@@ -178,6 +182,14 @@ void Room::leave(const std::string& participantId, const std::string& reason) {
   std::erase(order_, participantId);
   broadcast(server::participantLeft(participantId, reason));
   log().information("room %s: %s left (%s), %z remain", policy_.slug, participantId, reason, participants_.size());
+  // One's hands go down and the floor is free.
+  const auto effect = queue_.removeParticipant(participantId);
+  if (effect.queueChanged) queueChanged();
+  if (effect.floorFreed) setFloor(std::nullopt);
+  if (activeSpeaker_ == participantId) {
+    activeSpeaker_.reset();
+    broadcast(server::activeSpeaker(activeSpeaker_));
+  }
   ensureModerator();
 }
 
@@ -201,6 +213,8 @@ void Room::makeModerator(Participant& participant) {
   participant.info.moderator = true;
   broadcast(server::participantUpdated(participant.info));
   participant.sink->send(server::lobbyUpdated(waiting()));
+  // Moderators read the messages to the moderators too: the history again, with those.
+  sendChatHistory(participant);
 }
 
 // ---- media ------------------------------------------------------------------------------------
@@ -385,11 +399,219 @@ std::optional<ProtocolError> Room::end(const std::string& senderId) {
   lobby_.clear();
   participants_.clear();
   order_.clear();
+  // The chat is gone with the meeting; no timer may fire into it any more.
+  floorTimer_.reset();
+  chat_.clear();
+  queue_.clear();
+  queue_.takeFloor();
   listener_.OnRoomEnded(*this);
   return std::nullopt;
 }
 
-// TODO(issue 4): tell everyone who is speaking.
-void Room::OnRoomMediaActiveSpeaker(const std::optional<std::string>&) {}
+// ---- meeting tools: state for newcomers -------------------------------------------------------
+
+void Room::sendMeetingState(Participant& participant) {
+  sendChatHistory(participant);
+  participant.sink->send(server::queueUpdated(queue_.entries()));
+  participant.sink->send(server::floorUpdated(floorInfo(), {speakingTime_.limitSeconds(), speakingTime_.autoEnd()}));
+  participant.sink->send(server::layoutUpdated(layout_));
+  participant.sink->send(server::activeSpeaker(activeSpeaker_));
+}
+
+void Room::sendChatHistory(Participant& participant) {
+  participant.sink->send(
+      server::chatHistory(chat_.readableBy(participant.info.id, participant.role == Role::Moderator)));
+}
+
+// ---- chat -------------------------------------------------------------------------------------
+// The text is never logged (privacy): only who wrote to whom, and counts.
+
+std::optional<ProtocolError> Room::chat(const std::string& senderId, const ChatRequest& request) {
+  if (auto refused = check(senderId, Action::Chat)) return refused;
+  Participant& sender = *find(senderId);
+  if (auto wait = sender.chatRate.take(timers_.now())) {
+    return ProtocolError{ErrorCode::TooFast, "too many chat messages", *wait};
+  }
+  const ChatMessageInfo& message =
+      chat_.add({senderId, sender.info.name, sender.role == Role::Moderator}, request.to, request.text, timers_.wallNow());
+  const std::string json = server::chat(message);
+  for (auto& [id, p] : participants_) {
+    if (ChatLog::mayRead(message, id, p.role == Role::Moderator)) p.sink->send(json);
+  }
+  log().debug("room %s: chat message %s from %s to %s (%z stored)", policy_.slug, message.id, senderId,
+              std::string(toString(request.to)), chat_.size());
+  return std::nullopt;
+}
+
+std::optional<ProtocolError> Room::chatExport(const std::string& senderId, ExportFormat format) {
+  if (auto refused = check(senderId, Action::ExportChat)) return refused;
+  const ChatExportFile file = exportChat(chat_.all(), format, info(), timers_.wallNow());
+  find(senderId)->sink->send(server::chatExport(format, file.filename, file.content));
+  log().information("room %s: %s exported the chat (%z messages, %s)", policy_.slug, senderId, chat_.size(),
+                    std::string(toString(format)));
+  return std::nullopt;
+}
+
+// ---- speaker queue and floor ------------------------------------------------------------------
+
+std::optional<ProtocolError> Room::checkHand(const std::string& senderId, Action action) {
+  if (auto refused = check(senderId, action)) return refused;
+  if (auto wait = find(senderId)->handRate.take(timers_.now())) {
+    return ProtocolError{ErrorCode::TooFast, "too many hand and queue messages", *wait};
+  }
+  return std::nullopt;
+}
+
+void Room::queueChanged() { broadcast(server::queueUpdated(queue_.entries())); }
+
+std::optional<FloorInfo> Room::floorInfo() const {
+  const auto& holder = queue_.floor();
+  if (!holder) return std::nullopt;
+  FloorInfo floor{holder->participantId, holder->name, holder->since, std::nullopt, std::nullopt,
+                  speakingTime_.autoEnd()};
+  if (const auto left = speakingTime_.remaining(timers_.now())) {
+    floor.limitSeconds = speakingTime_.limitSeconds();
+    floor.remainingMs = left->count();
+  }
+  return floor;
+}
+
+void Room::floorChanged() {
+  broadcast(server::floorUpdated(floorInfo(), {speakingTime_.limitSeconds(), speakingTime_.autoEnd()}));
+}
+
+void Room::setFloor(std::optional<FloorHolder> holder) {
+  const std::optional<std::string> id = holder ? std::optional(holder->participantId) : std::nullopt;
+  if (holder) {
+    queue_.giveFloor(std::move(*holder));
+    speakingTime_.start(timers_.now());
+  } else {
+    queue_.takeFloor();
+    speakingTime_.stop();
+  }
+  armFloorTimer();
+  media_->setFloorHolder(id);
+  floorChanged();
+  log().information("room %s: floor %s", policy_.slug, id ? "to " + *id : std::string("free"));
+}
+
+void Room::armFloorTimer() {
+  floorTimer_.reset();
+  const auto left = speakingTime_.remaining(timers_.now());
+  if (!queue_.floor() || !left) return;
+  // Owned by the room: destroyed (cancelled) with it, or when the floor changes.
+  floorTimer_ = timers_.after(*left, [this] { OnFloorTimer(); });
+}
+
+void Room::OnFloorTimer() {
+  const auto now = timers_.now();
+  if (!queue_.floor()) return;
+  if (!speakingTime_.expired(now)) {  // woken a little early: sleep the rest
+    armFloorTimer();
+    return;
+  }
+  if (!speakingTime_.takeTimeUp(now)) return;
+  const std::string holder = queue_.floor()->participantId;
+  log().information("room %s: speaking time of %s is up%s", policy_.slug, holder,
+                    std::string(speakingTime_.autoEnd() ? ", floor taken back" : ""));
+  broadcast(server::floorTimeUp(holder));
+  if (speakingTime_.autoEnd()) setFloor(std::nullopt);
+}
+
+std::optional<ProtocolError> Room::raiseHand(const std::string& senderId, HandKind kind) {
+  if (auto refused = checkHand(senderId, Action::RaiseHand)) return refused;
+  if (queue_.raise(senderId, find(senderId)->info.name, kind, timers_.wallNow())) queueChanged();
+  return std::nullopt;
+}
+
+std::optional<ProtocolError> Room::lowerHand(const std::string& senderId, const std::optional<std::string>& entryId) {
+  if (auto refused = checkHand(senderId, Action::RaiseHand)) return refused;
+  if (queue_.lower(senderId, entryId)) {
+    queueChanged();
+  } else if (entryId) {
+    return ProtocolError{ErrorCode::NoSuchEntry, "you have no entry with this id"};
+  }
+  return std::nullopt;
+}
+
+std::optional<ProtocolError> Room::queueMove(const std::string& senderId, const QueueMoveRequest& request) {
+  if (auto refused = checkHand(senderId, Action::ManageQueue)) return refused;
+  if (!queue_.move(request.entryId, request.position)) {
+    return ProtocolError{ErrorCode::NoSuchEntry, "no entry with this id is in the queue"};
+  }
+  queueChanged();
+  return std::nullopt;
+}
+
+std::optional<ProtocolError> Room::queueRemove(const std::string& senderId, const std::string& entryId) {
+  if (auto refused = checkHand(senderId, Action::ManageQueue)) return refused;
+  if (!queue_.remove(entryId)) return ProtocolError{ErrorCode::NoSuchEntry, "no entry with this id is in the queue"};
+  queueChanged();
+  return std::nullopt;
+}
+
+std::optional<ProtocolError> Room::queueClear(const std::string& senderId) {
+  if (auto refused = checkHand(senderId, Action::ManageQueue)) return refused;
+  if (queue_.clear()) queueChanged();
+  return std::nullopt;
+}
+
+std::optional<ProtocolError> Room::giveFloor(const std::string& senderId, const GiveFloorRequest& request) {
+  if (auto refused = checkHand(senderId, Action::GiveFloor)) return refused;
+  if (request.participantId) {
+    const Participant* target = find(*request.participantId);
+    if (!target) return ProtocolError{ErrorCode::NoSuchParticipant, "nobody with this id is in the room"};
+    setFloor(FloorHolder{target->info.id, target->info.name, timers_.wallNow()});
+    return std::nullopt;
+  }
+  auto entry = queue_.take(request.entryId);
+  if (!entry) {
+    return ProtocolError{ErrorCode::NoSuchEntry,
+                         request.entryId ? "no entry with this id is in the queue" : "the queue is empty"};
+  }
+  queueChanged();
+  const Participant* target = find(entry->participantId);
+  // Entries leave with their participant, so the target is here; the name is today's.
+  setFloor(FloorHolder{entry->participantId, target ? target->info.name : entry->name, timers_.wallNow()});
+  return std::nullopt;
+}
+
+std::optional<ProtocolError> Room::takeFloor(const std::string& senderId) {
+  if (auto refused = checkHand(senderId, Action::GiveFloor)) return refused;
+  if (queue_.floor()) setFloor(std::nullopt);
+  return std::nullopt;
+}
+
+std::optional<ProtocolError> Room::speakingTime(const std::string& senderId, const SpeakingTimeRequest& request) {
+  if (auto refused = checkHand(senderId, Action::SetSpeakingTime)) return refused;
+  speakingTime_.set(request.limitSeconds, request.autoEnd);
+  // The current floor's countdown starts again with the new limit.
+  if (queue_.floor()) speakingTime_.start(timers_.now());
+  armFloorTimer();
+  floorChanged();
+  log().information("room %s: %s set the speaking time to %u s%s", policy_.slug, senderId, request.limitSeconds,
+                    std::string(request.autoEnd ? " (ends the floor)" : ""));
+  return std::nullopt;
+}
+
+std::optional<ProtocolError> Room::layout(const std::string& senderId, mixer::Layout layout) {
+  if (auto refused = checkHand(senderId, Action::SetLayout)) return refused;
+  if (layout_ == layout) return std::nullopt;
+  layout_ = layout;
+  media_->setLayout(layout);
+  broadcast(server::layoutUpdated(layout));
+  log().information("room %s: %s set the layout to %s", policy_.slug, senderId, std::string(toString(layout)));
+  return std::nullopt;
+}
+
+// ---- active speaker ---------------------------------------------------------------------------
+
+void Room::OnRoomMediaActiveSpeaker(const std::optional<std::string>& participantId) {
+  // The media may report someone who has just left: only people in the meeting count.
+  if (participantId && !find(*participantId)) return;
+  if (activeSpeaker_ == participantId) return;
+  activeSpeaker_ = participantId;
+  broadcast(server::activeSpeaker(activeSpeaker_));
+}
 
 }  // namespace plenum::signaling

@@ -1,13 +1,18 @@
 #pragma once
-// A room: its participants, its lobby, its moderation state (lock, bans) and its media. Joins,
-// leaves, media changes and moderators' requests arrive from the Conference; media events
-// arrive from the RoomMedia; everyone concerned hears of each change. Every moderator action is
-// decided by isAllowed(role, action) (Permissions.hpp) and nothing else. Conference thread only.
+// A room: its participants, its lobby, its moderation state (lock, bans), its meeting tools
+// (chat, speaker queue and floor, layout, active speaker) and its media. Joins, leaves, media
+// changes and moderators' requests arrive from the Conference; media events arrive from the
+// RoomMedia; everyone concerned hears of each change. Every request is decided by
+// isAllowed(role, action) (Permissions.hpp) and nothing else. Conference thread only.
 #include "mixer/ConferencePost.hpp"
+#include "signaling/ChatLog.hpp"
 #include "signaling/JoinContext.hpp"
 #include "signaling/Participant.hpp"
 #include "signaling/Protocol.hpp"
 #include "signaling/RoomMedia.hpp"
+#include "signaling/SpeakerQueue.hpp"
+#include "signaling/SpeakingTime.hpp"
+#include "signaling/Timers.hpp"
 
 #include <functional>
 #include <map>
@@ -34,7 +39,7 @@ public:
   };
 
   Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& listener,
-       std::function<void(std::function<void()>)> defer);
+       std::function<void(std::function<void()>)> defer, Timers& timers);
   ~Room() override;
   Room(const Room&) = delete;
   Room& operator=(const Room&) = delete;
@@ -77,6 +82,25 @@ public:
   std::optional<ProtocolError> promote(const std::string& senderId, const std::string& targetId);
   std::optional<ProtocolError> end(const std::string& senderId);
 
+  // Meeting tools: each returns the refusal (forbidden, no-such-entry, too-fast, ...) or nothing.
+  std::optional<ProtocolError> chat(const std::string& senderId, const ChatRequest& request);
+  std::optional<ProtocolError> chatExport(const std::string& senderId, ExportFormat format);
+  std::optional<ProtocolError> raiseHand(const std::string& senderId, HandKind kind);
+  std::optional<ProtocolError> lowerHand(const std::string& senderId, const std::optional<std::string>& entryId);
+  std::optional<ProtocolError> queueMove(const std::string& senderId, const QueueMoveRequest& request);
+  std::optional<ProtocolError> queueRemove(const std::string& senderId, const std::string& entryId);
+  std::optional<ProtocolError> queueClear(const std::string& senderId);
+  std::optional<ProtocolError> giveFloor(const std::string& senderId, const GiveFloorRequest& request);
+  std::optional<ProtocolError> takeFloor(const std::string& senderId);
+  std::optional<ProtocolError> speakingTime(const std::string& senderId, const SpeakingTimeRequest& request);
+  std::optional<ProtocolError> layout(const std::string& senderId, mixer::Layout layout);
+
+  // For tests and the curious: the state of the meeting tools.
+  const SpeakerQueue& speakerQueue() const { return queue_; }
+  const ChatLog& chatLog() const { return chat_; }
+  mixer::Layout currentLayout() const { return layout_; }
+  const std::optional<std::string>& currentActiveSpeaker() const { return activeSpeaker_; }
+
   // RoomMedia::Listener
   void OnRoomMediaOffer(const std::string& participantId, const std::string& sdp) override;
   void OnRoomMediaCandidate(const std::string& participantId, unsigned mline, const std::string& candidate) override;
@@ -90,6 +114,20 @@ private:
   void wait(Waiting waiting);
   // The sender may do `action` (a participant in the meeting whose role allows it).
   std::optional<ProtocolError> check(const std::string& senderId, Action action) const;
+  // check(), then the sender's hand/queue message rate (too-fast).
+  std::optional<ProtocolError> checkHand(const std::string& senderId, Action action);
+  // What a newcomer (or someone promoted) needs to know of the meeting tools.
+  void sendMeetingState(Participant& participant);
+  void sendChatHistory(Participant& participant);
+  void queueChanged();
+  void floorChanged();
+  std::optional<FloorInfo> floorInfo() const;
+  // The floor goes to `holder` (nullopt: nobody); the media marks the tile, the countdown
+  // restarts, everyone gets floor-updated.
+  void setFloor(std::optional<FloorHolder> holder);
+  // (Re)arms the timer for the current countdown, or cancels it.
+  void armFloorTimer();
+  void OnFloorTimer();
   void muteOne(Participant& target, const Participant& by);
   void makeModerator(Participant& participant);
   // Ad-hoc rooms are never left without a moderator: the longest present takes over.
@@ -106,6 +144,7 @@ private:
   // passed in
   Listener& listener_;
   std::function<void(std::function<void()>)> defer_;
+  Timers& timers_;
   // owned
   RoomPolicy policy_;
   std::map<std::string, Participant> participants_;
@@ -114,7 +153,13 @@ private:
   std::set<std::string> banned_;    // link sessions of removed participants
   bool locked_ = false;
   bool ended_ = false;
+  ChatLog chat_;
+  SpeakerQueue queue_;
+  SpeakingTime speakingTime_;
+  mixer::Layout layout_ = mixer::Layout::Grid;
+  std::optional<std::string> activeSpeaker_;
   std::shared_ptr<mixer::Liveness> alive_ = std::make_shared<mixer::Liveness>();
+  std::unique_ptr<Timers::Timer> floorTimer_;  // the running countdown's; cancelled when destroyed
   std::unique_ptr<RoomMedia> media_;  // last member: goes first, before what it reports to
 };
 

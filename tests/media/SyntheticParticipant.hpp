@@ -2,7 +2,7 @@
 // A participant made of GStreamer test sources, for media tests without a browser: a solid
 // colour camera and a sine-tone microphone into a RoomMixer, and an appsink that collects the
 // mix-minus the room sends back. Endpoints are interchangeable to the mixer, so this exercises
-// the same pads a WebRtcEndpoint uses.
+// the same pads a WebRtcEndpoint uses. `volume` is the tone's amplitude (0: a silent microphone).
 #include "mixer/GstUtil.hpp"
 #include "mixer/RoomMixer.hpp"
 
@@ -17,7 +17,8 @@ namespace plenum::test {
 
 class SyntheticParticipant {
 public:
-  SyntheticParticipant(mixer::RoomMixer& mixer, std::string id, std::string name, guint argb, double toneHz)
+  SyntheticParticipant(mixer::RoomMixer& mixer, std::string id, std::string name, guint argb, double toneHz,
+                       double volume = 0.3)
       : mixer_(mixer), id_(std::move(id)) {
     mixer.addParticipant(id_, name);
     GstElement* pipeline = mixer.pipeline();
@@ -29,7 +30,7 @@ public:
     link(cameraCaps, mixer.videoSink(id_));
 
     GstElement* microphone = mixer::makeElement("audiotestsrc");
-    g_object_set(microphone, "is-live", TRUE, "freq", toneHz, "volume", 0.3, "samplesperbuffer", 480, nullptr);
+    g_object_set(microphone, "is-live", TRUE, "freq", toneHz, "volume", volume, "samplesperbuffer", 480, nullptr);
     GstElement* microphoneCaps = mixer::makeCapsFilter("audio/x-raw,rate=48000,channels=1");
     mixer::addAndLink(pipeline, {microphone, microphoneCaps});
     link(microphoneCaps, mixer.audioSink(id_));

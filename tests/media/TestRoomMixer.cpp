@@ -11,6 +11,8 @@
 #include <functional>
 #include <memory>
 #include <numbers>
+#include <optional>
+#include <string>
 #include <thread>
 
 using namespace plenum;
@@ -193,6 +195,165 @@ TEST_CASE("A room mixes three synthetic participants", "[media]") {
     });
     CHECK(silent);
   }
+  people.clear();
+}
+
+namespace {
+
+// Records what the mixer reports to its room.
+class RecordingListener : public mixer::RoomMixer::Listener {
+public:
+  void OnRoomMixerError(const std::string&, const std::string&) override {}
+  void OnRoomMixerActiveSpeaker(const std::optional<std::string>& id) override {
+    lastSpeaker = id;
+    ++speakerReports;
+  }
+  std::optional<std::string> lastSpeaker;
+  int speakerReports = 0;
+};
+
+constexpr double kAmber[3] = {255, 176, 0};   // RoomMixer::kSpeakerFrameArgb
+constexpr double kFloor[3] = {30, 136, 229};  // RoomMixer::kFloorFrameArgb
+
+// The middle two pixel rows of a frame's top edge and the middle two columns of its left edge:
+// inside the tile for the speaker frame, in the gap round it for the floor frame.
+std::vector<mixer::Rect> frameEdges(const mixer::Rect& tile, bool outside) {
+  const int w = mixer::RoomMixer::kFrameWidth;
+  const int offset = outside ? -w + 1 : 1;
+  return {{tile.x + tile.width / 4, tile.y + offset, tile.width / 2, w - 2},
+          {tile.x + offset, tile.y + tile.height / 4, w - 2, tile.height / 2}};
+}
+
+bool edgesLookLike(const test::CompositeViewer& viewer, const mixer::Rect& tile, bool outside,
+                   const double expected[3]) {
+  for (const mixer::Rect& edge : frameEdges(tile, outside)) {
+    double rgb[3];
+    if (!viewer.averageColour(edge, rgb) || !looksLike(rgb, expected, 70)) return false;
+  }
+  return true;
+}
+
+// Unmarked, a tile's top edge shows its picture. (Its left edge may be the black bar of a 4:3
+// camera in a 16:9 tile.)
+bool unmarked(const test::CompositeViewer& viewer, const mixer::Rect& tile, const double expected[3]) {
+  double rgb[3];
+  return viewer.averageColour(frameEdges(tile, false)[0], rgb) && looksLike(rgb, expected, 70);
+}
+
+bool tileLooksLike(const test::CompositeViewer& viewer, const mixer::Rect& tile, const double expected[3]) {
+  double rgb[3];
+  return viewer.averageColour(centre(tile), rgb) && looksLike(rgb, expected);
+}
+
+void report(const test::CompositeViewer& viewer, const char* what, const mixer::Rect& r) {
+  double rgb[3] = {-1, -1, -1};
+  viewer.averageColour(r, rgb);
+  UNSCOPED_INFO(what << " {" << r.x << "," << r.y << " " << r.width << "x" << r.height << "} averages " << rgb[0]
+                     << "," << rgb[1] << "," << rgb[2]);
+}
+
+}  // namespace
+
+TEST_CASE("The active speaker and the floor holder are marked and shown large", "[media]") {
+  ConferenceContext conference;
+  RecordingListener listener;
+  mixer::RoomMixer room("speaker-test", smallComposite(), &listener);
+  // Red talks; green and blue are in the room with silent microphones.
+  std::vector<std::unique_ptr<test::SyntheticParticipant>> people;
+  for (const auto& p : kPeople) {
+    const double volume = std::string(p.id) == "red" ? 0.3 : 0.0;
+    people.push_back(std::make_unique<test::SyntheticParticipant>(room, p.id, p.name, p.argb, p.toneHz, volume));
+  }
+  test::CompositeViewer viewer(room, mixer::VideoCodec::H264);
+  const auto& red = kPeople[0];
+  const auto& green = kPeople[1];
+  const auto& blue = kPeople[2];
+  auto describe = [&] {
+    for (const auto& p : kPeople) {
+      const mixer::Rect tile = room.tileRect(p.id);
+      report(viewer, (std::string(p.id) + " centre").c_str(), centre(tile));
+      for (bool outside : {false, true}) {
+        for (const auto& edge : frameEdges(tile, outside)) {
+          report(viewer, (std::string(p.id) + (outside ? " outer edge" : " inner edge")).c_str(), edge);
+        }
+      }
+    }
+  };
+
+  // The detector needs the talker above its threshold for its onset time; then the frame shows.
+  const bool redMarked = conference.waitFor([&] {
+    return room.activeSpeaker() == "red" && listener.lastSpeaker == "red" &&
+           edgesLookLike(viewer, room.tileRect("red"), false, kAmber) &&
+           tileLooksLike(viewer, room.tileRect("red"), red.rgb) &&
+           unmarked(viewer, room.tileRect("green"), green.rgb);
+  });
+  if (!redMarked) describe();
+  REQUIRE(redMarked);
+  CHECK(room.layout() == mixer::Layout::Grid);
+  CHECK(room.tileRect("red") == mixer::gridLayout(3, 640, 360)[0]);
+
+  // The speaker view: red, the active speaker, large.
+  room.setLayout(mixer::Layout::Speaker);
+  CHECK(room.layout() == mixer::Layout::Speaker);
+  CHECK(room.tileRect("red") == mixer::speakerLayout(3, 0, 640, 360)[0]);
+  CHECK(room.tileRect("red").width > 2 * room.tileRect("green").width);
+  const bool redLarge = conference.waitFor([&] {
+    return tileLooksLike(viewer, room.tileRect("red"), red.rgb) &&
+           tileLooksLike(viewer, room.tileRect("green"), green.rgb) &&
+           edgesLookLike(viewer, room.tileRect("red"), false, kAmber);
+  });
+  if (!redLarge) describe();
+  CHECK(redLarge);
+
+  // The floor goes to blue: blue is large although red speaks; both are marked.
+  room.setFloorHolder(std::string("blue"));
+  CHECK(room.floorHolder() == "blue");
+  CHECK(room.tileRect("blue") == mixer::speakerLayout(3, 2, 640, 360)[2]);
+  const bool blueLarge = conference.waitFor([&] {
+    return tileLooksLike(viewer, room.tileRect("blue"), blue.rgb) &&
+           edgesLookLike(viewer, room.tileRect("blue"), true, kFloor) &&
+           edgesLookLike(viewer, room.tileRect("red"), false, kAmber) &&
+           tileLooksLike(viewer, room.tileRect("red"), red.rgb);
+  });
+  if (!blueLarge) describe();
+  CHECK(blueLarge);
+  CHECK(room.activeSpeaker() == "red");
+
+  // Floor holder and active speaker in one: both frames show, the floor's outside.
+  room.setFloorHolder(std::string("red"));
+  const bool bothFrames = conference.waitFor([&] {
+    return tileLooksLike(viewer, room.tileRect("red"), red.rgb) &&
+           edgesLookLike(viewer, room.tileRect("red"), true, kFloor) &&
+           edgesLookLike(viewer, room.tileRect("red"), false, kAmber) &&
+           unmarked(viewer, room.tileRect("blue"), blue.rgb);
+  });
+  if (!bothFrames) describe();
+  CHECK(bothFrames);
+
+  // Back to the grid, nobody with the floor.
+  room.setFloorHolder(std::nullopt);
+  room.setLayout(mixer::Layout::Grid);
+  CHECK(room.tileRect("blue") == mixer::gridLayout(3, 640, 360)[2]);
+
+  // Muted on the server, red is silent to the detector: after the hold time nobody is the
+  // active speaker and red's frame is gone.
+  room.setAudioMuted("red", true);
+  const bool nobody = conference.waitFor([&] {
+    return !room.activeSpeaker() && listener.lastSpeaker == std::nullopt &&
+           unmarked(viewer, room.tileRect("red"), red.rgb) &&
+           tileLooksLike(viewer, room.tileRect("blue"), blue.rgb);
+  });
+  if (!nobody) describe();
+  CHECK(nobody);
+
+  // Unmuted, red is the active speaker again; when red leaves, nobody is.
+  room.setAudioMuted("red", false);
+  CHECK(conference.waitFor([&] { return room.activeSpeaker() == "red" && listener.lastSpeaker == "red"; }));
+  const int reportsBefore = listener.speakerReports;
+  people[0]->leave();
+  CHECK(conference.waitFor([&] {
+    return listener.speakerReports > reportsBefore && listener.lastSpeaker == std::nullopt && !room.activeSpeaker();
+  }));
   people.clear();
 }
 

@@ -15,15 +15,17 @@ TEST_CASE("every role x action is decided as specified", "[appliance][permission
   const Action actions[] = {Action::ManageAccounts,  Action::ManageOwnRooms,   Action::ManageAllRooms,
                             Action::AdmitFromLobby,  Action::MuteParticipant,  Action::MuteAll,
                             Action::RemoveParticipant, Action::LockRoom,       Action::PromoteModerator,
-                            Action::EndMeeting};
+                            Action::EndMeeting,      Action::Chat,             Action::RaiseHand,
+                            Action::ExportChat,      Action::ManageQueue,      Action::GiveFloor,
+                            Action::SetSpeakingTime, Action::SetLayout};
   // "x": allowed. Columns in the order of `actions`.
   const std::map<Role, std::string> expected{
-      //                      Acc Own All Adm Mut MAl Rem Lck Pro End
-      {Role::Anonymous, /**/ " .   .   .   .   .   .   .   .   .   . "},
-      {Role::Guest, /*    */ " .   .   .   .   .   .   .   .   .   . "},
-      {Role::Moderator, /**/ " .   .   .   x   x   x   x   x   x   x "},
-      {Role::Staff, /*    */ " .   x   .   x   x   x   x   x   x   x "},
-      {Role::Admin, /*    */ " x   x   x   x   x   x   x   x   x   x "},
+      //                      Acc Own All Adm Mut MAl Rem Lck Pro End Cht Hnd Exp Que Flr Tim Lay
+      {Role::Anonymous, /**/ " .   .   .   .   .   .   .   .   .   .   .   .   .   .   .   .   . "},
+      {Role::Guest, /*    */ " .   .   .   .   .   .   .   .   .   .   x   x   .   .   .   .   . "},
+      {Role::Moderator, /**/ " .   .   .   x   x   x   x   x   x   x   x   x   x   x   x   x   x "},
+      {Role::Staff, /*    */ " .   x   .   x   x   x   x   x   x   x   x   x   x   x   x   x   x "},
+      {Role::Admin, /*    */ " x   x   x   x   x   x   x   x   x   x   x   x   x   x   x   x   x "},
   };
   int checked = 0;
   for (Role role : roles) {
@@ -38,7 +40,7 @@ TEST_CASE("every role x action is decided as specified", "[appliance][permission
       ++checked;
     }
   }
-  CHECK(checked == 50);
+  CHECK(checked == 85);
 }
 
 TEST_CASE("roles and actions have stable names", "[appliance][permissions]") {
@@ -47,4 +49,7 @@ TEST_CASE("roles and actions have stable names", "[appliance][permissions]") {
   CHECK(std::string(toString(Role::Admin)) == "admin");
   CHECK(std::string(toString(Action::ManageOwnRooms)) == "manage-own-rooms");
   CHECK(std::string(toString(Action::EndMeeting)) == "end-meeting");
+  CHECK(std::string(toString(Action::Chat)) == "chat");
+  CHECK(std::string(toString(Action::ManageQueue)) == "manage-queue");
+  CHECK(std::string(toString(Action::SetLayout)) == "set-layout");
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 using plenum::mixer::gridLayout;
+using plenum::mixer::speakerLayout;
 using plenum::mixer::Rect;
 
 namespace Catch {
@@ -285,4 +286,102 @@ SCENARIO("gridLayout with nothing to lay out", "[mixer][TileLayout]") {
 SCENARIO("gridLayout is deterministic", "[mixer][TileLayout]") {
   const int count = GENERATE(range(1, 17));
   CHECK(gridLayout(count, 1280, 720) == gridLayout(count, 1280, 720));
+}
+
+SCENARIO("speakerLayout shows one tile large above a strip of the others", "[mixer][TileLayout]") {
+  const auto [width, height] = GENERATE(table<int, int>({
+      {1280, 720},
+      {640, 360},
+      {1920, 1080},
+      {360, 640},  // portrait (phone)
+      {320, 240},
+  }));
+  const int count = GENERATE(range(2, 17));
+  const int focus = GENERATE_COPY(0, count / 2, count - 1);
+  CAPTURE(width, height, count, focus);
+
+  const std::vector<Rect> tiles = speakerLayout(count, focus, width, height);
+  CAPTURE(tiles);
+  REQUIRE(tiles.size() == static_cast<std::size_t>(count));
+  const Rect& large = tiles[static_cast<std::size_t>(focus)];
+
+  THEN("every tile lies inside the canvas, at least one gap from its edge, even and 16:9") {
+    for (const Rect& r : tiles) {
+      CAPTURE(r);
+      CHECK(r.width > 0);
+      CHECK(r.height > 0);
+      CHECK(r.x >= kGap);
+      CHECK(r.y >= kGap);
+      CHECK(r.x + r.width <= width - kGap);
+      CHECK(r.y + r.height <= height - kGap);
+      CHECK(r.x % 2 == 0);
+      CHECK(r.y % 2 == 0);
+      CHECK(r.width % 2 == 0);
+      CHECK(r.height % 2 == 0);
+      CHECK(std::abs(r.height - r.width * 9.0 / 16.0) <= 2.0);
+    }
+  }
+
+  THEN("no two tiles overlap, and neighbours are at least one gap apart") {
+    for (std::size_t i = 0; i < tiles.size(); ++i) {
+      for (std::size_t j = i + 1; j < tiles.size(); ++j) {
+        CAPTURE(tiles[i], tiles[j]);
+        const Rect grown{tiles[i].x - kGap + 1, tiles[i].y - kGap + 1, tiles[i].width + 2 * kGap - 2,
+                         tiles[i].height + 2 * kGap - 2};
+        CHECK_FALSE(overlaps(grown, tiles[j]));
+      }
+    }
+  }
+
+  THEN("the focus tile is larger than every other and at least as large as a grid tile") {
+    for (std::size_t i = 0; i < tiles.size(); ++i) {
+      if (static_cast<int>(i) == focus) continue;
+      CHECK(tiles[i].width < large.width);
+    }
+    CHECK(large.width >= gridLayout(count, width, height).front().width);
+  }
+
+  THEN("the others are all the same size, below the focus tile, in tile order") {
+    std::vector<Rect> strip;
+    for (std::size_t i = 0; i < tiles.size(); ++i) {
+      if (static_cast<int>(i) != focus) strip.push_back(tiles[i]);
+    }
+    for (std::size_t i = 0; i < strip.size(); ++i) {
+      CAPTURE(strip[i]);
+      CHECK(strip[i].width == strip.front().width);
+      CHECK(strip[i].y >= large.y + large.height + kGap);
+      if (i > 0) CHECK((strip[i].y > strip[i - 1].y || (strip[i].y == strip[i - 1].y && strip[i].x > strip[i - 1].x)));
+    }
+  }
+
+  THEN("the focus tile is centred horizontally") {
+    CHECK(std::abs(large.x - (width - large.x - large.width)) <= 2);
+  }
+}
+
+SCENARIO("speakerLayout on a 16:9 canvas makes the large tile most of the picture", "[mixer][TileLayout]") {
+  const auto tiles = speakerLayout(3, 1, 640, 360);
+  REQUIRE(tiles.size() == 3);
+  CHECK(tiles[1].width >= 400);
+  CHECK(tiles[0].width <= 160);  // a strip tile is at most a quarter of the width
+  CHECK(tiles[0].y == tiles[2].y);
+}
+
+SCENARIO("speakerLayout with one participant or nothing to lay out", "[mixer][TileLayout]") {
+  THEN("one participant is gridLayout's single tile, whatever the focus") {
+    const int focus = GENERATE(-1, 0, 1, 5);
+    CHECK(speakerLayout(1, focus, 1280, 720) == gridLayout(1, 1280, 720));
+  }
+  THEN("a focus out of range counts as the first tile") {
+    CHECK(speakerLayout(4, 7, 1280, 720) == speakerLayout(4, 0, 1280, 720));
+    CHECK(speakerLayout(4, -2, 1280, 720) == speakerLayout(4, 0, 1280, 720));
+  }
+  THEN("no tiles or no canvas gives an empty layout") {
+    CHECK(speakerLayout(0, 0, 1280, 720).empty());
+    CHECK(speakerLayout(3, 0, 0, 720).empty());
+    CHECK(speakerLayout(3, 0, 1280, -1).empty());
+  }
+  THEN("a canvas too small for a strip falls back to the grid") {
+    CHECK(speakerLayout(16, 0, 40, 30, 8) == gridLayout(16, 40, 30, 8));
+  }
 }

@@ -607,6 +607,8 @@ SCENARIO("Error codes have the names of PROTOCOL.md", "[signaling][Protocol]") {
       {ErrorCode::MeetingEnded, "meeting-ended"},
       {ErrorCode::Forbidden, "forbidden"},
       {ErrorCode::NoSuchParticipant, "no-such-participant"},
+      {ErrorCode::NoSuchEntry, "no-such-entry"},
+      {ErrorCode::TooFast, "too-fast"},
   }));
   CAPTURE(name);
   THEN("toString gives the name") { CHECK(toString(code) == name); }
@@ -957,6 +959,8 @@ SCENARIO("Which errors close the connection", "[signaling][Protocol]") {
       {ErrorCode::NotJoined, false},       {ErrorCode::AlreadyJoined, false},  {ErrorCode::WrongTarget, false},
       {ErrorCode::BadSdp, false},          {ErrorCode::BadCandidate, false},   {ErrorCode::Internal, false},
       {ErrorCode::Forbidden, false},       {ErrorCode::NoSuchParticipant, false},
+      // meeting tools: a refused request changes nothing, the participant stays
+      {ErrorCode::NoSuchEntry, false},     {ErrorCode::TooFast, false},
       // also the answer to a moderator's admit into a full room: that must not cut the moderator off
       {ErrorCode::RoomFull, false},
   }));
@@ -1010,5 +1014,234 @@ SCENARIO("Server messages of the lobby and of moderation", "[signaling][Protocol
     CHECK(parseObject(server::participantUpdated(p))->getObject("participant")->getValue<std::string>("role") == "guest");
     p.moderator = true;
     CHECK(parseObject(server::participantUpdated(p))->getObject("participant")->getValue<std::string>("role") == "moderator");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Meeting tools: chat, speaker queue, floor, layout
+
+SCENARIO("Chat messages are parsed and validated", "[signaling][Protocol][chat]") {
+  GIVEN("a chat message") {
+    THEN("the text is trimmed and the audience defaults to everyone") {
+      const auto chat = messageOf<ChatRequest>(R"({"type":"chat","text":"  Hallo\nWelt\t!  "})");
+      CHECK(chat.text == "Hallo\nWelt\t!");
+      CHECK(chat.to == ChatAudience::Everyone);
+    }
+    THEN("it may go to the moderators") {
+      CHECK(messageOf<ChatRequest>(R"({"type":"chat","text":"x","to":"moderators"})").to == ChatAudience::Moderators);
+      CHECK(messageOf<ChatRequest>(R"({"type":"chat","text":"x","to":"everyone"})").to == ChatAudience::Everyone);
+    }
+    THEN("2000 characters (of any size) are fine, with white space round them") {
+      CHECK(outcome(R"({"type":"chat","text":")" + repeat("a", 2000) + R"("})") == "ok");
+      CHECK(outcome(R"({"type":"chat","text":")" + repeat("ü", 2000) + R"("})") == "ok");
+      CHECK(outcome(R"({"type":"chat","text":")" + repeat("😀", 2000) + R"("})") == "ok");
+      CHECK(outcome(R"({"type":"chat","text":"   )" + repeat("a", 2000) + R"(\n\n  "})") == "ok");
+    }
+  }
+  GIVEN("a bad chat message") {
+    const auto [label, json] = GENERATE(table<std::string, std::string>({
+        {"no text", R"({"type":"chat"})"},
+        {"text not a string", R"({"type":"chat","text":5})"},
+        {"text null", R"({"type":"chat","text":null})"},
+        {"empty text", R"({"type":"chat","text":""})"},
+        {"blank text", R"({"type":"chat","text":" \n\t "})"},
+        {"2001 characters", R"({"type":"chat","text":")" + repeat("a", 2001) + R"("})"},
+        {"a bell", R"({"type":"chat","text":"a\u0007b"})"},
+        {"a carriage return inside", R"({"type":"chat","text":"a\r\nb"})"},
+        {"NUL", R"({"type":"chat","text":"a\u0000b"})"},
+        {"escape", R"({"type":"chat","text":"a\u001b[31mb"})"},
+        {"DEL", R"({"type":"chat","text":"a\u007fb"})"},
+        {"C1 control", R"({"type":"chat","text":"a\u0085b"})"},
+        {"unknown audience", R"({"type":"chat","text":"x","to":"all"})"},
+        {"audience not a string", R"({"type":"chat","text":"x","to":["moderators"]})"},
+    }));
+    CAPTURE(label);
+    THEN("it is refused with bad-field") { CHECK(outcome(json) == "bad-field"); }
+  }
+  GIVEN("a chat text with a lone surrogate escape") {
+    // Poco's parser refuses some of these itself (bad-json), depending on where they stand.
+    const std::string result = outcome(R"({"type":"chat","text":"a\ud800b"})");
+    CHECK((result == "bad-json" || result == "bad-field"));
+  }
+  GIVEN("chat-export") {
+    CHECK(messageOf<ChatExportRequest>(R"({"type":"chat-export","format":"text"})").format == ExportFormat::Text);
+    CHECK(messageOf<ChatExportRequest>(R"({"type":"chat-export","format":"markdown"})").format == ExportFormat::Markdown);
+    for (const std::string bad : {R"({"type":"chat-export"})", R"({"type":"chat-export","format":"md"})",
+                                  R"({"type":"chat-export","format":1})", R"({"type":"chat-export","format":"TEXT"})"}) {
+      CAPTURE(bad);
+      CHECK(outcome(bad) == "bad-field");
+    }
+  }
+}
+
+SCENARIO("Speaker queue messages are parsed and validated", "[signaling][Protocol][queue]") {
+  GIVEN("each type") {
+    THEN("it becomes its request") {
+      CHECK(messageOf<RaiseHandRequest>(R"({"type":"raise-hand"})").kind == HandKind::Speak);
+      CHECK(messageOf<RaiseHandRequest>(R"({"type":"raise-hand","kind":"speak"})").kind == HandKind::Speak);
+      CHECK(messageOf<RaiseHandRequest>(R"({"type":"raise-hand","kind":"point-of-order"})").kind ==
+            HandKind::PointOfOrder);
+      CHECK_FALSE(messageOf<LowerHandRequest>(R"({"type":"lower-hand"})").entryId);
+      CHECK(messageOf<LowerHandRequest>(R"({"type":"lower-hand","entryId":"q3"})").entryId == std::optional<std::string>("q3"));
+      const auto move = messageOf<QueueMoveRequest>(R"({"type":"queue-move","entryId":"q1","position":2})");
+      CHECK(move.entryId == "q1");
+      CHECK(move.position == 2);
+      CHECK(messageOf<QueueMoveRequest>(R"({"type":"queue-move","entryId":"q1","position":0})").position == 0);
+      CHECK(messageOf<QueueMoveRequest>(R"({"type":"queue-move","entryId":"q1","position":18446744073709551615})")
+                .position > 1000);
+      CHECK(messageOf<QueueRemoveRequest>(R"({"type":"queue-remove","entryId":"q9"})").entryId == "q9");
+      messageOf<QueueClearRequest>(R"({"type":"queue-clear"})");
+      messageOf<TakeFloorRequest>(R"({"type":"take-floor"})");
+      const auto first = messageOf<GiveFloorRequest>(R"({"type":"give-floor"})");
+      CHECK_FALSE(first.entryId);
+      CHECK_FALSE(first.participantId);
+      CHECK(messageOf<GiveFloorRequest>(R"({"type":"give-floor","entryId":"q2"})").entryId == std::optional<std::string>("q2"));
+      const auto speaking = messageOf<SpeakingTimeRequest>(R"({"type":"speaking-time","limitSeconds":180,"autoEnd":true})");
+      CHECK(speaking.limitSeconds == 180);
+      CHECK(speaking.autoEnd);
+      CHECK(messageOf<SpeakingTimeRequest>(R"({"type":"speaking-time","limitSeconds":0,"autoEnd":false})").limitSeconds == 0);
+      CHECK(messageOf<SpeakingTimeRequest>(R"({"type":"speaking-time","limitSeconds":3600,"autoEnd":false})").limitSeconds == 3600);
+      CHECK(messageOf<LayoutRequest>(R"({"type":"layout","layout":"grid"})").layout == plenum::mixer::Layout::Grid);
+      CHECK(messageOf<LayoutRequest>(R"({"type":"layout","layout":"speaker"})").layout == plenum::mixer::Layout::Speaker);
+    }
+  }
+  GIVEN("give-floor naming a participant") {
+    const auto envelope = envelopeOf(R"({"type":"give-floor","participantId":"0123456789ab","room":"r"})");
+    THEN("participantId is the target, not the envelope (so it is no wrong-target)") {
+      CHECK_FALSE(envelope.participantId.has_value());
+      CHECK(envelope.room == std::optional<std::string>("r"));
+      REQUIRE(std::holds_alternative<GiveFloorRequest>(envelope.message));
+      CHECK(std::get<GiveFloorRequest>(envelope.message).participantId == std::optional<std::string>("0123456789ab"));
+    }
+  }
+  GIVEN("the other new messages naming a participant") {
+    const auto json = GENERATE(as<std::string>{}, R"({"type":"raise-hand","participantId":"me"})",
+                               R"({"type":"queue-clear","participantId":"me"})", R"({"type":"chat","text":"x","participantId":"me"})",
+                               R"({"type":"take-floor","participantId":"me"})");
+    CAPTURE(json);
+    THEN("it is the sender's envelope") { CHECK(envelopeOf(json).participantId == std::optional<std::string>("me")); }
+  }
+  GIVEN("a bad field") {
+    const auto [label, json] = GENERATE(table<std::string, std::string>({
+        {"unknown kind", R"({"type":"raise-hand","kind":"shout"})"},
+        {"kind not a string", R"({"type":"raise-hand","kind":1})"},
+        {"empty entryId", R"({"type":"lower-hand","entryId":""})"},
+        {"entryId 33 characters", R"({"type":"lower-hand","entryId":")" + std::string(33, 'q') + R"("})"},
+        {"entryId a number", R"({"type":"queue-remove","entryId":3})"},
+        {"entryId missing", R"({"type":"queue-remove"})"},
+        {"move without entryId", R"({"type":"queue-move","position":1})"},
+        {"move without position", R"({"type":"queue-move","entryId":"q1"})"},
+        {"negative position", R"({"type":"queue-move","entryId":"q1","position":-1})"},
+        {"fractional position", R"({"type":"queue-move","entryId":"q1","position":1.5})"},
+        {"position a string", R"({"type":"queue-move","entryId":"q1","position":"1"})"},
+        {"position a boolean", R"({"type":"queue-move","entryId":"q1","position":true})"},
+        {"give-floor with both", R"({"type":"give-floor","entryId":"q1","participantId":"p"})"},
+        {"give-floor empty participantId", R"({"type":"give-floor","participantId":""})"},
+        {"give-floor participantId 129", R"({"type":"give-floor","participantId":")" + std::string(129, 'p') + R"("})"},
+        {"give-floor entryId a number", R"({"type":"give-floor","entryId":1})"},
+        {"speaking-time 3601", R"({"type":"speaking-time","limitSeconds":3601,"autoEnd":false})"},
+        {"speaking-time negative", R"({"type":"speaking-time","limitSeconds":-1,"autoEnd":false})"},
+        {"speaking-time fraction", R"({"type":"speaking-time","limitSeconds":1.5,"autoEnd":false})"},
+        {"speaking-time string", R"({"type":"speaking-time","limitSeconds":"60","autoEnd":false})"},
+        {"speaking-time huge", R"({"type":"speaking-time","limitSeconds":18446744073709551615,"autoEnd":false})"},
+        {"speaking-time without autoEnd", R"({"type":"speaking-time","limitSeconds":60})"},
+        {"speaking-time without limit", R"({"type":"speaking-time","autoEnd":true})"},
+        {"speaking-time autoEnd a string", R"({"type":"speaking-time","limitSeconds":60,"autoEnd":"yes"})"},
+        {"layout missing", R"({"type":"layout"})"},
+        {"unknown layout", R"({"type":"layout","layout":"presentation"})"},
+        {"layout not a string", R"({"type":"layout","layout":0})"},
+    }));
+    CAPTURE(label);
+    THEN("it is refused with bad-field") { CHECK(outcome(json) == "bad-field"); }
+  }
+  GIVEN("an entryId of 32 characters, some of them wide") {
+    THEN("it is accepted (the limit is in characters)") {
+      CHECK(outcome(R"({"type":"lower-hand","entryId":")" + std::string(32, 'q') + R"("})") == "ok");
+      CHECK(outcome(R"({"type":"lower-hand","entryId":")" + repeat("ü", 32) + R"("})") == "ok");
+    }
+  }
+  GIVEN("types that only the server sends") {
+    const auto json = GENERATE(as<std::string>{}, R"({"type":"chat-history"})", R"({"type":"queue-updated"})",
+                               R"({"type":"floor-updated"})", R"({"type":"floor-time-up"})",
+                               R"({"type":"layout-updated"})", R"({"type":"active-speaker"})");
+    CAPTURE(json);
+    THEN("they are unknown types") { CHECK(outcome(json) == "unknown-type"); }
+  }
+}
+
+SCENARIO("Server messages of the meeting tools", "[signaling][Protocol][tools]") {
+  using namespace std::chrono;
+  const WallTime t = sys_days{year{2026} / 11 / 26} + hours(20) + minutes(51) + seconds(3) + milliseconds(120);
+  THEN("times are ISO-8601 UTC with milliseconds") {
+    CHECK(formatUtcTime(t) == "2026-11-26T20:51:03.120Z");
+    CHECK(formatUtcTime(sys_days{year{2026} / 1 / 2}) == "2026-01-02T00:00:00.000Z");
+  }
+  THEN("chat and chat-history") {
+    const ChatMessageInfo message{"m12", {"p1", "Anna \"A\"", false}, ChatAudience::Moderators, "a\nb <i>", t};
+    const auto o = parseObject(server::chat(message));
+    CHECK(o->getValue<std::string>("type") == "chat");
+    const auto m = o->getObject("message");
+    CHECK(m->getValue<std::string>("id") == "m12");
+    CHECK(m->getObject("from")->getValue<std::string>("participantId") == "p1");
+    CHECK(m->getObject("from")->getValue<std::string>("name") == "Anna \"A\"");
+    CHECK(m->getObject("from")->getValue<std::string>("role") == "guest");
+    CHECK(m->getValue<std::string>("to") == "moderators");
+    CHECK(m->getValue<std::string>("text") == "a\nb <i>");
+    CHECK(m->getValue<std::string>("time") == "2026-11-26T20:51:03.120Z");
+    const auto history = parseObject(server::chatHistory({message, message}));
+    CHECK(history->getValue<std::string>("type") == "chat-history");
+    CHECK(history->getArray("messages")->size() == 2);
+  }
+  THEN("chat-export") {
+    const auto o = parseObject(server::chatExport(ExportFormat::Markdown, "chat-r-2026-11-26.md", "# x\n"));
+    CHECK(o->getValue<std::string>("type") == "chat-export");
+    CHECK(o->getValue<std::string>("format") == "markdown");
+    CHECK(o->getValue<std::string>("filename") == "chat-r-2026-11-26.md");
+    CHECK(o->getValue<std::string>("content") == "# x\n");
+  }
+  THEN("queue-updated") {
+    const auto o = parseObject(server::queueUpdated({{"q7", "p1", "Anna", HandKind::PointOfOrder, t}}));
+    CHECK(o->getValue<std::string>("type") == "queue-updated");
+    const auto e = o->getArray("queue")->getObject(0);
+    CHECK(e->getValue<std::string>("entryId") == "q7");
+    CHECK(e->getValue<std::string>("participantId") == "p1");
+    CHECK(e->getValue<std::string>("name") == "Anna");
+    CHECK(e->getValue<std::string>("kind") == "point-of-order");
+    CHECK(e->getValue<std::string>("raisedAt") == "2026-11-26T20:51:03.120Z");
+  }
+  THEN("floor-updated with and without a floor and a limit") {
+    const auto none = parseObject(server::floorUpdated(std::nullopt, {0, false}));
+    CHECK(none->getValue<std::string>("type") == "floor-updated");
+    CHECK(none->has("floor"));
+    CHECK(none->get("floor").isEmpty());
+    CHECK(none->getObject("speakingTime")->getValue<int>("limitSeconds") == 0);
+    const auto limited = parseObject(server::floorUpdated(FloorInfo{"p1", "Anna", t, 180u, 179950, true}, {180, true}));
+    const auto f = limited->getObject("floor");
+    CHECK(f->getValue<std::string>("participantId") == "p1");
+    CHECK(f->getValue<std::string>("since") == "2026-11-26T20:51:03.120Z");
+    CHECK(f->getValue<int>("limitSeconds") == 180);
+    CHECK(f->getValue<int>("remainingMs") == 179950);
+    CHECK(f->getValue<bool>("autoEnd"));
+    CHECK(limited->getObject("speakingTime")->getValue<bool>("autoEnd"));
+    const auto unlimited =
+        parseObject(server::floorUpdated(FloorInfo{"p1", "Anna", t, std::nullopt, std::nullopt, false}, {0, false}));
+    CHECK(unlimited->getObject("floor")->has("limitSeconds"));
+    CHECK(unlimited->getObject("floor")->get("limitSeconds").isEmpty());
+    CHECK(unlimited->getObject("floor")->get("remainingMs").isEmpty());
+  }
+  THEN("floor-time-up, layout-updated, active-speaker") {
+    CHECK(parseObject(server::floorTimeUp("p1"))->getValue<std::string>("participantId") == "p1");
+    CHECK(parseObject(server::layoutUpdated(plenum::mixer::Layout::Speaker))->getValue<std::string>("layout") == "speaker");
+    CHECK(parseObject(server::layoutUpdated(plenum::mixer::Layout::Grid))->getValue<std::string>("layout") == "grid");
+    CHECK(parseObject(server::activeSpeaker(std::string("p1")))->getValue<std::string>("participantId") == "p1");
+    const auto nobody = parseObject(server::activeSpeaker(std::nullopt));
+    CHECK(nobody->has("participantId"));
+    CHECK(nobody->get("participantId").isEmpty());
+  }
+  THEN("too-fast carries retryAfter") {
+    const auto o = parseObject(server::error({ErrorCode::TooFast, "slow down", 3}, false));
+    CHECK(o->getValue<std::string>("code") == "too-fast");
+    CHECK(o->getValue<int>("retryAfter") == 3);
+    CHECK_FALSE(o->getValue<bool>("fatal"));
   }
 }
