@@ -1,5 +1,6 @@
 // The room page (/r/<room>, /j/<invite>): pre-join, the room password, the lobby, the meeting
-// (with the moderators' tools), leaving, reconnecting.
+// (with the moderators' tools, the chat, the speaker queue and the layout), leaving,
+// reconnecting.
 //
 // Query parameters: name=NAME, autojoin=1, audioProcessing=0, lang=de|en.
 // Test hook: window.plenum (see the object below), kept up to date.
@@ -11,6 +12,8 @@ import { getLocalMedia, stopLocalMedia } from './media.js';
 import { Signaling, signalingUrl } from './signaling.js';
 import { Call, receiveVideoCodecs } from './call.js';
 import * as ui from './ui.js';
+import { Chat } from './chat.js';
+import { SpeakerQueue } from './queue.js';
 
 const params = new URLSearchParams(location.search);
 const AUTOJOIN = params.get('autojoin') === '1';
@@ -43,6 +46,23 @@ const plenum = {
   reconnectAttempt: 0,
   error: null,           // {code, message} in states 'error' and 'ended'
   retryAfter: 0,         // seconds left before another password attempt (rate-limited)
+  // The meeting tools (kept in step with the page; the e2e tests read them):
+  queue: [],             // [{entryId, participantId, name, kind, raisedAt}] in order
+  floor: null,           // {participantId, name, since, limitSeconds, remainingMs, autoEnd} as received
+  speakingTime: null,    // {limitSeconds, autoEnd}
+  timeUp: false,         // the current floor's speaking time has run out
+  timeUps: [],           // time-up warnings shown: [{participantId, self}]
+  chat: [],              // chat messages [{id, from: {participantId, name, role}, to, text, time}]
+  chatUnread: 0,
+  layout: null,          // 'grid' | 'speaker'
+  activeSpeaker: null,   // participant id or null
+  // When each state message had arrived and been shown, and when each request left:
+  // [{type, at, wall, ...summary}], the last 300 of each. `at` is performance.timeOrigin +
+  // performance.now(); `wall` is Date.now(), which is what to compare across browsers: each
+  // browser process fixes its timeOrigin against the system clock once, so `at` of two
+  // browsers on one machine can differ by tens of ms.
+  arrivals: [],
+  sent: [],
 };
 window.plenum = plenum;
 
@@ -57,6 +77,45 @@ const cued = new Set();    // ids in the lobby we already gave a knock cue for
 let attempt = 0;
 let videoShowing = false;
 const participants = new Map();
+
+function remember(list, entry) {
+  list.push({ ...entry, at: performance.timeOrigin + performance.now(), wall: Date.now() });
+  if (list.length > 300) list.splice(0, list.length - 300);
+}
+
+// Requests of the meeting tools: only while in the meeting; logged for the tests.
+function sendMeeting(msg) {
+  const c = conn;
+  if (!c || !c.joined) return false;
+  if (!c.sig.send(msg)) return false;
+  remember(plenum.sent, { type: msg.type });
+  return true;
+}
+
+const chat = new Chat({
+  send: sendMeeting,
+  isVisible: () => ui.tabShowing('chat') && document.visibilityState === 'visible',
+  onChange: () => {
+    plenum.chat = chat.messages.map((m) => ({ ...m, from: { ...m.from } }));
+    plenum.chatUnread = chat.unread;
+    ui.setUnread(chat.unread);
+  },
+});
+
+const speakers = new SpeakerQueue({
+  send: sendMeeting,
+  confirm: (text, ok) => ui.confirmDialog(text, ok),
+  alarm: () => ui.playKnockSound(),
+  notify: (text, urgent) => ui.toast(text, urgent ? 10000 : 6000, urgent),
+  onChange: () => {
+    plenum.queue = speakers.queue.map((e) => ({ ...e }));
+    plenum.floor = speakers.floor ? { ...speakers.floor } : null;
+    plenum.speakingTime = { ...speakers.speakingTime };
+    plenum.timeUp = speakers.timeUp;
+    plenum.timeUps = speakers.timeUps.map((x) => ({ ...x }));
+    renderParticipantList();
+  },
+});
 
 function setState(state) {
   plenum.state = state;
@@ -342,6 +401,8 @@ function handleMessage(c, msg) {
       plenum.participantId = msg.participantId == null ? null : String(msg.participantId);
       plenum.videoCodec = typeof msg.videoCodec === 'string' ? msg.videoCodec : null;
       roomInfo(msg);
+      chat.reset(plenum.participantId);
+      speakers.reset(plenum.participantId);
       setParticipants(Array.isArray(msg.participants) ? msg.participants : []);
       ui.setBanner('');
       setState('joined');
@@ -440,6 +501,42 @@ function handleMessage(c, msg) {
       ui.toast(t(key, { name: p.name }));
       return;
     }
+    case 'chat':
+      chat.receive(msg.message);
+      arrived(msg.type, { id: msg.message && msg.message.id, text: msg.message && msg.message.text });
+      return;
+    case 'chat-history':
+      chat.history(msg.messages);
+      arrived(msg.type, { n: plenum.chat.length });
+      return;
+    case 'chat-export':
+      chat.download(msg);
+      arrived(msg.type, { format: msg.format, filename: msg.filename });
+      return;
+    case 'queue-updated':
+      speakers.update(msg.queue);
+      arrived(msg.type, { order: plenum.queue.map((e) => `${e.name}:${e.kind}`) });
+      return;
+    case 'floor-updated':
+      speakers.floorUpdated(msg);
+      arrived(msg.type, { floor: plenum.floor && plenum.floor.name, limitSeconds: plenum.speakingTime.limitSeconds });
+      return;
+    case 'floor-time-up':
+      speakers.floorTimeUp(msg.participantId);
+      arrived(msg.type, { participantId: String(msg.participantId) });
+      return;
+    case 'layout-updated':
+      if (msg.layout !== 'grid' && msg.layout !== 'speaker') return;
+      if (plenum.layout && plenum.layout !== msg.layout) ui.toast(t('layout.changed', { layout: t(`layout.${msg.layout}Long`) }));
+      plenum.layout = msg.layout;
+      ui.setLayout(msg.layout);
+      arrived(msg.type, { layout: msg.layout });
+      return;
+    case 'active-speaker':
+      plenum.activeSpeaker = msg.participantId == null ? null : String(msg.participantId);
+      ui.markSpeaking(plenum.activeSpeaker);
+      arrived(msg.type, { participantId: plenum.activeSpeaker });
+      return;
     case 'error':
       serverError(c, msg);
       return;
@@ -471,11 +568,22 @@ function serverError(c, msg) {
     refused(code, message, REFUSALS[code]);
     return;
   }
+  // Chat or hand messages faster than the server allows: nothing changed, the user may retry.
+  if (code === 'too-fast' && c.joined) {
+    chat.refused();
+    const s = Number.isFinite(msg.retryAfter) ? Math.max(1, Math.ceil(msg.retryAfter)) : 0;
+    ui.toast(s ? t('error.too-fast-s', { s }) : t('error.too-fast'), 5000);
+    return;
+  }
   // Before `joined`, the only thing we asked for was the join: a refusal ends it (someone
   // waiting in the lobby asked for nothing more).
   const joinRefused = !c.joined && !c.waiting && code !== 'bad-candidate' && code !== 'bad-sdp';
   if (msg.fatal === true || joinRefused) fail(code, message, true);
   else ui.toast(errorText(code, message), 5000);
+}
+
+function arrived(type, summary) {
+  remember(plenum.arrivals, { type, ...summary });
 }
 
 function errorText(code, message) {
@@ -512,6 +620,13 @@ function resetMeeting() {
   ui.setModerator(false);
   ui.setLocked(false);
   ui.renderLobby([], false);
+  chat.reset(null);
+  chat.setModerator(false);
+  speakers.setModerator(false);
+  speakers.reset(null);
+  plenum.layout = null;
+  plenum.activeSpeaker = null;
+  ui.setLayout(null);
 }
 
 // A moderator muted us: the server already left us out of the mix; switch the microphone off
@@ -550,9 +665,16 @@ function publishParticipants() {
   const wasModerator = plenum.role === 'moderator';
   plenum.role = self ? self.role : null;
   const moderator = plenum.role === 'moderator';
-  ui.renderParticipants(plenum.participants, plenum.participantId, moderator);
   ui.setModerator(moderator);
+  chat.setModerator(moderator);
+  speakers.setModerator(moderator); // re-renders the list through onChange when it changes
+  renderParticipantList();
   if (wasModerator !== moderator) ui.renderLobby(plenum.lobby, moderator);
+}
+
+function renderParticipantList() {
+  const marks = (id) => ({ ...speakers.marksFor(id), speaking: id === plenum.activeSpeaker });
+  ui.renderParticipants(plenum.participants, plenum.participantId, plenum.role === 'moderator', marks);
 }
 
 // ---- leaving, errors, rejoining ---------------------------------------------------------------
@@ -680,6 +802,7 @@ async function participantAction(action, id) {
         moderate({ type: 'remove', participantId: id });
       }
       break;
+    case 'give-floor': if (p) speakers.giveFloorTo(id); break;
     case 'admit': if (waiting) moderate({ type: 'admit', participantId: id }); break;
     case 'reject': if (waiting) moderate({ type: 'reject', participantId: id }); break;
     default:
@@ -750,6 +873,11 @@ function saveName(name) {
   try { localStorage.setItem(NAME_KEY, name); } catch { /* private mode */ }
 }
 
+function showTab(tab) {
+  ui.setPanelOpen(true, tab);
+  if (tab === 'chat' && document.visibilityState === 'visible') chat.seen();
+}
+
 function bindUi() {
   ui.$('prejoin-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -778,27 +906,55 @@ function bindUi() {
   ui.$('btn-knock-admit').addEventListener('click', () => participantAction('admit', ui.$('knock-bar').dataset.id));
   ui.$('btn-knock-reject').addEventListener('click', () => participantAction('reject', ui.$('knock-bar').dataset.id));
   ui.$('btn-knock-all').addEventListener('click', () => {
-    ui.setPanelOpen(true);
+    ui.setPanelOpen(true, 'participants');
     ui.$('btn-knock-all').hidden = true;
   });
   ui.$('btn-mute-all').addEventListener('click', () => moderate({ type: 'mute-all' }));
   ui.$('btn-lock').addEventListener('click', () => moderate({ type: 'lock', locked: !plenum.locked }));
   ui.$('btn-end').addEventListener('click', endMeeting);
-  ui.$('btn-participants').addEventListener('click', () => {
-    const open = !ui.isPanelOpen();
-    ui.setPanelOpen(open);
-    if (open) ui.$('btn-close-panel').focus();
+  // The toolbar's participants and chat buttons open the panel on their tab, or close it when
+  // that tab is showing already.
+  const panelButton = (btnId, tab) => ui.$(btnId).addEventListener('click', () => {
+    if (ui.tabShowing(tab) || (tab === 'participants' && ui.isPanelOpen() && ui.panelTab() === 'speakers')) {
+      ui.setPanelOpen(false);
+      return;
+    }
+    showTab(tab);
+    if (tab === 'chat') ui.$('chat-input').focus();
+    else ui.$(`tab-btn-${tab}`).focus();
   });
+  panelButton('btn-participants', 'participants');
+  panelButton('btn-chat', 'chat');
+  const tabs = ui.TABS.map((name) => ui.$(`tab-btn-${name}`));
+  for (const btn of tabs) {
+    btn.addEventListener('click', () => showTab(btn.dataset.tab));
+    // Arrow keys move between the tabs (the ARIA tabs pattern).
+    btn.addEventListener('keydown', (ev) => {
+      const step = ev.key === 'ArrowRight' ? 1 : ev.key === 'ArrowLeft' ? -1 : 0;
+      if (!step) return;
+      ev.preventDefault();
+      const next = tabs[(tabs.indexOf(btn) + step + tabs.length) % tabs.length];
+      showTab(next.dataset.tab);
+      next.focus();
+    });
+  }
   ui.$('btn-close-panel').addEventListener('click', () => {
     ui.setPanelOpen(false);
     ui.$('btn-participants').focus();
   });
   document.addEventListener('keydown', (ev) => {
-    if (ev.key === 'Escape' && ui.isPanelOpen()) {
+    if (ev.key === 'Escape' && ui.isPanelOpen() && !ui.$('confirm').open) {
       ui.setPanelOpen(false);
       ui.$('btn-participants').focus();
     }
   });
+  document.addEventListener('visibilitychange', () => { if (ui.tabShowing('chat')) chat.seen(); });
+  for (const btn of [ui.$('btn-export-text'), ui.$('btn-export-md')]) {
+    btn.addEventListener('click', () => { if (plenum.role === 'moderator') chat.requestExport(btn.dataset.format); });
+  }
+  for (const btn of [ui.$('btn-layout-grid'), ui.$('btn-layout-speaker')]) {
+    btn.addEventListener('click', () => { if (plenum.role === 'moderator') sendMeeting({ type: 'layout', layout: btn.dataset.layout }); });
+  }
   ui.$('btn-sound').addEventListener('click', () => {
     ui.$('remote-audio').play().then(() => ui.showSoundButton(false)).catch(() => {});
   });

@@ -71,6 +71,44 @@ const SHAPES = {
     ['path', { d: 'M11 5L6 9H2v6h4l5 4V5z' }],
     ['path', { d: 'M19.07 4.93a10 10 0 0 1 0 14.14M15.54 8.46a5 5 0 0 1 0 7.07' }],
   ],
+  hand: [
+    ['path', { d: 'M18 11V6a2 2 0 0 0-4 0v5' }],
+    ['path', { d: 'M14 10V4a2 2 0 0 0-4 0v6' }],
+    ['path', { d: 'M10 10.5V6a2 2 0 0 0-4 0v8' }],
+    ['path', { d: 'M18 8a2 2 0 1 1 4 0v6a8 8 0 0 1-8 8h-2c-2.8 0-4.5-.86-5.99-2.34l-3.6-3.6a2 2 0 0 1 2.83-2.82L7 15' }],
+  ],
+  chat: [['path', { d: 'M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z' }]],
+  send: [['path', { d: 'M22 2L11 13M22 2l-7 20-4-9-9-4 20-7z' }]],
+  download: [
+    ['path', { d: 'M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4' }],
+    ['path', { d: 'M7 10l5 5 5-5M12 15V3' }],
+  ],
+  'arrow-up': [['path', { d: 'M12 19V5M5 12l7-7 7 7' }]],
+  'arrow-down': [['path', { d: 'M12 5v14M19 12l-7 7-7-7' }]],
+  podium: [
+    ['path', { d: 'M12 2a3 3 0 0 0-3 3v5a3 3 0 0 0 6 0V5a3 3 0 0 0-3-3z' }],
+    ['path', { d: 'M5 15h14l-2 7H7z' }],
+  ],
+  'point-of-order': [
+    ['path', { d: 'M4 22V4a1 1 0 0 1 1-1h12l-2 5 2 5H5' }],
+  ],
+  timer: [
+    ['circle', { cx: '12', cy: '13', r: '8' }],
+    ['path', { d: 'M12 9v4l2 2M9 2h6' }],
+  ],
+  grid: [
+    ['rect', { x: '3', y: '3', width: '7', height: '7', rx: '1' }],
+    ['rect', { x: '14', y: '3', width: '7', height: '7', rx: '1' }],
+    ['rect', { x: '3', y: '14', width: '7', height: '7', rx: '1' }],
+    ['rect', { x: '14', y: '14', width: '7', height: '7', rx: '1' }],
+  ],
+  'speaker-layout': [
+    ['rect', { x: '3', y: '3', width: '18', height: '12', rx: '1' }],
+    ['rect', { x: '3', y: '17', width: '5', height: '4', rx: '1' }],
+    ['rect', { x: '9.5', y: '17', width: '5', height: '4', rx: '1' }],
+    ['rect', { x: '16', y: '17', width: '5', height: '4', rx: '1' }],
+  ],
+  wave: [['path', { d: 'M2 12h2M6 8v8M10 5v14M14 8v8M18 10v4M22 12h0' }]],
 };
 
 export function icon(name, extraClass) {

@@ -33,10 +33,12 @@ export function setNameError(text) {
   $('name-input').setAttribute('aria-invalid', String(!!text));
 }
 
-export function toast(text, ms = 4000) {
+// `urgent`: styled as a warning and announced at once (role=alert).
+export function toast(text, ms = 4000, urgent = false) {
   const box = $('toasts');
   const el = document.createElement('div');
-  el.className = 'toast';
+  el.className = urgent ? 'toast urgent' : 'toast';
+  if (urgent) el.setAttribute('role', 'alert');
   el.textContent = text;
   box.append(el);
   while (box.children.length > 3) box.firstElementChild.remove();
@@ -61,13 +63,34 @@ export function clearPreview() {
   $('preview').srcObject = null;
 }
 
+// The side panel: three tabs (participants, chat, speakers). On wide screens it sits beside the
+// video, on narrow ones over it (style.css).
+export const TABS = ['participants', 'chat', 'speakers'];
+let currentTab = 'participants';
+
 export function isPanelOpen() {
   return !$('participants-panel').hidden;
 }
 
-export function setPanelOpen(open) {
+export const panelTab = () => currentTab;
+
+/** Whether `tab` is what the user sees in the panel right now. */
+export const tabShowing = (tab) => isPanelOpen() && currentTab === tab;
+
+export function setPanelOpen(open, tab = currentTab) {
+  currentTab = TABS.includes(tab) ? tab : 'participants';
   $('participants-panel').hidden = !open;
-  $('btn-participants').setAttribute('aria-expanded', String(open));
+  document.body.dataset.panel = open ? currentTab : '';
+  for (const name of TABS) {
+    const selected = name === currentTab;
+    const btn = $(`tab-btn-${name}`);
+    btn.setAttribute('aria-selected', String(selected));
+    btn.tabIndex = selected ? 0 : -1;
+    $(`tab-${name}`).hidden = !selected;
+  }
+  // The toolbar buttons are "expanded" when their own tab is the one showing.
+  $('btn-participants').setAttribute('aria-expanded', String(open && currentTab !== 'chat'));
+  $('btn-chat').setAttribute('aria-expanded', String(open && currentTab === 'chat'));
 }
 
 export function showSoundButton(show) {
@@ -84,11 +107,33 @@ export function showEnded({ title, text, canRejoin }) {
 
 // list: [{id, name, audio, video, role}]; the own entry is shown first and marked; moderators
 // are marked for everyone. `moderator`: whether we moderate (then each other entry gets the
-// actions mute / make moderator / remove, as buttons with data-action and data-id).
-export function renderParticipants(list, selfId, moderator) {
+// actions mute / make moderator / remove, as buttons with data-action and data-id, and everyone
+// the action "give the floor"). `marks(id)` → {floor, position, pointOfOrder, speaking}: the
+// floor holder, a raised hand's place in the queue, the active speaker.
+export function renderParticipants(list, selfId, moderator, marks = () => ({})) {
   const sorted = [...list].sort((a, b) => (b.id === selfId) - (a.id === selfId));
-  $('participant-list').replaceChildren(...sorted.map((p) => participantItem(p, p.id === selfId, moderator)));
+  const box = $('participant-list');
+  // The list is rebuilt on every change: keep the keyboard focus on the same action.
+  const focused = box.contains(document.activeElement) ? document.activeElement.dataset : null;
+  box.replaceChildren(...sorted.map((p) => participantItem(p, p.id === selfId, moderator, marks(p.id))));
+  if (focused && focused.action) {
+    const again = box.querySelector(`button[data-action="${focused.action}"][data-id="${CSS.escape(focused.id)}"]`);
+    if (again) again.focus();
+  }
   $('participant-count').textContent = String(list.length);
+}
+
+// The active speaker changes often: marked in place rather than by rebuilding the list.
+export function markSpeaking(id) {
+  for (const li of $('participant-list').children) {
+    const speaking = li.dataset.id === id;
+    if ((li.dataset.speaking === 'true') === speaking) continue;
+    li.dataset.speaking = String(speaking);
+    const tags = li.querySelector('.ptags');
+    const old = tags.querySelector('.ptag.speaking');
+    if (old) old.remove();
+    if (speaking) tags.prepend(speakingTag());
+  }
 }
 
 function actionButton(action, id, iconName, label, extraClass) {
@@ -103,10 +148,13 @@ function actionButton(action, id, iconName, label, extraClass) {
   return b;
 }
 
-function participantItem(p, self, moderator) {
+function participantItem(p, self, moderator, mark) {
   const li = document.createElement('li');
   li.className = 'participant';
   li.dataset.id = p.id;
+  li.dataset.floor = String(!!mark.floor);
+  li.dataset.hand = String(mark.position || 0);
+  li.dataset.speaking = String(!!mark.speaking);
   li.dataset.audio = String(p.audio);
   li.dataset.video = String(p.video);
   li.dataset.role = p.role;
@@ -135,6 +183,7 @@ function participantItem(p, self, moderator) {
     badge.append(icon('shield'), document.createTextNode(t('p.moderator')));
     name.append(badge);
   }
+  name.append(meetingTags(mark));
 
   const state = document.createElement('span');
   state.className = 'pstate';
@@ -143,16 +192,72 @@ function participantItem(p, self, moderator) {
     stateIcon(p.video ? 'cam' : 'cam-off', t(p.video ? 'p.camOn' : 'p.camOff'), !p.video),
   );
   li.append(avatar, name, state);
+  if (moderator && self && !mark.floor) {
+    const actions = document.createElement('span');
+    actions.className = 'pactions';
+    actions.append(actionButton('give-floor', p.id, 'podium', t('floor.give', { name: p.name }), 'ok-icon'));
+    li.append(actions);
+  }
   if (moderator && !self) {
     const actions = document.createElement('span');
     actions.className = 'pactions';
     const who = { name: p.name };
+    if (!mark.floor) actions.append(actionButton('give-floor', p.id, 'podium', t('floor.give', who), 'ok-icon'));
     if (p.audio) actions.append(actionButton('mute', p.id, 'mic-off', t('mod.muteName', who)));
     if (p.role !== 'moderator') actions.append(actionButton('promote', p.id, 'shield-plus', t('mod.promoteName', who)));
     actions.append(actionButton('remove', p.id, 'user-x', t('mod.removeName', who), 'danger-icon'));
     li.append(actions);
   }
   return li;
+}
+
+// The floor holder, a raised hand (with its place in the queue; a point of order marked) and the
+// active speaker, as small labelled tags under the name.
+function meetingTags(mark) {
+  const box = document.createElement('span');
+  box.className = 'ptags';
+  const tag = (cls, iconName, text, title) => {
+    const s = document.createElement('span');
+    s.className = `ptag ${cls}`;
+    if (title) s.title = title;
+    s.append(icon(iconName), document.createTextNode(text));
+    box.append(s);
+  };
+  if (mark.speaking) box.append(speakingTag());
+  if (mark.floor) tag('floor', 'podium', t('floor.mark'));
+  if (mark.position) {
+    tag(mark.pointOfOrder ? 'hand po' : 'hand', mark.pointOfOrder ? 'point-of-order' : 'hand',
+      mark.pointOfOrder ? `${t('queue.pointOfOrderShort')} · ${t('queue.raisedShort', { n: mark.position })}` : t('queue.raised', { n: mark.position }));
+  }
+  return box;
+}
+
+function speakingTag() {
+  const s = document.createElement('span');
+  s.className = 'ptag speaking';
+  s.append(icon('wave'), document.createTextNode(t('speaker.active')));
+  return s;
+}
+
+// The composite's layout, for everyone; the moderators' two buttons show which one is on.
+export function setLayout(layout) {
+  const el = $('layout-name');
+  el.dataset.layout = layout || '';
+  el.textContent = layout === 'speaker' ? t('layout.speakerLong') : layout === 'grid' ? t('layout.gridLong') : '';
+  for (const btn of [$('btn-layout-grid'), $('btn-layout-speaker')]) {
+    btn.setAttribute('aria-pressed', String(btn.dataset.layout === layout));
+  }
+  document.body.dataset.layout = layout || '';
+}
+
+// The chat's unread count, on the toolbar button and on the chat tab.
+export function setUnread(n) {
+  for (const id of ['chat-unread', 'chat-tab-badge']) {
+    const b = $(id);
+    b.textContent = n > 99 ? '99+' : String(n);
+    b.hidden = n === 0;
+  }
+  $('btn-chat').setAttribute('aria-label', n ? `${t('chat.tab')} – ${t('chat.unread', { n })}` : t('chat.tab'));
 }
 
 // Moderators: the people waiting in the lobby ([{id, name}] in knock order), in the panel with
