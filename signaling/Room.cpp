@@ -561,6 +561,14 @@ std::optional<ProtocolError> Room::giveFloor(const std::string& senderId, const 
   if (request.participantId) {
     const Participant* target = find(*request.participantId);
     if (!target) return ProtocolError{ErrorCode::NoSuchParticipant, "nobody with this id is in the room"};
+    // Their raised hand is answered now (a point of order is a different request: it stays).
+    for (const auto& entry : queue_.entries()) {
+      if (entry.participantId == target->info.id && entry.kind == HandKind::Speak) {
+        queue_.take(entry.entryId);
+        queueChanged();
+        break;
+      }
+    }
     setFloor(FloorHolder{target->info.id, target->info.name, timers_.wallNow()});
     return std::nullopt;
   }

@@ -415,6 +415,15 @@ SCENARIO("Giving and taking the floor", "[signaling][Room][floor]") {
       CHECK(m.room().speakerQueue().entries().size() == 2);
     }
   }
+  WHEN("the moderator gives the floor to a queued participant from the participant list") {
+    m.w.send(m.anna, R"({"type":"raise-hand","kind":"point-of-order"})");
+    m.w.send(m.mod, targeted("give-floor", m.bob->id));
+    THEN("their ordinary hand is answered and leaves the queue; other entries stay") {
+      CHECK(m.w.media["p"].floor == m.bob->id);
+      CHECK(lastQueue(*m.anna) ==
+            std::vector<std::string>{m.anna->id + ":point-of-order", m.anna->id + ":speak"});
+    }
+  }
   WHEN("the moderator names nobody in the meeting") {
     m.w.send(m.mod, targeted("give-floor", "nobody"));
     CHECK(m.mod->errors() == std::vector<std::string>{"no-such-participant"});
