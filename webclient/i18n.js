@@ -416,7 +416,7 @@ const STRINGS = {
     'queue.removeName': '{name} von der Redeliste nehmen',
     'queue.withdraw': 'Zurückziehen',
     'queue.giveNext': 'Nächste Person aufrufen',
-    'queue.takeFloor': 'Wort entziehen',
+    'queue.takeFloor': 'Wortbeitrag beenden',
     'queue.takeFloorShort': 'Beenden',
     'queue.clear': 'Liste leeren',
     'queue.clearConfirm': 'Alle Wortmeldungen von der Redeliste nehmen?',
