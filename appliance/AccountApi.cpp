@@ -32,13 +32,16 @@ std::string passwordField(const JsonBody& body) {
   if (auto problem = passwordProblem(password)) throw ApiError::badField("password", *problem);
   return password;
 }
+
 // ?transferTo=<account id>: who takes over the rooms of a deleted account (nullopt: not given).
 std::optional<Account> heirFromQuery(const ApiExchange& exchange, Store& store, std::int64_t leavingId) {
   const auto text = exchange.query("transferTo");
   if (!text) return std::nullopt;
   Poco::Int64 id = 0;
-  const bool digits = !text->empty() && text->size() <= 18 && text->find_first_not_of("0123456789") == std::string::npos;
-  const auto heir = digits && Poco::NumberParser::tryParse64(*text, id) && id > 0 ? store.accountById(id) : std::nullopt;
+  const bool digits =
+      !text->empty() && text->size() <= 18 && text->find_first_not_of("0123456789") == std::string::npos;
+  std::optional<Account> heir;
+  if (digits && Poco::NumberParser::tryParse64(*text, id) && id > 0) heir = store.accountById(id);
   if (auto problem = heirProblem(leavingId, heir)) throw ApiError::badField("transferTo", *problem);
   return heir;
 }
@@ -129,8 +132,15 @@ void AccountApi::remove(ApiExchange& exchange, std::int64_t id) {
       throw ApiError::notFound("no such account");
     }
   } catch (const StoreConflict& conflict) {
-    if (conflict.field() == "last-admin") throw ApiError(Status::HTTP_CONFLICT, "last-admin", toMessage(DeletionRefusal::LastAdmin));
-    if (conflict.field() == "rooms") throw ApiError(Status::HTTP_CONFLICT, "owns-rooms", "the account owns rooms: try again with ?transferTo=<account id>");
+    if (conflict.field() == "last-admin") {
+      throw ApiError(Status::HTTP_CONFLICT, "last-admin", toMessage(DeletionRefusal::LastAdmin));
+    }
+    if (conflict.field() == "rooms") {  // created meanwhile
+      const auto now = static_cast<std::int64_t>(services_.store->roomsOwnedBy(account->id).size());
+      throw ApiError(Status::HTTP_CONFLICT, "owns-rooms",
+                     "the account owns rooms: name the account that takes them over with ?transferTo=<account id>")
+          .withDetail("rooms", now);
+    }
     throw ApiError::conflict("the account that should take over the rooms was disabled or deleted meanwhile");
   }
   if (heir && rooms > 0) {
