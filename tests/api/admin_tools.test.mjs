@@ -175,6 +175,7 @@ describe('deleting an account', () => {
     const rooms = (await as.anna.request('GET', '/api/rooms')).json;
     assert.equal(rooms.length, 2);
     assert.equal(countRows(server, `SELECT count(*) FROM sessions WHERE account_id = ${ids.anna}`), 1);
+    assert.equal((await joinOnce(as.anna, { room: rooms[0].slug })).type, 'joined', 'staff enter by slug');
     const r = await admin.request('DELETE', `/api/accounts/${ids.anna}?transferTo=${ids.bert}`);
     assert.equal(r.status, 204, r.text);
 
@@ -184,6 +185,8 @@ describe('deleting an account', () => {
     assert.equal(read.json.code, 'not-logged-in');
     assert.equal((await unchanged(server, () => as.anna.request('POST', '/api/rooms', { body: { title: 'Late' } }))).status, 401);
     assert.equal((await new Browser(server).login('anna', 'anna-password')).status, 401);
+    // Her cookie no longer makes her staff in a join either: a guest cannot enter by slug.
+    assert.equal((await joinOnce(as.anna, { room: rooms[0].slug })).code, 'invite-required');
     assert.equal(countRows(server, `SELECT count(*) FROM sessions WHERE account_id = ${ids.anna}`), 0);
     assert.equal(countRows(server, `SELECT count(*) FROM accounts WHERE id = ${ids.anna}`), 0);
     assert.ok(!(await accountsOf()).some((a) => a.id === ids.anna));
