@@ -160,6 +160,10 @@ describe('deleting an account', () => {
     assert.equal(r.json.code, 'owns-rooms');
     assert.equal(r.json.rooms, 2);
     assert.match(r.json.message, /transferTo/);
+    // As documented: the code and every field of the body are in the Error schema.
+    const schema = (await admin.request('GET', '/api/openapi.json')).json.components.schemas.Error;
+    assert.ok(schema.properties.code.enum.includes('owns-rooms') && schema.properties.code.enum.includes('last-admin'));
+    for (const key of Object.keys(r.json)) assert.ok(key in schema.properties, `${key} documented`);
   });
 
   it('transferTo must name another enabled account (400 bad-field)', async () => {
