@@ -9,6 +9,7 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/Logger.h>
+#include <Poco/NumberParser.h>
 
 #include <ctime>
 
@@ -30,6 +31,19 @@ std::string passwordField(const JsonBody& body) {
   std::string password = body.string("password", PasswordHasher::kMaxLength);
   if (auto problem = passwordProblem(password)) throw ApiError::badField("password", *problem);
   return password;
+}
+
+// ?transferTo=<account id>: who takes over the rooms of a deleted account (nullopt: not given).
+std::optional<Account> heirFromQuery(const ApiExchange& exchange, Store& store, std::int64_t leavingId) {
+  const auto text = exchange.query("transferTo");
+  if (!text) return std::nullopt;
+  Poco::Int64 id = 0;
+  const bool digits =
+      !text->empty() && text->size() <= 18 && text->find_first_not_of("0123456789") == std::string::npos;
+  std::optional<Account> heir;
+  if (digits && Poco::NumberParser::tryParse64(*text, id) && id > 0) heir = store.accountById(id);
+  if (auto problem = heirProblem(leavingId, heir)) throw ApiError::badField("transferTo", *problem);
+  return heir;
 }
 }  // namespace
 
@@ -92,6 +106,50 @@ void AccountApi::update(ApiExchange& exchange, std::int64_t id) {
                       std::string(*disabled ? "disabled" : "enabled"), account->username);
   }
   exchange.sendJson(Status::HTTP_OK, toJson(*account));
+}
+
+void AccountApi::remove(ApiExchange& exchange, std::int64_t id) {
+  const Caller& caller = require(exchange, Action::ManageAccounts);
+  const auto account = services_.store->accountById(id);
+  if (!account) throw ApiError::notFound("no such account");
+  const auto heir = heirFromQuery(exchange, *services_.store, account->id);
+  if (auto refusal = deletionRefusal(*account, caller.account.id, services_.store->enabledAdminCount())) {
+    throw ApiError(Status::HTTP_CONFLICT, refusal == DeletionRefusal::LastAdmin ? "last-admin" : "conflict",
+                   toMessage(*refusal));
+  }
+  // Rooms never vanish with their owner: the admin names who takes them over.
+  const auto rooms = static_cast<std::int64_t>(services_.store->roomsOwnedBy(account->id).size());
+  if (rooms > 0 && !heir) {
+    throw ApiError(Status::HTTP_CONFLICT, "owns-rooms",
+                   "the account owns " + std::to_string(rooms) +
+                       " room(s): name the account that takes them over with ?transferTo=<account id>")
+        .withDetail("rooms", rooms);
+  }
+  // The store checks the same rules again inside its transaction (a room created or an admin
+  // disabled meanwhile); sessions and password hash go with the account's row.
+  try {
+    if (!services_.store->deleteAccount(account->id, heir ? std::optional(heir->id) : std::nullopt)) {
+      throw ApiError::notFound("no such account");
+    }
+  } catch (const StoreConflict& conflict) {
+    if (conflict.field() == "last-admin") {
+      throw ApiError(Status::HTTP_CONFLICT, "last-admin", toMessage(DeletionRefusal::LastAdmin));
+    }
+    if (conflict.field() == "rooms") {  // created meanwhile
+      const auto now = static_cast<std::int64_t>(services_.store->roomsOwnedBy(account->id).size());
+      throw ApiError(Status::HTTP_CONFLICT, "owns-rooms",
+                     "the account owns rooms: name the account that takes them over with ?transferTo=<account id>")
+          .withDetail("rooms", now);
+    }
+    throw ApiError::conflict("the account that should take over the rooms was disabled or deleted meanwhile");
+  }
+  if (heir && rooms > 0) {
+    log().information("%s deleted the account %s; its %s room(s) now belong to %s", caller.account.username,
+                      account->username, std::to_string(rooms), heir->username);
+  } else {
+    log().information("%s deleted the account %s", caller.account.username, account->username);
+  }
+  exchange.sendNoContent();
 }
 
 }  // namespace plenum::appliance

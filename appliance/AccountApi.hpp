@@ -1,5 +1,5 @@
 #pragma once
-// /api/accounts: admins list, create, disable and edit staff and admin accounts.
+// /api/accounts: admins list, create, disable, edit and delete staff and admin accounts.
 #include "appliance/ApiExchange.hpp"
 #include "appliance/Services.hpp"
 
@@ -11,6 +11,8 @@ public:
   void list(ApiExchange& exchange);
   void create(ApiExchange& exchange);
   void update(ApiExchange& exchange, std::int64_t id);
+  // Erases the account, its password hash and its sessions; its rooms go to ?transferTo=<id>.
+  void remove(ApiExchange& exchange, std::int64_t id);
 
 private:
   // passed in

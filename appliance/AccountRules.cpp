@@ -23,4 +23,26 @@ std::optional<std::string> passwordProblem(std::string_view password) {
   return std::nullopt;
 }
 
+std::optional<DeletionRefusal> deletionRefusal(const Account& target, std::int64_t callerId,
+                                               std::int64_t enabledAdmins) {
+  if (target.role == AccountRole::Admin && !target.disabled && enabledAdmins <= 1) return DeletionRefusal::LastAdmin;
+  if (target.id == callerId) return DeletionRefusal::OwnAccount;
+  return std::nullopt;
+}
+
+const char* toMessage(DeletionRefusal refusal) {
+  switch (refusal) {
+    case DeletionRefusal::LastAdmin: return "the last enabled admin account cannot be deleted";
+    case DeletionRefusal::OwnAccount: return "you cannot delete your own account";
+  }
+  return "the account cannot be deleted";
+}
+
+std::optional<std::string> heirProblem(std::int64_t leavingId, const std::optional<Account>& heir) {
+  if (!heir) return "must be the id of an existing account";
+  if (heir->id == leavingId) return "must be another account than the one deleted";
+  if (heir->disabled) return "must be an enabled account";
+  return std::nullopt;
+}
+
 }  // namespace plenum::appliance

@@ -1,23 +1,34 @@
 #pragma once
 // A refused REST request: thrown by the API's handlers, turned into the JSON error body
-// {"code", "message"} (plus "retryAfter" for 429) by ApiHandler. Codes are stable; messages
-// are for people.
+// {"code", "message"} (plus "retryAfter" for 429, and any numbers added with withDetail, e.g.
+// "rooms" for owns-rooms) by ApiHandler. Codes are stable; messages are for people.
 #include <Poco/Net/HTTPResponse.h>
 
 #include <stdexcept>
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace plenum::appliance {
 
 class ApiError : public std::runtime_error {
 public:
   using Status = Poco::Net::HTTPResponse::HTTPStatus;
+  using Details = std::vector<std::pair<std::string, std::int64_t>>;
   ApiError(Status status, std::string code, const std::string& message, int retryAfter = 0)
       : std::runtime_error(message), status_(status), code_(std::move(code)), retryAfter_(retryAfter) {}
 
   Status status() const { return status_; }
   const std::string& code() const { return code_; }
   int retryAfter() const { return retryAfter_; }
+  const Details& details() const { return details_; }
+
+  // Adds a number the client needs besides the message (the body's field `name`).
+  ApiError withDetail(const std::string& name, std::int64_t value) && {
+    details_.emplace_back(name, value);
+    return std::move(*this);
+  }
 
   static ApiError badRequest(const std::string& message) { return {Status::HTTP_BAD_REQUEST, "bad-request", message}; }
   static ApiError badField(const std::string& field, const std::string& why) {
@@ -36,6 +47,7 @@ private:
   Status status_;
   std::string code_;
   int retryAfter_;
+  Details details_;
 };
 
 }  // namespace plenum::appliance

@@ -117,10 +117,12 @@ void ApiExchange::sendAttachment(const std::string& contentType, const std::stri
   response_.send() << body;
 }
 
-void ApiExchange::sendError(Status status, const std::string& code, const std::string& message, int retryAfter) {
+void ApiExchange::sendError(Status status, const std::string& code, const std::string& message, int retryAfter,
+                            const std::vector<std::pair<std::string, std::int64_t>>& details) {
   Poco::JSON::Object body;
   body.set("code", code);
   body.set("message", message);
+  for (const auto& [name, value] : details) body.set(name, value);
   if (retryAfter > 0) {
     body.set("retryAfter", retryAfter);
     response_.set("Retry-After", std::to_string(retryAfter));

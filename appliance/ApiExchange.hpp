@@ -8,8 +8,10 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <Poco/URI.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace plenum::appliance {
@@ -36,6 +38,8 @@ public:
   // The body as a JSON object; Content-Type must be application/json (a cross-site HTML form
   // cannot send that).
   Poco::JSON::Object::Ptr jsonBody() const;
+  // Whether the request carried a body at all (a POST that takes no fields may send none).
+  bool hasBody() const { return !body_.empty(); }
 
   void sendJson(Status status, const Poco::JSON::Object& body);
   void sendJson(Status status, const Poco::JSON::Array& body);
@@ -43,7 +47,9 @@ public:
   void sendJsonText(Status status, const std::string& json);
   void sendNoContent();
   void sendAttachment(const std::string& contentType, const std::string& fileName, const std::string& body);
-  void sendError(Status status, const std::string& code, const std::string& message, int retryAfter);
+  // `details`: further numeric fields of the error body (ApiError::withDetail).
+  void sendError(Status status, const std::string& code, const std::string& message, int retryAfter,
+                 const std::vector<std::pair<std::string, std::int64_t>>& details = {});
 
   Poco::Net::HTTPServerRequest& request() { return request_; }
   Poco::Net::HTTPServerResponse& response() { return response_; }

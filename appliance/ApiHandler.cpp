@@ -44,6 +44,8 @@ const std::vector<Route>& routes() {
        [](Services& s, ApiExchange& e, auto) { AccountApi(s).create(e); }},
       {"PATCH", {"api", "accounts", "{id}"}, Guard::LoggedIn,
        [](Services& s, ApiExchange& e, std::int64_t id) { AccountApi(s).update(e, id); }},
+      {"DELETE", {"api", "accounts", "{id}"}, Guard::LoggedIn,
+       [](Services& s, ApiExchange& e, std::int64_t id) { AccountApi(s).remove(e, id); }},
       {"GET", {"api", "rooms"}, Guard::LoggedIn, [](Services& s, ApiExchange& e, auto) { RoomApi(s).list(e); }},
       {"POST", {"api", "rooms"}, Guard::LoggedIn, [](Services& s, ApiExchange& e, auto) { RoomApi(s).create(e); }},
       {"GET", {"api", "rooms", "{id}"}, Guard::LoggedIn,
@@ -54,6 +56,10 @@ const std::vector<Route>& routes() {
        [](Services& s, ApiExchange& e, std::int64_t id) { RoomApi(s).remove(e, id); }},
       {"GET", {"api", "rooms", "{id}", "invitation.ics"}, Guard::LoggedIn,
        [](Services& s, ApiExchange& e, std::int64_t id) { RoomApi(s).invitation(e, id); }},
+      {"POST", {"api", "rooms", "{id}", "invite"}, Guard::LoggedIn,
+       [](Services& s, ApiExchange& e, std::int64_t id) { RoomApi(s).renewInvite(e, id); }},
+      {"POST", {"api", "rooms", "{id}", "pin"}, Guard::LoggedIn,
+       [](Services& s, ApiExchange& e, std::int64_t id) { RoomApi(s).renewPin(e, id); }},
       {"GET", {"api", "openapi.json"}, Guard::Public,
        [](Services&, ApiExchange& e, auto) { e.sendJsonText(Status::HTTP_OK, openApiDocument()); }},
   };
@@ -111,7 +117,7 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
     }
     route->run(services_, exchange, id);
   } catch (const ApiError& e) {
-    exchange.sendError(e.status(), e.code(), e.what(), e.retryAfter());
+    exchange.sendError(e.status(), e.code(), e.what(), e.retryAfter(), e.details());
   } catch (const StoreConflict& e) {
     exchange.sendError(Status::HTTP_CONFLICT, "conflict", e.what(), 0);
   } catch (const std::exception& e) {

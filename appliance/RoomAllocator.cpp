@@ -27,6 +27,31 @@ RoomRecord RoomAllocator::create(RoomRecord room) {
   throw StoreConflict("slug");
 }
 
+std::optional<RoomRecord> RoomAllocator::renewInviteToken(RoomRecord room) {
+  return renew(std::move(room), &RoomRecord::inviteToken, &Store::setRoomInviteToken, tokens_, "inviteToken");
+}
+
+std::optional<RoomRecord> RoomAllocator::renewPin(RoomRecord room) {
+  return renew(std::move(room), &RoomRecord::pin, &Store::setRoomPin, pins_, "pin");
+}
+
+std::optional<RoomRecord> RoomAllocator::renew(RoomRecord room, std::string RoomRecord::*field, Setter set,
+                                               const Source& source, const char* name) {
+  const std::string old = room.*field;
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    room.*field = source();
+    // The old value would "succeed" without a conflict and leave the leaked one working.
+    if (room.*field == old) continue;
+    try {
+      if (!(store_.*set)(room.id, room.*field)) return std::nullopt;
+      return room;
+    } catch (const StoreConflict& conflict) {
+      if (conflict.field() != name) throw;
+    }
+  }
+  throw StoreConflict(name);
+}
+
 std::string RoomAllocator::slugFromTitle(const std::string& title) {
   // The German letters a title is likely to hold, as their usual ASCII spelling.
   static const std::map<std::string, std::string> spelled{

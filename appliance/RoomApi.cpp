@@ -44,6 +44,12 @@ int maxParticipantsField(const JsonBody& body, int serverLimit) {
   return static_cast<int>(value);
 }
 
+// A request that takes no fields: no body, or {} (a field such as a wished-for PIN is refused,
+// not ignored).
+void noFields(const ApiExchange& exchange) {
+  if (exchange.hasBody()) JsonBody(exchange.jsonBody(), {});
+}
+
 // start: ISO 8601 (e.g. 2025-03-04T09:30:00Z), default the next full hour; minutes: 5-1440.
 InvitationEvent eventFromQuery(const ApiExchange& exchange) {
   InvitationEvent event;
@@ -148,6 +154,25 @@ void RoomApi::invitation(ApiExchange& exchange, std::int64_t id) {
   const std::string url = exchange.origin(services_.settings.access.publicUrl) + invitePath(room);
   exchange.sendAttachment("text/calendar; charset=utf-8", room.slug + ".ics",
                           invitationCalendar(room, url, lang == "de" ? Language::German : Language::English, event));
+}
+
+void RoomApi::renewInvite(ApiExchange& exchange, std::int64_t id) {
+  RoomRecord room = manageable(exchange, id);
+  noFields(exchange);
+  const auto renewed = services_.rooms.renewInviteToken(std::move(room));
+  if (!renewed) throw ApiError::notFound("no such room");
+  log().information("%s gave room %s a new invitation link", exchange.caller->account.username, renewed->slug);
+  // Re-read: a PIN renewed at the same moment shows too.
+  exchange.sendJson(Status::HTTP_OK, toJson(services_.store->roomById(id).value_or(*renewed)));
+}
+
+void RoomApi::renewPin(ApiExchange& exchange, std::int64_t id) {
+  RoomRecord room = manageable(exchange, id);
+  noFields(exchange);
+  const auto renewed = services_.rooms.renewPin(std::move(room));
+  if (!renewed) throw ApiError::notFound("no such room");
+  log().information("%s gave room %s a new phone PIN", exchange.caller->account.username, renewed->slug);
+  exchange.sendJson(Status::HTTP_OK, toJson(services_.store->roomById(id).value_or(*renewed)));
 }
 
 }  // namespace plenum::appliance

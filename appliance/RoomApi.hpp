@@ -1,5 +1,6 @@
 #pragma once
-// /api/rooms: staff manage their persistent rooms, admins every room; the invitation as .ics.
+// /api/rooms: staff manage their persistent rooms, admins every room; the invitation as .ics;
+// a new invitation link or phone PIN when the old one leaked.
 #include "appliance/ApiExchange.hpp"
 #include "appliance/Services.hpp"
 
@@ -14,6 +15,9 @@ public:
   void update(ApiExchange& exchange, std::int64_t id);
   void remove(ApiExchange& exchange, std::int64_t id);
   void invitation(ApiExchange& exchange, std::int64_t id);
+  // POST .../invite, .../pin: a fresh invite token or PIN; the old one stops working at once.
+  void renewInvite(ApiExchange& exchange, std::int64_t id);
+  void renewPin(ApiExchange& exchange, std::int64_t id);
 
 private:
   // The room, if it exists (404) and the caller may manage it (403).

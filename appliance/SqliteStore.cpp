@@ -91,11 +91,16 @@ std::vector<RoomRecord> SqliteStore::queryRooms(const std::string& tail, const B
   return rows;
 }
 
+std::int64_t SqliteStore::count(const std::string& tail, const Binder& bind) {
+  sqlite::Statement query(db_, "SELECT count(*) " + tail);
+  bind(query);
+  query.step();
+  return query.integer(0);
+}
+
 std::int64_t SqliteStore::accountCount() {
   std::lock_guard lock(mutex_);
-  sqlite::Statement count(db_, "SELECT count(*) FROM accounts");
-  count.step();
-  return count.integer(0);
+  return count("FROM accounts", [](sqlite::Statement&) {});
 }
 
 std::vector<Account> SqliteStore::accounts() {
@@ -136,6 +141,38 @@ void SqliteStore::updateAccount(const Account& account) {
                            "UPDATE accounts SET display_name = ?2, password_hash = ?3, disabled = ?4 WHERE id = ?1");
   update.bindAll(account.id, account.displayName, account.passwordHash, account.disabled);
   update.run();
+}
+
+std::int64_t SqliteStore::enabledAdminCount() {
+  std::lock_guard lock(mutex_);
+  return count("FROM accounts WHERE role = 'admin' AND disabled = 0", [](sqlite::Statement&) {});
+}
+
+bool SqliteStore::deleteAccount(std::int64_t id, std::optional<std::int64_t> heirId) {
+  std::lock_guard lock(mutex_);
+  sqlite::Transaction transaction(db_);
+  const auto account = first(queryAccounts("WHERE id = ?1", [&](sqlite::Statement& s) { s.bind(1, id); }));
+  if (!account) return false;
+  const auto byId = [&](std::int64_t value) { return [value](sqlite::Statement& s) { s.bind(1, value); }; };
+  if (account->role == AccountRole::Admin && !account->disabled &&
+      count("FROM accounts WHERE role = 'admin' AND disabled = 0 AND id <> ?1", byId(id)) == 0) {
+    throw StoreConflict("last-admin");
+  }
+  if (heirId) {
+    if (*heirId == id || count("FROM accounts WHERE id = ?1 AND disabled = 0", byId(*heirId)) == 0) {
+      throw StoreConflict("heir");
+    }
+    sqlite::Statement transfer(db_, "UPDATE rooms SET owner_id = ?2 WHERE owner_id = ?1");
+    transfer.bindAll(id, *heirId).run();
+  } else if (count("FROM rooms WHERE owner_id = ?1", byId(id)) > 0) {
+    throw StoreConflict("rooms");
+  }
+  sqlite::Statement sessions(db_, "DELETE FROM sessions WHERE account_id = ?1");
+  sessions.bind(1, id).run();
+  sqlite::Statement remove(db_, "DELETE FROM accounts WHERE id = ?1");
+  remove.bind(1, id).run();
+  transaction.commit();
+  return true;
 }
 
 std::vector<RoomRecord> SqliteStore::rooms() {
@@ -187,6 +224,28 @@ void SqliteStore::updateRoom(const RoomRecord& room) {
                            "WHERE id = ?1");
   update.bindAll(room.id, room.title, room.passwordHash, room.lobby, room.maxParticipants);
   update.run();
+}
+
+bool SqliteStore::setRoomPin(std::int64_t id, const std::string& pin) {
+  std::lock_guard lock(mutex_);
+  return setRoomColumn("pin", id, pin);
+}
+
+bool SqliteStore::setRoomInviteToken(std::int64_t id, const std::string& token) {
+  std::lock_guard lock(mutex_);
+  return setRoomColumn("invite_token", id, token);
+}
+
+bool SqliteStore::setRoomColumn(const char* column, std::int64_t id, const std::string& value) {
+  sqlite::Statement update(db_, std::string("UPDATE rooms SET ") + column + " = ?2 WHERE id = ?1");
+  update.bindAll(id, value);
+  try {
+    update.run();
+  } catch (const sqlite::Error& e) {
+    if (e.isUniqueViolation()) throw StoreConflict(conflictingField(e));
+    throw;
+  }
+  return db_.changes() > 0;
 }
 
 bool SqliteStore::deleteRoom(std::int64_t id) {

@@ -21,6 +21,8 @@ public:
   std::optional<Account> accountByUsername(const std::string& username) override;
   Account createAccount(Account account) override;
   void updateAccount(const Account& account) override;
+  std::int64_t enabledAdminCount() override;
+  bool deleteAccount(std::int64_t id, std::optional<std::int64_t> heirId) override;
 
   std::vector<RoomRecord> rooms() override;
   std::vector<RoomRecord> roomsOwnedBy(std::int64_t accountId) override;
@@ -29,6 +31,8 @@ public:
   std::optional<RoomRecord> roomByInviteToken(const std::string& token) override;
   RoomRecord createRoom(RoomRecord room) override;
   void updateRoom(const RoomRecord& room) override;
+  bool setRoomPin(std::int64_t id, const std::string& pin) override;
+  bool setRoomInviteToken(std::int64_t id, const std::string& token) override;
   bool deleteRoom(std::int64_t id) override;
 
   void createSession(const SessionRecord& session) override;
@@ -43,6 +47,11 @@ private:
   // SELECT ... <tail>, the tail's parameters bound by `bind`; the caller holds mutex_.
   std::vector<Account> queryAccounts(const std::string& tail, const Binder& bind);
   std::vector<RoomRecord> queryRooms(const std::string& tail, const Binder& bind);
+  // UPDATE rooms SET <column> = value WHERE id; unique violations as StoreConflict. The caller
+  // holds mutex_.
+  bool setRoomColumn(const char* column, std::int64_t id, const std::string& value);
+  // SELECT count(*) ... <tail>; the caller holds mutex_.
+  std::int64_t count(const std::string& tail, const Binder& bind);
 
   // owned
   std::mutex mutex_;

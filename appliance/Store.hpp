@@ -46,7 +46,8 @@ struct SessionRecord {
   std::int64_t expiresAt = 0;
 };
 
-// A write broke a uniqueness rule; `field` names it ("username", "slug", "pin", "inviteToken").
+// A write broke a uniqueness or integrity rule; `field` names it ("username", "slug", "pin",
+// "inviteToken"; for deleteAccount "rooms", "heir", "last-admin").
 class StoreConflict : public std::runtime_error {
 public:
   explicit StoreConflict(std::string field)
@@ -70,6 +71,15 @@ public:
   virtual Account createAccount(Account account) = 0;
   // Writes display name, password hash and disabled flag.
   virtual void updateAccount(const Account& account) = 0;
+  // Enabled accounts with the admin role.
+  virtual std::int64_t enabledAdminCount() = 0;
+  // Erases the account and its sessions in one transaction; its rooms go to `heirId` first
+  // (nullopt: it must own none). False when there is no such account. Throws
+  // StoreConflict("rooms") when it owns rooms and no heir is given, StoreConflict("heir") when
+  // the heir is missing or disabled, and StoreConflict("last-admin") when it is the last
+  // enabled admin (checked inside the transaction, so two admins deleting each other at the
+  // same moment cannot both succeed).
+  virtual bool deleteAccount(std::int64_t id, std::optional<std::int64_t> heirId) = 0;
 
   // Rooms. Slugs compare case-insensitively.
   virtual std::vector<RoomRecord> rooms() = 0;
@@ -81,6 +91,11 @@ public:
   virtual RoomRecord createRoom(RoomRecord room) = 0;
   // Writes title, password hash, lobby and participant limit.
   virtual void updateRoom(const RoomRecord& room) = 0;
+  // Write only the PIN or only the invite token (so that renewing one never puts back an old
+  // value of the other); false when there is no such room. Throw StoreConflict("pin" |
+  // "inviteToken") when another room has that value.
+  virtual bool setRoomPin(std::int64_t id, const std::string& pin) = 0;
+  virtual bool setRoomInviteToken(std::int64_t id, const std::string& token) = 0;
   virtual bool deleteRoom(std::int64_t id) = 0;
 
   // Login sessions.

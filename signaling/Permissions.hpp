@@ -12,8 +12,9 @@ enum class Role { Anonymous, Guest, Moderator, Staff, Admin };
 
 enum class Action {
   // accounts and rooms (REST)
-  ManageAccounts,    // create, list, disable staff accounts
-  ManageOwnRooms,    // create, edit, delete rooms one owns; copy their invitations
+  ManageAccounts,    // create, list, disable and delete staff and admin accounts
+  ManageOwnRooms,    // create, edit, delete rooms one owns; copy their invitations, renew
+                     // their invitation link and phone PIN
   ManageAllRooms,    // the same for every room
   // in a meeting (WebSocket)
   AdmitFromLobby,    // admit or reject someone knocking

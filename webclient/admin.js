@@ -1,8 +1,9 @@
 // The administrator page (/admin): all accounts — create staff and admin accounts, change a
-// display name or set a new password, disable and enable.
+// display name or set a new password, disable and enable, delete (handing the account's rooms
+// to another account).
 
 import { t, lang, applyI18n, withLang } from './portal-i18n.js';
-import { ApiError, listAccounts, createAccount, updateAccount } from './api.js';
+import { ApiError, listAccounts, createAccount, updateAccount, deleteAccount, listRooms } from './api.js';
 import {
   $, decorate, icon, setText, toast, errorText, isLoggedOut, requireSession, setupHeader, openDialog, closeDialog,
 } from './portal-ui.js';
@@ -14,6 +15,7 @@ const USERNAME_RE = /^[A-Za-z0-9._@-]{1,64}$/; // as plenumd (AccountRules.cpp)
 let me = null;
 let accounts = [];
 let editing = null;
+let deleting = null;       // the account in the delete dialog
 
 function showForbidden() {
   $('loading').hidden = true;
@@ -74,6 +76,14 @@ function renderAccount(acc, index) {
     toggle.setAttribute('aria-label', t(acc.disabled ? 'admin.enableLabel' : 'admin.disableLabel', { name: label }));
     toggle.addEventListener('click', () => setDisabled(acc, !acc.disabled, toggle));
   }
+
+  const del = node.querySelector('.delete');
+  if (acc.id === me.id) {
+    del.remove(); // the server refuses it too
+  } else {
+    del.setAttribute('aria-label', t('admin.deleteLabel', { name: label }));
+    del.addEventListener('click', () => openDeleteDialog(acc, del));
+  }
   return node;
 }
 
@@ -113,6 +123,74 @@ async function setDisabled(acc, disabled, button) {
     if (isLoggedOut(e)) return;
     toast(errorText(e), 6000);
   }
+}
+
+// ---- delete ------------------------------------------------------------------------------------
+
+const nameOf = (acc) => acc.displayName || acc.username;
+
+// Asks for confirmation, naming the account; when it owns rooms, also who takes them over
+// (an enabled account other than it; the admin themselves first).
+async function openDeleteDialog(acc, button) {
+  button.disabled = true;
+  let owned;
+  try {
+    owned = (await listRooms()).filter((r) => r.ownerId === acc.id).length;
+  } catch (e) {
+    button.disabled = false;
+    if (isLoggedOut(e)) return;
+    toast(errorText(e), 6000);
+    return;
+  }
+  button.disabled = false;
+  deleting = acc;
+  setText('delete-form-error', '');
+  $('delete-title').textContent = t('admin.deleteTitle', { name: nameOf(acc) });
+  $('delete-text').textContent = t('admin.deleteText', { name: nameOf(acc), username: acc.username });
+  const heirs = accounts.filter((a) => a.id !== acc.id && !a.disabled)
+    .sort((a, b) => (b.id === me.id) - (a.id === me.id) || nameOf(a).localeCompare(nameOf(b), lang));
+  const select = $('delete-heir');
+  select.replaceChildren(...heirs.map((a) => {
+    const option = document.createElement('option');
+    option.value = String(a.id);
+    option.textContent = a.id === me.id ? t('admin.deleteHeirYou', { name: nameOf(a) }) : `${nameOf(a)} (${a.username})`;
+    return option;
+  }));
+  $('delete-heir-box').hidden = owned === 0;
+  setText('delete-rooms', owned === 0 ? '' : t(owned === 1 ? 'admin.deleteRoomsOne' : 'admin.deleteRoomsMany',
+    { name: nameOf(acc), n: owned }));
+  $('delete-confirm').disabled = false;
+  openDialog($('delete-dialog'));
+  (owned > 0 ? select : $('delete-cancel')).focus();
+}
+
+async function submitDelete(ev) {
+  ev.preventDefault();
+  const acc = deleting;
+  const needsHeir = !$('delete-heir-box').hidden;
+  const heirId = needsHeir ? Number($('delete-heir').value) : 0;
+  setText('delete-form-error', '');
+  $('delete-confirm').disabled = true;
+  try {
+    await deleteAccount(acc.id, heirId || undefined);
+  } catch (e) {
+    $('delete-confirm').disabled = false;
+    if (isLoggedOut(e)) return;
+    if (e instanceof ApiError && e.code === 'not-found') {
+      accounts = accounts.filter((a) => a.id !== acc.id);
+      render();
+      closeDialog($('delete-dialog'), $('btn-new-account'));
+      return;
+    }
+    const known = { 'owns-rooms': 'admin.errOwnsRooms', 'last-admin': 'admin.errLastAdmin' }[e.code];
+    setText('delete-form-error', known ? t(known) : errorText(e));
+    return;
+  }
+  accounts = accounts.filter((a) => a.id !== acc.id);
+  render();
+  closeDialog($('delete-dialog'), $('btn-new-account'));
+  const heir = accounts.find((a) => a.id === heirId);
+  toast(heir ? t('admin.deletedRooms', { name: nameOf(acc), heir: nameOf(heir) }) : t('admin.deleted', { name: nameOf(acc) }), 6000);
 }
 
 // ---- create ------------------------------------------------------------------------------------
@@ -240,6 +318,8 @@ function bind() {
   $('account-form').addEventListener('submit', submitCreate);
   $('edit-account-form').addEventListener('submit', submitEdit);
   $('edit-cancel').addEventListener('click', () => $('account-dialog').close());
+  $('delete-form').addEventListener('submit', submitDelete);
+  $('delete-cancel').addEventListener('click', () => $('delete-dialog').close());
   $('acc-show-password').addEventListener('change', (ev) => {
     $('acc-password').type = ev.target.checked ? 'text' : 'password';
   });

@@ -117,8 +117,14 @@ export const listRooms = () => api('GET', '/api/rooms');
 export const createRoom = (room) => api('POST', '/api/rooms', room);
 export const updateRoom = (id, changes) => api('PATCH', `/api/rooms/${seg(id)}`, changes);
 export const deleteRoom = (id) => api('DELETE', `/api/rooms/${seg(id)}`);
+// A fresh invitation link / phone PIN; the old one stops working at once. → the room.
+export const renewInvite = (id) => api('POST', `/api/rooms/${seg(id)}/invite`);
+export const renewPin = (id) => api('POST', `/api/rooms/${seg(id)}/pin`);
 export const invitationIcsUrl = (id, lang) => `/api/rooms/${seg(id)}/invitation.ics?lang=${lang === 'de' ? 'de' : 'en'}`;
 
 export const listAccounts = () => api('GET', '/api/accounts');
 export const createAccount = (account) => api('POST', '/api/accounts', account);
 export const updateAccount = (id, changes) => api('PATCH', `/api/accounts/${seg(id)}`, changes);
+// Erases an account; `transferTo` (an account id) takes over its rooms and is needed when it owns any.
+export const deleteAccount = (id, transferTo) =>
+  api('DELETE', `/api/accounts/${seg(id)}${transferTo ? `?transferTo=${seg(transferTo)}` : ''}`);

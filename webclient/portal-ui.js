@@ -19,6 +19,8 @@ const SHAPES = {
   logout: [['path', { d: 'M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4' }], ['path', { d: 'M16 17l5-5-5-5M21 12H9' }]],
   cam: [['path', { d: 'M23 7l-7 5 7 5V7z' }], ['rect', { x: '1', y: '5', width: '15', height: '14', rx: '2' }]],
   lock: [['rect', { x: '3', y: '11', width: '18', height: '11', rx: '2' }], ['path', { d: 'M7 11V7a5 5 0 0 1 10 0v4' }]],
+  refresh: [['path', { d: 'M23 4v6h-6M1 20v-6h6' }],
+    ['path', { d: 'M3.51 9a9 9 0 0 1 14.85-3.36L23 10M1 14l4.64 4.36A9 9 0 0 0 20.49 15' }]],
   unlock: [['rect', { x: '3', y: '11', width: '18', height: '11', rx: '2' }], ['path', { d: 'M7 11V7a5 5 0 0 1 9.9-1' }]],
 };
 

@@ -1,8 +1,11 @@
 // The staff page (/rooms): one's own rooms (admins: all rooms) — create, edit, delete, copy the
-// invitation (guest link, PIN, .ics calendar file) and start the meeting.
+// invitation (guest link, PIN, .ics calendar file), replace a leaked link or PIN, and start the
+// meeting.
 
 import { t, lang, applyI18n, withLang } from './portal-i18n.js';
-import { ApiError, listRooms, createRoom, updateRoom, deleteRoom, listAccounts, invitationIcsUrl } from './api.js';
+import {
+  ApiError, listRooms, createRoom, updateRoom, deleteRoom, listAccounts, invitationIcsUrl, renewInvite, renewPin,
+} from './api.js';
 import { isValidRoom, sanitizeRoom } from './names.js';
 import {
   $, decorate, setText, toast, copyText, errorText, isLoggedOut, requireSession, setupHeader,
@@ -86,6 +89,13 @@ function renderRoom(room, index) {
 
   node.querySelector('.pin').textContent = formatPin(room.pin);
 
+  const renewLink = node.querySelector('.renew-link');
+  renewLink.setAttribute('aria-label', t('rooms.renewLinkLabel', { title: room.title }));
+  renewLink.addEventListener('click', () => renew(room, 'link'));
+  const renewPinButton = node.querySelector('.renew-pin');
+  renewPinButton.setAttribute('aria-label', t('rooms.renewPinLabel', { title: room.title }));
+  renewPinButton.addEventListener('click', () => renew(room, 'pin'));
+
   const copyInv = node.querySelector('.copy-invitation');
   copyInv.setAttribute('aria-label', t('rooms.copyInvitationLabel', { title: room.title }));
   copyInv.addEventListener('click', async () => {
@@ -136,6 +146,31 @@ async function removeRoom(room) {
   render();
   toast(t('rooms.deleted', { title: room.title }));
   $('btn-new-room').focus();
+}
+
+// A new guest link or phone PIN after a confirmation: the old one stops working at once.
+async function renew(room, what) {
+  const ok = await confirmDialog({
+    title: t(what === 'link' ? 'rooms.renewLinkTitle' : 'rooms.renewPinTitle', { title: room.title }),
+    text: t(what === 'link' ? 'rooms.renewLinkText' : 'rooms.renewPinText'),
+    yes: t(what === 'link' ? 'rooms.renewLink' : 'rooms.renewPin'),
+  });
+  if (!ok) return;
+  let updated;
+  try {
+    updated = what === 'link' ? await renewInvite(room.id) : await renewPin(room.id);
+  } catch (e) {
+    if (isLoggedOut(e)) return;
+    toast(errorText(e), 6000);
+    return;
+  }
+  const i = rooms.findIndex((r) => r.id === updated.id);
+  if (i >= 0) rooms[i] = updated; else rooms.push(updated);
+  render();
+  const card = document.querySelector(`[data-room-id="${CSS.escape(String(updated.id))}"]`);
+  const focus = card && card.querySelector(what === 'link' ? '.copy-link' : '.renew-pin');
+  if (focus) focus.focus();
+  toast(t(what === 'link' ? 'rooms.linkRenewed' : 'rooms.pinRenewed', { title: updated.title }), 6000);
 }
 
 // ---- the create / edit dialog ------------------------------------------------------------------

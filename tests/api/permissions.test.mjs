@@ -2,7 +2,9 @@
 // (signaling/Permissions) and room ownership call for; every refused request leaves the
 // database exactly as it was (a dump with the sqlite3 shell before and after).
 // Roles: anonymous (no cookie), staff (owner of the room tried), other staff, admin, and a
-// disabled staff member who still holds the cookie of a session from before.
+// disabled staff member who still holds the cookie of a session from before. The endpoints
+// include renewing a room's link and PIN (like editing the room) and deleting an account
+// (admins only; what it does is in admin_tools.test.mjs).
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPlenumd, ADMIN } from './lib/plenumd.mjs';
@@ -13,17 +15,19 @@ describe('permissions of the REST API', () => {
   const as = {};        // role -> Browser
   const rooms = {};     // name -> room JSON
   let annaId;
+  let erinId;           // an account without rooms, deleted by the admin in the matrix
   let counter = 0;
   const unique = (prefix) => `${prefix}${++counter}`;
 
   before(async () => {
     server = await startPlenumd();
     as.admin = await loggedIn(server, ADMIN.username, ADMIN.password, 'admin');
-    for (const name of ['anna', 'bert', 'dora']) {
+    for (const name of ['anna', 'bert', 'dora', 'erin']) {
       const r = await as.admin.request('POST', '/api/accounts',
         { body: { username: name, displayName: name.toUpperCase(), password: `${name}-password`, role: 'staff' } });
       assert.equal(r.status, 201, r.text);
       if (name === 'anna') annaId = r.json.id;
+      if (name === 'erin') erinId = r.json.id;
       as[name] = await loggedIn(server, name, `${name}-password`);
     }
     as.anonymous = new Browser(server, 'anonymous');
@@ -53,6 +57,13 @@ describe('permissions of the REST API', () => {
       expect: { anonymous: 401, anna: 403, bert: 403, admin: 200, dora: 401 } },
     { what: 'PATCH /api/accounts/{anna} (enable)', req: () => ['PATCH', `/api/accounts/${annaId}`, { disabled: false }],
       expect: { anonymous: 401, anna: 403, bert: 403, admin: 200, dora: 401 } },
+    // Roles in order: the admin's success (204) comes last, after every refusal left erin there.
+    { what: 'DELETE /api/accounts/{erin}', req: () => ['DELETE', `/api/accounts/${erinId}`],
+      expect: { anonymous: 401, anna: 403, bert: 403, dora: 401, admin: 204 } },
+    { what: 'DELETE /api/accounts/{anna} (refused)', req: () => ['DELETE', `/api/accounts/${annaId}?transferTo=${annaId}`],
+      expect: { anonymous: 401, anna: 403, bert: 403, dora: 401 } },
+    { what: 'DELETE /api/accounts/{missing}', req: () => ['DELETE', '/api/accounts/999999'],
+      expect: { anonymous: 401, anna: 403, bert: 403, admin: 404, dora: 401 } },
     { what: 'GET /api/rooms', req: () => ['GET', '/api/rooms'],
       expect: { anonymous: 401, anna: 200, bert: 200, admin: 200, dora: 401 } },
     { what: 'POST /api/rooms', req: () => ['POST', '/api/rooms', { title: unique('Room ') }],
@@ -63,6 +74,12 @@ describe('permissions of the REST API', () => {
       expect: { anonymous: 401, anna: 200, bert: 403, admin: 200, dora: 401 } },
     { what: 'GET /api/rooms/{anna room}/invitation.ics', req: () => ['GET', `/api/rooms/${roomId()}/invitation.ics?lang=de`],
       expect: { anonymous: 401, anna: 200, bert: 403, admin: 200, dora: 401 } },
+    { what: 'POST /api/rooms/{anna room}/invite', req: () => ['POST', `/api/rooms/${roomId()}/invite`],
+      expect: { anonymous: 401, anna: 200, bert: 403, admin: 200, dora: 401 } },
+    { what: 'POST /api/rooms/{anna room}/pin', req: () => ['POST', `/api/rooms/${roomId()}/pin`, {}],
+      expect: { anonymous: 401, anna: 200, bert: 403, admin: 200, dora: 401 } },
+    { what: 'POST /api/rooms/{missing}/invite', req: () => ['POST', '/api/rooms/999999/invite'],
+      expect: { anonymous: 401, anna: 404, bert: 404, admin: 404, dora: 401 } },
     { what: 'GET /api/rooms/{missing}', req: () => ['GET', '/api/rooms/999999'],
       expect: { anonymous: 401, anna: 404, bert: 404, admin: 404, dora: 401 } },
     { what: 'DELETE /api/rooms/{anna room} (refused)', req: () => ['DELETE', `/api/rooms/${roomId()}`],

@@ -72,7 +72,10 @@ describe('sessions and CSRF', () => {
     ['PATCH', '/api/accounts/1', { displayName: 'Hijacked' }],
     ['POST', '/api/rooms', { title: 'Hijacked' }],
     ['PATCH', `/api/rooms/${room.id}`, { title: 'Hijacked' }],
+    ['POST', `/api/rooms/${room.id}/invite`],
+    ['POST', `/api/rooms/${room.id}/pin`],
     ['DELETE', `/api/rooms/${room.id}`],
+    ['DELETE', '/api/accounts/1'],
     ['DELETE', '/api/session'],
   ];
   for (const [label, csrf] of [['missing', false], ['wrong', 'not-the-token'], ['empty', '']]) {

@@ -79,6 +79,46 @@ TEST_CASE("a source that only collides gives up instead of looping", "[appliance
   CHECK(f.store.rooms().size() == 1);
 }
 
+TEST_CASE("a room gets a new invite token or PIN: never the old one, never another room's", "[appliance][rooms]") {
+  Fixture f;
+  auto pins = scripted({"11111111", "22222222", "11111111", "22222222", "22222222", "33333333"},
+                       [] { return randomPin(8); });
+  auto tokens = scripted({"tokA", "tokB", "tokA", "tokB", "tokC"}, [] { return randomToken(); });
+  RoomAllocator allocator(f.store, pins, tokens);
+  const RoomRecord a = allocator.create(f.titled("A"));
+  const RoomRecord b = allocator.create(f.titled("B"));
+  REQUIRE(a.pin == "11111111");
+  REQUIRE(b.inviteToken == "tokB");
+
+  // Drawn: 11111111 (the old one, skipped), 22222222 (room B's, redrawn), 22222222, 33333333.
+  const auto newPin = allocator.renewPin(a);
+  REQUIRE(newPin);
+  CHECK(newPin->pin == "33333333");
+  CHECK(newPin->inviteToken == "tokA");
+  CHECK(f.store.roomById(a.id)->pin == "33333333");
+  CHECK(f.store.roomById(b.id)->pin == "22222222");
+
+  // Drawn: tokA (the old one, skipped), tokB (room B's, redrawn), tokC.
+  const auto newToken = allocator.renewInviteToken(*f.store.roomById(a.id));
+  REQUIRE(newToken);
+  CHECK(newToken->inviteToken == "tokC");
+  CHECK_FALSE(f.store.roomByInviteToken("tokA"));
+  CHECK(f.store.roomByInviteToken("tokC")->id == a.id);
+  CHECK(f.store.roomById(a.id)->pin == "33333333");  // the PIN is left as it was
+
+  SECTION("a room deleted meanwhile gets nothing") {
+    f.store.deleteRoom(b.id);
+    CHECK_FALSE(allocator.renewPin(b));
+    CHECK_FALSE(allocator.renewInviteToken(b));
+  }
+  SECTION("a source that only repeats gives up instead of looping") {
+    RoomAllocator stuck(f.store, [] { return std::string("22222222"); }, [] { return std::string("tokB"); });
+    CHECK_THROWS_AS(stuck.renewPin(*f.store.roomById(a.id)), StoreConflict);
+    CHECK_THROWS_AS(stuck.renewInviteToken(*f.store.roomById(a.id)), StoreConflict);
+    CHECK(f.store.roomById(a.id)->pin == "33333333");
+  }
+}
+
 TEST_CASE("slugs: made from the title with a number when taken; a chosen one must be free", "[appliance][rooms]") {
   Fixture f;
   RoomAllocator allocator(f.store, [] { return randomPin(8); }, [] { return randomToken(); });

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <functional>
+
 using namespace plenum::appliance;
 
 namespace {
@@ -129,6 +131,32 @@ TEST_CASE("rooms: create, find by id, slug and invite, update, delete", "[applia
     CHECK(read.pin == "12345678");
   }
 
+  SECTION("PIN and invite token are written one at a time, and stay unique") {
+    CHECK(store.setRoomPin(first.id, "87654321"));
+    CHECK(store.setRoomInviteToken(first.id, "tokenNew"));
+    const RoomRecord read = *store.roomById(first.id);
+    CHECK(read.pin == "87654321");
+    CHECK(read.inviteToken == "tokenNew");
+    CHECK(read.title == first.title);
+    CHECK_FALSE(store.roomByInviteToken("tokenA"));  // the old link resolves no more
+    CHECK(store.roomByInviteToken("tokenNew")->id == first.id);
+    try {
+      store.setRoomPin(first.id, "23456789");
+      FAIL("no conflict");
+    } catch (const StoreConflict& e) {
+      CHECK(e.field() == "pin");
+    }
+    try {
+      store.setRoomInviteToken(first.id, "tokenB");
+      FAIL("no conflict");
+    } catch (const StoreConflict& e) {
+      CHECK(e.field() == "inviteToken");
+    }
+    CHECK(store.roomById(first.id)->pin == "87654321");
+    CHECK_FALSE(store.setRoomPin(999, "11111111"));
+    CHECK_FALSE(store.setRoomInviteToken(999, "tokenZ"));
+  }
+
   SECTION("delete") {
     CHECK(store.deleteRoom(first.id));
     CHECK_FALSE(store.deleteRoom(first.id));
@@ -172,5 +200,74 @@ TEST_CASE("sessions: create, find, extend, delete", "[appliance][store]") {
     store.deleteSession("h3");
     CHECK_FALSE(store.sessionByIdHash("h3"));
     CHECK(store.sessionByIdHash("h1"));
+  }
+}
+
+namespace {
+StoreConflict conflictOf(const std::function<void()>& write) {
+  try {
+    write();
+  } catch (const StoreConflict& e) {
+    return e;
+  }
+  FAIL("no conflict");
+  return StoreConflict("none");
+}
+}  // namespace
+
+TEST_CASE("deleting an account: sessions go, rooms pass to an heir, admins remain", "[appliance][store]") {
+  SqliteStore store(":memory:");
+  Account root = staff("root");
+  root.role = AccountRole::Admin;
+  root = store.createAccount(root);
+  const auto anna = store.createAccount(staff("anna"));
+  const auto bert = store.createAccount(staff("bert"));
+  const RoomRecord annas = store.createRoom(room(anna.id, "annas", "12345678", "tokenA"));
+  store.createSession({"h1", anna.id, "c1", 100, 200});
+  store.createSession({"h2", bert.id, "c2", 100, 200});
+  CHECK(store.enabledAdminCount() == 1);
+
+  SECTION("with rooms and no heir: refused, nothing changes") {
+    CHECK(conflictOf([&] { store.deleteAccount(anna.id, std::nullopt); }).field() == "rooms");
+    CHECK(store.accountById(anna.id));
+    CHECK(store.sessionByIdHash("h1"));
+  }
+  SECTION("the rooms go to the heir; the account and its sessions are gone") {
+    CHECK(store.deleteAccount(anna.id, bert.id));
+    CHECK_FALSE(store.accountById(anna.id));
+    CHECK_FALSE(store.accountByUsername("anna"));
+    CHECK_FALSE(store.sessionByIdHash("h1"));
+    CHECK(store.sessionByIdHash("h2"));
+    CHECK(store.roomById(annas.id)->ownerId == bert.id);
+    CHECK(store.roomsOwnedBy(anna.id).empty());
+    CHECK_FALSE(store.deleteAccount(anna.id, std::nullopt));  // gone already
+    // The username is free again.
+    CHECK(store.createAccount(staff("anna")).id > 0);
+  }
+  SECTION("an heir that is missing, disabled or the account itself: refused, nothing changes") {
+    Account disabled = bert;
+    disabled.disabled = true;
+    store.updateAccount(disabled);
+    for (const std::int64_t heir : {std::int64_t{999}, bert.id, anna.id}) {
+      CAPTURE(heir);
+      CHECK(conflictOf([&] { store.deleteAccount(anna.id, heir); }).field() == "heir");
+    }
+    CHECK(store.roomById(annas.id)->ownerId == anna.id);
+    CHECK(store.sessionByIdHash("h1"));
+  }
+  SECTION("an account without rooms needs no heir") {
+    CHECK(store.deleteAccount(bert.id, std::nullopt));
+    CHECK_FALSE(store.sessionByIdHash("h2"));
+    CHECK(store.accountCount() == 2);
+  }
+  SECTION("the last enabled admin stays; one of two may go") {
+    CHECK(conflictOf([&] { store.deleteAccount(root.id, std::nullopt); }).field() == "last-admin");
+    Account second = staff("second");
+    second.role = AccountRole::Admin;
+    second = store.createAccount(second);
+    CHECK(store.enabledAdminCount() == 2);
+    CHECK(store.deleteAccount(root.id, std::nullopt));
+    CHECK(store.enabledAdminCount() == 1);
+    CHECK(conflictOf([&] { store.deleteAccount(second.id, std::nullopt); }).field() == "last-admin");
   }
 }
