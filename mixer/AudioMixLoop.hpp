@@ -4,9 +4,18 @@
 // Like Janus' audio bridge: the channel list is copied under the lock and mixing happens
 // outside it, so joins and leaves never wait for a mix and a mix never waits for a join.
 // The same tick measures every participant's level for the active speaker detector.
+//
+// Outputs per tick: the full mix to the shared appsrc (the room encodes it once for everybody
+// who is not talking), and a talker's mix-minus to their own appsrc, only while they talk (the
+// own encoder idles otherwise). Each participant's TalkDetector decides, and the tick sets their
+// StreamChoice before it pushes anything, so a talker's first loud frame never reaches them
+// through the shared stream. All frames of a tick carry the same timestamp (TickClock).
 #include "mixer/ActiveSpeakerDetector.hpp"
 #include "mixer/AudioFifo.hpp"
 #include "mixer/MixMinus.hpp"
+#include "mixer/StreamChoice.hpp"
+#include "mixer/TalkDetector.hpp"
+#include "mixer/TickClock.hpp"
 
 #include <gst/gst.h>
 
@@ -33,8 +42,12 @@ public:
     ~Channel();
     const std::string id;
     AudioFifo input{kMaxBufferedSamples};
-    GstElement* output;  // appsrc, owned reference
+    GstElement* output;  // appsrc of the own mix-minus, owned reference
     std::atomic<bool> muted{false};
+    StreamChoice choice;  // set by the mixing thread, read by the pad probes
+    // used by the mixing thread only
+    TalkDetector talk;
+    bool fed = false;  // the last tick pushed to `output` (the next push after a gap is DISCONT)
   };
 
   // Called on the mixing thread when the active speaker changes (nullopt: nobody speaks).
@@ -45,6 +58,8 @@ public:
   AudioMixLoop(const AudioMixLoop&) = delete;
   AudioMixLoop& operator=(const AudioMixLoop&) = delete;
 
+  // The appsrc of the room's full mix (the shared encode); set before start().
+  void setSharedOutput(GstElement* appsrc);
   void start();
   void stop();
 
@@ -55,14 +70,19 @@ public:
 private:
   void run();
   void tick();
+  GstClockTime tickTimestamp();
+  static void push(GstElement* appsrc, const MixMinus& mix, std::span<const int16_t> own,
+                   GstClockTime pts, bool discont);
 
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Channel>> channels_;
   std::atomic<bool> running_{false};
   std::thread thread_;
   SpeakerChanged onActiveSpeaker_;
+  GstElement* sharedOutput_ = nullptr;  // owned reference
   // used by the mixing thread only
   MixMinus mix_;
+  TickClock clock_;
   ActiveSpeakerDetector speakers_;
 };
 

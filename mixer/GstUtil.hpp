@@ -85,6 +85,17 @@ inline GstElement* makeLeakyQueue(guint maxBuffers, GstClockTime maxTime, const 
   return queue;
 }
 
+// An Opus encoder for a mix (voice, 20 ms frames, in-band FEC). The room's shared encoder and
+// every talker's own encoder are made here, alike, so that a receiver switching between them
+// sees the same caps and frame timing.
+inline GstElement* makeOpusEncoder(int bitrateBps, const std::string& name = {}) {
+  GstElement* opus = makeElement("opusenc", name);
+  g_object_set(opus, "bitrate", bitrateBps, "inband-fec", TRUE, nullptr);
+  gst_util_set_object_arg(G_OBJECT(opus), "audio-type", "voice");
+  gst_util_set_object_arg(G_OBJECT(opus), "frame-size", "20");
+  return opus;
+}
+
 inline GstElement* makeCapsFilter(const std::string& caps, const std::string& name = {}) {
   GstElement* filter = makeElement("capsfilter", name);
   setCaps(filter, caps);
@@ -98,7 +109,7 @@ inline std::vector<std::string> missingElements() {
       "videoscale", "videorate", "textoverlay", "x264enc", "h264parse", "avdec_h264",
       "vp8enc", "vp8dec", "rtph264pay", "rtph264depay", "rtpvp8pay", "rtpvp8depay",
       "opusenc", "opusdec", "rtpopuspay", "rtpopusdepay", "audioconvert", "audioresample",
-      "appsrc", "appsink", "tee", "queue", "capsfilter"};
+      "appsrc", "appsink", "tee", "queue", "capsfilter", "funnel"};
   std::vector<std::string> missing;
   for (const char* name : needed) {
     GstElementFactory* factory = gst_element_factory_find(name);

@@ -66,6 +66,54 @@ guint placeholderColour(const std::string& name) {
 
 Rect inset(const Rect& r, int by) { return {r.x + by, r.y + by, r.width - 2 * by, r.height - 2 * by}; }
 
+// An appsrc for mixed audio: timestamps come from the mixing loop (one per tick, alike for
+// all outputs of a tick); a backlog is dropped rather than waited for.
+GstElement* makeMixSource(const std::string& name) {
+  GstElement* source = makeElement("appsrc", name);
+  GstCaps* mixCaps = gst_caps_from_string(kMixAudioCaps);
+  g_object_set(source, "caps", mixCaps, "format", GST_FORMAT_TIME, "is-live", TRUE, "do-timestamp", FALSE,
+               "max-bytes", guint64(48000 * 2 / 10), "block", FALSE, nullptr);
+  gst_util_set_object_arg(G_OBJECT(source), "leaky-type", "downstream");
+  gst_caps_unref(mixCaps);
+  return source;
+}
+
+// Where a participant's encoded stream meets the funnel: which stream it is, and whose choice
+// lets it through.
+struct EncodedAudioProbe {
+  std::shared_ptr<AudioMixLoop::Channel> channel;
+  bool own;
+
+  static GstPadProbeReturn onBuffer(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    const auto* probe = static_cast<EncodedAudioProbe*>(data);
+    GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    GstClockTime pts = GST_BUFFER_PTS(buffer);
+    const GstClockTime duration = GST_BUFFER_DURATION(buffer);
+    // opusenc's first packet after a start (the own encoder's after every pause: it resyncs on
+    // the gap) is stamped as if it held 13.5 ms, starting 6.5 ms late: the encoder's look-ahead
+    // is cut off as Ogg's pre-skip. Over RTP there is no pre-skip, the packet decodes to a whole
+    // 20 ms frame, so it gets its tick's timestamp back; otherwise the RTP timestamps would jump
+    // by 312 samples at every switch to the own stream.
+    const bool clipped = GST_CLOCK_TIME_IS_VALID(pts) && GST_CLOCK_TIME_IS_VALID(duration) &&
+                         duration < TickClock::kTick && pts + duration >= TickClock::kTick;
+    if (clipped) pts = pts + duration - TickClock::kTick;
+    if (!probe->channel->choice.passes(probe->own, pts)) return GST_PAD_PROBE_DROP;
+    if (clipped) {
+      buffer = gst_buffer_make_writable(buffer);
+      GST_BUFFER_PTS(buffer) = pts;
+      GST_BUFFER_DURATION(buffer) = TickClock::kTick;
+      GST_PAD_PROBE_INFO_DATA(info) = buffer;
+    }
+    return GST_PAD_PROBE_OK;
+  }
+};
+
+void watchEncodedAudio(GstPad* funnelIn, std::shared_ptr<AudioMixLoop::Channel> channel, bool own) {
+  gst_pad_add_probe(funnelIn, GST_PAD_PROBE_TYPE_BUFFER, &EncodedAudioProbe::onBuffer,
+                    new EncodedAudioProbe{std::move(channel), own},
+                    [](gpointer data) { delete static_cast<EncodedAudioProbe*>(data); });
+}
+
 std::string rawCaps(int width, int height) {
   return "video/x-raw,format=I420,width=" + std::to_string(width) +
          ",height=" + std::to_string(height) + ",pixel-aspect-ratio=1/1";
@@ -102,6 +150,11 @@ struct RoomMixer::Tile {
   GstElement* audioSource = nullptr;
   GstElement* audioTee = nullptr;  // the mix-minus goes to the endpoint (and later a recorder)
   std::shared_ptr<AudioMixLoop::Channel> channel;
+  // encoded audio out (attachEncodedAudio): the own encoder and the switch
+  GstElement* ownOpus = nullptr;
+  GstElement* opusFunnel = nullptr;
+  GstPad* ownTeePad = nullptr;     // on audioTee
+  GstPad* sharedTeePad = nullptr;  // on the room's shared Opus tee
 
   std::vector<GstElement*> elements() const {
     return {placeholderSource, placeholderCaps, placeholderText, cameraQueue, cameraScale,
@@ -136,6 +189,7 @@ RoomMixer::RoomMixer(const std::string& name, const MixerSettings& settings, Lis
       context_(g_main_context_ref_thread_default()) {
   pipeline_ = gst_pipeline_new(("room-" + name).c_str());
   buildComposite();
+  buildSharedAudio();
 
   GstBus* bus = gst_pipeline_get_bus(GST_PIPELINE(pipeline_));
   GSource* watch = gst_bus_create_watch(bus);
@@ -164,6 +218,16 @@ RoomMixer::~RoomMixer() {
   gst_object_unref(floorFrame_);
   gst_object_unref(pipeline_);
   g_main_context_unref(context_);
+}
+
+// The full mix, encoded once: what every participant who does not talk receives.
+void RoomMixer::buildSharedAudio() {
+  sharedAudioSource_ = makeMixSource("audio-shared");
+  GstElement* opus = makeOpusEncoder(settings_.audioBitrateBps, "opus-shared");
+  sharedAudioTee_ = makeElement("tee", "opus-shared-tee");
+  g_object_set(sharedAudioTee_, "allow-not-linked", TRUE, nullptr);
+  addAndLink(pipeline_, {sharedAudioSource_, opus, sharedAudioTee_});
+  audio_.setSharedOutput(sharedAudioSource_);
 }
 
 int RoomMixer::cameraWidth() const { return std::max(160, settings_.width / 2) & ~3; }
@@ -431,12 +495,7 @@ void RoomMixer::addParticipant(const std::string& id, const std::string& display
                nullptr);
   addAndLink(pipeline_, {tile->audioConvert, tile->audioResample, tile->audioCaps, tile->audioSink});
 
-  tile->audioSource = makeElement("appsrc", prefix + "audio-out");
-  GstCaps* mixCaps = gst_caps_from_string(kMixAudioCaps);
-  g_object_set(tile->audioSource, "caps", mixCaps, "format", GST_FORMAT_TIME, "is-live", TRUE,
-               "do-timestamp", TRUE, "max-bytes", guint64(48000 * 2 / 10), "block", FALSE, nullptr);
-  gst_util_set_object_arg(G_OBJECT(tile->audioSource), "leaky-type", "downstream");
-  gst_caps_unref(mixCaps);
+  tile->audioSource = makeMixSource(prefix + "audio-out");
   tile->audioTee = makeElement("tee");
   g_object_set(tile->audioTee, "allow-not-linked", TRUE, nullptr);
   addAndLink(pipeline_, {tile->audioSource, tile->audioTee});
@@ -481,6 +540,7 @@ void RoomMixer::removeParticipant(const std::string& id) {
   if (it == tiles_.end()) return;
   Tile& tile = **it;
   audio_.removeChannel(id);
+  detachEncodedAudio(tile);
   // The compositor's pads go first: releasing them flushes them, which wakes any of the tile's
   // threads waiting in the compositor (serialized queries); then the tile stops, sinks first.
   for (GstPad* pad : {tile.placeholderPad, tile.cameraPad}) {
@@ -610,6 +670,82 @@ void RoomMixer::releaseAudioSource(const std::string& id, GstPad* pad) const {
     }
   }
   gst_object_unref(pad);
+}
+
+// The switch between the two Opus streams is a funnel whose two inputs have buffer probes that
+// drop what the participant's StreamChoice does not select. Not an input-selector: switching
+// that means setting its active-pad from the mixing thread (which touches only appsrcs and
+// atomics), and in 1.22 it holds back or re-times buffers of the inactive pad to sync the
+// streams (sync-streams/sync-mode), which a stream with gaps (the own encoder idles while its
+// participant is silent) turns into waits. The funnel just forwards what comes, one stream at
+// a time, and re-sends the caps and segment of the pad that passes when it changes; both
+// encoders are made alike (same caps) and their segments start at 0, so the payloader behind
+// sees one continuous stream: the same timestamps for the same tick, hence continuous RTP
+// timestamps.
+// Built on the conference thread at the join; nothing is linked or unlinked at a switch.
+void RoomMixer::attachEncodedAudio(const std::string& id, GstPad* into) {
+  auto it = std::find_if(tiles_.begin(), tiles_.end(), [&](const auto& t) { return t->id == id; });
+  if (it == tiles_.end()) throw std::runtime_error("no participant " + id);
+  Tile& tile = **it;
+  if (tile.opusFunnel) throw std::runtime_error("encoded audio of " + id + " is already attached");
+  const std::string prefix = "p-" + id + "-";
+  tile.ownOpus = makeOpusEncoder(settings_.audioBitrateBps, prefix + "opus");
+  tile.opusFunnel = makeElement("funnel", prefix + "opus-switch");
+  gst_bin_add_many(GST_BIN(pipeline_), tile.ownOpus, tile.opusFunnel, nullptr);
+  GstPad* ownIn = gst_element_request_pad_simple(tile.opusFunnel, "sink_%u");
+  GstPad* sharedIn = gst_element_request_pad_simple(tile.opusFunnel, "sink_%u");
+  GstPad* ownOut = gst_element_get_static_pad(tile.ownOpus, "src");
+  GstPad* funnelOut = gst_element_get_static_pad(tile.opusFunnel, "src");
+  const bool linked = gst_pad_link(ownOut, ownIn) == GST_PAD_LINK_OK && gst_pad_link(funnelOut, into) == GST_PAD_LINK_OK;
+  gst_object_unref(ownOut);
+  gst_object_unref(funnelOut);
+  watchEncodedAudio(ownIn, tile.channel, true);
+  watchEncodedAudio(sharedIn, tile.channel, false);
+  // Downstream first, then onto the running tees.
+  startDownstreamFirst({tile.ownOpus, tile.opusFunnel});
+  if (linked) {
+    tile.ownTeePad = gst_element_request_pad_simple(tile.audioTee, "src_%u");
+    GstPad* ownEncoderIn = gst_element_get_static_pad(tile.ownOpus, "sink");
+    gst_pad_link(tile.ownTeePad, ownEncoderIn);
+    gst_object_unref(ownEncoderIn);
+    tile.sharedTeePad = gst_element_request_pad_simple(sharedAudioTee_, "src_%u");
+    gst_pad_link(tile.sharedTeePad, sharedIn);
+  }
+  gst_object_unref(ownIn);
+  gst_object_unref(sharedIn);
+  if (!linked) {
+    detachEncodedAudio(tile);
+    throw std::runtime_error("cannot link the encoded audio of " + id);
+  }
+}
+
+void RoomMixer::detachEncodedAudio(const std::string& id) {
+  for (auto& tile : tiles_) {
+    if (tile->id == id) detachEncodedAudio(*tile);
+  }
+}
+
+// Off the tees first, then off the receiver's pad, then stopped and taken out.
+void RoomMixer::detachEncodedAudio(Tile& tile) {
+  if (!tile.opusFunnel) return;
+  detachFromTee(tile.audioTee, tile.ownTeePad);
+  detachFromTee(sharedAudioTee_, tile.sharedTeePad);
+  GstPad* out = gst_element_get_static_pad(tile.opusFunnel, "src");
+  if (GstPad* peer = gst_pad_get_peer(out)) {
+    gst_pad_unlink(out, peer);
+    gst_object_unref(peer);
+  }
+  gst_object_unref(out);
+  stopDownstreamFirst(pipeline_, {tile.ownOpus, tile.opusFunnel});
+  tile.ownOpus = nullptr;
+  tile.opusFunnel = nullptr;
+}
+
+bool RoomMixer::receivesSharedAudio(const std::string& id) const {
+  for (auto& tile : tiles_) {
+    if (tile->id == id) return !tile->channel->choice.ownSelected();
+  }
+  return false;
 }
 
 std::vector<std::string> RoomMixer::tileOrder() const {

@@ -5,7 +5,12 @@
 // pipeline() and link to the pads this class hands out:
 //   videoSink(id)   raw video of a participant into its tile (any size or format)
 //   audioSink(id)   raw audio of a participant into the mix (any rate or format)
-//   audioSource(id) the participant's mix-minus, S16LE 48 kHz mono
+//   audioSource(id) the participant's mix-minus, S16LE 48 kHz mono, while they talk (nothing
+//                   while they are silent: they are given the shared mix then)
+//   attachEncodedAudio(id, pad) what the participant hears, in Opus: the room's shared encode
+//                   of the full mix while they are silent, their own mix-minus encode while they
+//                   talk (the switch is made per 20 ms tick by the mixing thread, see
+//                   AudioMixLoop and StreamChoice)
 //   requestEncodedVideo(codec) the composite, encoded once per codec for everybody
 // The composite is laid out as a grid or a speaker view (setLayout); the active speaker (found
 // by the audio mixing thread from the levels it mixes) and the floor holder get a coloured frame.
@@ -68,6 +73,10 @@ public:
   GstPad* audioSink(const std::string& id) const;
   GstPad* audioSource(const std::string& id) const;
   void releaseAudioSource(const std::string& id, GstPad* pad) const;
+  // Links the participant's Opus stream (see above) to `into`; one per participant. Throws if
+  // it cannot be linked. detachEncodedAudio undoes it (also done by removeParticipant).
+  void attachEncodedAudio(const std::string& id, GstPad* into);
+  void detachEncodedAudio(const std::string& id);
 
   // A new src pad on the codec's encoder tee (the encoder is created on first use). The caller
   // links it and gives it back with releaseEncodedVideo. A key frame follows for the newcomer.
@@ -83,6 +92,9 @@ public:
   const std::optional<std::string>& activeSpeaker() const { return activeSpeaker_; }
   const std::optional<std::string>& floorHolder() const { return floorHolder_; }
   unsigned keyframesGranted(VideoCodec codec) const;
+  // Whether the participant is given the shared Opus stream now (false: their own; as the
+  // mixing thread last chose).
+  bool receivesSharedAudio(const std::string& id) const;
 
 private:
   struct Tile;
@@ -102,6 +114,8 @@ private:
   static GstPadProbeReturn onUnlinkedLatency(GstPad* pad, GstPadProbeInfo* info, gpointer);
   static GstPadProbeReturn onCameraFrame(GstPad* pad, GstPadProbeInfo* info, gpointer tile);
   static GstPadProbeReturn onUpstreamEvent(GstPad* pad, GstPadProbeInfo* info, gpointer encoder);
+  void buildSharedAudio();
+  void detachEncodedAudio(Tile& tile);
 
   // passed in
   const std::string name_;
@@ -111,6 +125,8 @@ private:
   GstElement* pipeline_ = nullptr;
   GstElement* compositor_ = nullptr;
   GstElement* rawTee_ = nullptr;
+  GstElement* sharedAudioSource_ = nullptr;  // the full mix, encoded once for the silent
+  GstElement* sharedAudioTee_ = nullptr;
   GstPad* speakerFrame_ = nullptr;  // compositor pads of the two marking frames
   GstPad* floorFrame_ = nullptr;
   std::vector<std::unique_ptr<Tile>> tiles_;  // in join order = tile order

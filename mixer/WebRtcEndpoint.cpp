@@ -61,8 +61,7 @@ WebRtcEndpoint::WebRtcEndpoint(RoomMixer& mixer, const std::string& id, VideoCod
   gst_element_sync_state_with_parent(webrtc_);
   startDownstreamFirst(elements_);
   // Only now, with every element of ours running, join the room's running tees.
-  audioTeePad_ = mixer_.audioSource(id_);
-  linkPads(audioTeePad_, opusIn_, "mix-minus to Opus");
+  mixer_.attachEncodedAudio(id_, opusIn_);
   videoTeePad_ = mixer_.requestEncodedVideo(codec_);
   linkPads(videoTeePad_, videoQueueIn_, "composite to payloader");
 }
@@ -77,7 +76,7 @@ WebRtcEndpoint::~WebRtcEndpoint() {
   // Off the room's tees first (they must never push into a stopping branch), then stop the
   // elements and take them out.
   mixer_.releaseEncodedVideo(codec_, videoTeePad_);
-  mixer_.releaseAudioSource(id_, audioTeePad_);
+  mixer_.detachEncodedAudio(id_);
   std::vector<GstElement*> all{webrtc_};
   all.insert(all.end(), elements_.begin(), elements_.end());
   removeElements(mixer_.pipeline(), all);
@@ -131,21 +130,18 @@ GstPad* WebRtcEndpoint::addSender(const std::vector<GstElement*>& chain, const c
 }
 
 void WebRtcEndpoint::linkSenders() {
-  const MixerSettings& settings = mixer_.settings();
-  // Audio: this participant's mix-minus, Opus, m-line 0. The leaky queue gives the branch its
-  // own thread: webrtcbin holds back data until it is connected, and that wait must not reach
-  // the room's side of the tee.
+  // Audio: what this participant hears, already in Opus (the room's shared encode or their own
+  // mix-minus encode, switched by the room), m-line 0. The leaky queue gives the branch its own
+  // thread: webrtcbin holds back data until it is connected, and that wait must not reach the
+  // room's encoders. One payloader for both streams: one SSRC and sequence, RTP timestamps from
+  // the buffers' running time, which the room keeps continuous across a switch.
   GstElement* audioQueue = makeLeakyQueue(0, 200 * GST_MSECOND);
-  GstElement* opus = makeElement("opusenc");
-  g_object_set(opus, "bitrate", settings.audioBitrateBps, "inband-fec", TRUE, nullptr);
-  gst_util_set_object_arg(G_OBJECT(opus), "audio-type", "voice");
-  gst_util_set_object_arg(G_OBJECT(opus), "frame-size", "20");
   GstElement* opusPay = makeElement("rtpopuspay");
   g_object_set(opusPay, "pt", kOpusPayload, nullptr);
   GstElement* opusCaps = makeCapsFilter(
       "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=" +
       std::to_string(kOpusPayload));
-  opusIn_ = addSender({audioQueue, opus, opusPay, opusCaps}, "sink_0");
+  opusIn_ = addSender({audioQueue, opusPay, opusCaps}, "sink_0");
 
   // Video: the room's composite from the shared encoder, m-line 1. The queue is leaky so that
   // a receiver that is not yet connected (or stalls) never holds up the encoder.

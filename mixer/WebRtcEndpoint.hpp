@@ -1,7 +1,7 @@
 #pragma once
 // A browser in a room: one webrtcbin (ICE by libnice, DTLS-SRTP) that receives the browser's
-// camera and microphone into the room's tile and mix, and sends it the room's composite and its
-// own mix-minus. The server makes the offer (one audio and one video m-line, bundled) so the
+// camera and microphone into the room's tile and mix, and sends it the room's composite and
+// what it hears (the shared mix while silent, its own mix-minus while talking; in Opus). The server makes the offer (one audio and one video m-line, bundled) so the
 // payload types and the composite's codec are ours to choose.
 #include "mixer/ConferencePost.hpp"
 #include "mixer/MixerSettings.hpp"
@@ -74,8 +74,7 @@ private:
   GstElement* webrtc_ = nullptr;
   std::vector<GstElement*> elements_;  // everything of ours in the room pipeline but webrtc_
   GstPad* videoTeePad_ = nullptr;      // our branch of the shared encoder
-  GstPad* audioTeePad_ = nullptr;      // our mix-minus
-  GstPad* opusIn_ = nullptr;           // where the mix-minus enters our chain
+  GstPad* opusIn_ = nullptr;           // where the room's Opus stream for us enters our chain
   GstPad* videoQueueIn_ = nullptr;     // where the composite enters our chain
   int sendersReady_ = 0;
   bool offerSent_ = false;

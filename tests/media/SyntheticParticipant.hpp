@@ -3,12 +3,16 @@
 // colour camera and a sine-tone microphone into a RoomMixer, and an appsink that collects the
 // mix-minus the room sends back. Endpoints are interchangeable to the mixer, so this exercises
 // the same pads a WebRtcEndpoint uses. `volume` is the tone's amplitude (0: a silent microphone).
+// With Hearing::Opus it hears what a browser would: the room's Opus stream for it (shared while
+// silent, its own while talking), through an RTP payloader (whose timestamps it checks) and back.
 #include "mixer/GstUtil.hpp"
 #include "mixer/RoomMixer.hpp"
 
 #include <gst/app/gstappsink.h>
+#include <gst/rtp/gstrtpbuffer.h>
 #include <gst/video/video.h>
 
+#include <atomic>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -17,9 +21,11 @@ namespace plenum::test {
 
 class SyntheticParticipant {
 public:
+  enum class Hearing { Raw, Opus };
+
   SyntheticParticipant(mixer::RoomMixer& mixer, std::string id, std::string name, guint argb, double toneHz,
-                       double volume = 0.3)
-      : mixer_(mixer), id_(std::move(id)) {
+                       double volume = 0.3, Hearing hearing = Hearing::Raw)
+      : mixer_(mixer), id_(std::move(id)), hearing_(hearing) {
     mixer.addParticipant(id_, name);
     GstElement* pipeline = mixer.pipeline();
 
@@ -35,33 +41,68 @@ public:
     mixer::addAndLink(pipeline, {microphone, microphoneCaps});
     link(microphoneCaps, mixer.audioSink(id_));
 
+    microphone_ = microphone;
     speaker_ = mixer::makeElement("appsink");
     g_object_set(speaker_, "sync", FALSE, "async", FALSE, nullptr);
-    gst_bin_add(GST_BIN(pipeline), speaker_);
     GstAppSinkCallbacks callbacks{};
     callbacks.new_sample = &SyntheticParticipant::onSample;
     gst_app_sink_set_callbacks(GST_APP_SINK(speaker_), &callbacks, this, nullptr);
-    gst_element_sync_state_with_parent(speaker_);
-    mixPad_ = mixer.audioSource(id_);
-    GstPad* speakerIn = gst_element_get_static_pad(speaker_, "sink");
-    gst_pad_link(mixPad_, speakerIn);
-    gst_object_unref(speakerIn);
+    std::vector<GstElement*> ear{speaker_};
+    if (hearing == Hearing::Opus) {
+      GstElement* pay = mixer::makeElement("rtpopuspay");
+      GstPad* payOut = gst_element_get_static_pad(pay, "src");
+      gst_pad_add_probe(payOut, GST_PAD_PROBE_TYPE_BUFFER, &SyntheticParticipant::onRtp, this, nullptr);
+      gst_object_unref(payOut);
+      ear = {mixer::makeElement("queue"), pay, mixer::makeElement("rtpopusdepay"), mixer::makeElement("opusdec"),
+             speaker_};
+    }
+    mixer::addAndLink(pipeline, ear);
+    mixer::startDownstreamFirst(ear);
+    GstPad* earIn = gst_element_get_static_pad(ear.front(), "sink");
+    if (hearing == Hearing::Opus) {
+      mixer.attachEncodedAudio(id_, earIn);
+    } else {
+      mixPad_ = mixer.audioSource(id_);
+      gst_pad_link(mixPad_, earIn);
+    }
+    gst_object_unref(earIn);
 
-    elements_ = {camera, cameraCaps, microphone, microphoneCaps, speaker_};
-    mixer::startDownstreamFirst(elements_);
+    elements_ = {camera, cameraCaps, microphone, microphoneCaps};
+    elements_.insert(elements_.end(), ear.begin(), ear.end());
+    mixer::startDownstreamFirst({camera, cameraCaps, microphone, microphoneCaps});
   }
 
   ~SyntheticParticipant() { leave(); }
 
   void leave() {
     if (elements_.empty()) return;
-    mixer_.releaseAudioSource(id_, mixPad_);
+    if (hearing_ == Hearing::Opus) mixer_.detachEncodedAudio(id_);
+    else mixer_.releaseAudioSource(id_, mixPad_);
     mixer::stopDownstreamFirst(mixer_.pipeline(), elements_);
     elements_.clear();
     mixer_.removeParticipant(id_);
   }
 
   const std::string& id() const { return id_; }
+
+  // The microphone's tone amplitude, changed while running (0: silent).
+  void setVolume(double volume) { g_object_set(microphone_, "volume", volume, nullptr); }
+
+  // Everything heard from now on is also kept whole, for recording().
+  void startRecording() {
+    std::lock_guard lock(mutex_);
+    recording_.clear();
+    recordingOn_ = true;
+  }
+  std::vector<int16_t> recording() const {
+    std::lock_guard lock(mutex_);
+    return recording_;
+  }
+
+  // Hearing::Opus: RTP packets sent, and how many had a timestamp that did not follow on from
+  // the packet before (not ahead by a whole number of 20 ms frames, at most 5).
+  int rtpPackets() const { return rtpPackets_; }
+  int rtpTimestampBreaks() const { return rtpBreaks_; }
 
   // The last `count` samples of the mix-minus this participant hears (fewer if not yet there).
   std::vector<int16_t> lastHeard(std::size_t count) const {
@@ -86,6 +127,7 @@ private:
       std::lock_guard lock(self->mutex_);
       const auto* samples = reinterpret_cast<const int16_t*>(map.data);
       self->heard_.insert(self->heard_.end(), samples, samples + map.size / 2);
+      if (self->recordingOn_) self->recording_.insert(self->recording_.end(), samples, samples + map.size / 2);
       if (self->heard_.size() > 96000) self->heard_.erase(self->heard_.begin(), self->heard_.end() - 48000);
       gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
     }
@@ -93,13 +135,40 @@ private:
     return GST_FLOW_OK;
   }
 
+  // On the payloader's thread: RTP timestamps must run on in 960-sample steps per 20 ms frame
+  // whichever encoder the packet came from (a missing packet at a switch is a double step).
+  static GstPadProbeReturn onRtp(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    auto* self = static_cast<SyntheticParticipant*>(data);
+    GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+    if (!gst_rtp_buffer_map(GST_PAD_PROBE_INFO_BUFFER(info), GST_MAP_READ, &rtp)) return GST_PAD_PROBE_OK;
+    const guint32 timestamp = gst_rtp_buffer_get_timestamp(&rtp);
+    gst_rtp_buffer_unmap(&rtp);
+    if (self->rtpPackets_ > 0) {
+      const guint32 step = timestamp - self->lastRtpTimestamp_;
+      if (step == 0 || step % 960 != 0 || step > 5 * 960) {
+        ++self->rtpBreaks_;
+        g_message("%s: RTP timestamp step %u", self->id_.c_str(), step);
+      }
+    }
+    self->lastRtpTimestamp_ = timestamp;
+    ++self->rtpPackets_;
+    return GST_PAD_PROBE_OK;
+  }
+
   mixer::RoomMixer& mixer_;
   std::string id_;
+  Hearing hearing_;
   std::vector<GstElement*> elements_;
+  GstElement* microphone_ = nullptr;
   GstElement* speaker_ = nullptr;
   GstPad* mixPad_ = nullptr;
   mutable std::mutex mutex_;
   std::vector<int16_t> heard_;
+  bool recordingOn_ = false;
+  std::vector<int16_t> recording_;
+  std::atomic<int> rtpPackets_{0};
+  std::atomic<int> rtpBreaks_{0};
+  guint32 lastRtpTimestamp_ = 0;  // the payloader's thread only
 };
 
 // What a viewer receives: the room's encoded composite, decoded back to RGB frames.

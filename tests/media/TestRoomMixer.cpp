@@ -357,6 +357,107 @@ TEST_CASE("The active speaker and the floor holder are marked and shown large", 
   people.clear();
 }
 
+namespace {
+
+// How far (in dB) a tone lies below another in the same samples.
+double dbBelow(const std::vector<int16_t>& samples, double tone, double reference) {
+  return 20 * std::log10(std::max(toneAmplitude(samples, reference), 1e-9) /
+                         std::max(toneAmplitude(samples, tone), 1e-9));
+}
+
+// The quietest margin, over 100 ms windows of `samples`, by which `tone` lies below `reference`.
+double worstMarginDb(const std::vector<int16_t>& samples, double tone, double reference) {
+  double worst = 1000;
+  for (std::size_t at = 0; at + 4800 <= samples.size(); at += 2400) {
+    const std::vector<int16_t> window(samples.begin() + static_cast<std::ptrdiff_t>(at),
+                                      samples.begin() + static_cast<std::ptrdiff_t>(at + 4800));
+    worst = std::min(worst, dbBelow(window, tone, reference));
+  }
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("Silent listeners share one Opus encode; a talker never hears itself", "[media][opus]") {
+  ConferenceContext conference;
+  mixer::RoomMixer room("opus-test", smallComposite(), nullptr);
+  // Red talks; green and blue are silent. All hear what a browser would: Opus over RTP.
+  std::vector<std::unique_ptr<test::SyntheticParticipant>> people;
+  for (const auto& p : kPeople) {
+    const double volume = std::string(p.id) == "red" ? 0.3 : 0.0;
+    people.push_back(std::make_unique<test::SyntheticParticipant>(
+        room, p.id, p.name, p.argb, p.toneHz, volume, test::SyntheticParticipant::Hearing::Opus));
+  }
+  auto& red = *people[0];
+  auto& green = *people[1];
+  auto& blue = *people[2];
+
+  // The silent two are on the shared stream and hear red; red is on its own stream (its
+  // mix-minus: nothing but silence here) and does not hear itself.
+  const bool settled = conference.waitFor([&] {
+    const auto redHears = red.lastHeard(24000);
+    const auto greenHears = green.lastHeard(24000);
+    const auto blueHears = blue.lastHeard(24000);
+    return room.receivesSharedAudio("green") && room.receivesSharedAudio("blue") &&
+           !room.receivesSharedAudio("red") && redHears.size() == 24000 && toneAmplitude(redHears, 500) < 100 &&
+           toneAmplitude(greenHears, 500) > 3000 && toneAmplitude(blueHears, 500) > 3000;
+  });
+  INFO("red hears itself at " << toneAmplitude(red.lastHeard(24000), 500) << ", green hears red at "
+                              << toneAmplitude(green.lastHeard(24000), 500) << ", blue at "
+                              << toneAmplitude(blue.lastHeard(24000), 500));
+  REQUIRE(settled);
+
+  // Green starts talking: it moves to its own stream in the tick of its first sound, so its
+  // tone never reaches it, also not in the moment of the switch.
+  green.startRecording();
+  red.startRecording();
+  green.setVolume(0.3);
+  const bool greenOwn = conference.waitFor([&] {
+    const auto heard = red.lastHeard(24000);
+    return !room.receivesSharedAudio("green") && toneAmplitude(heard, 850) > 3000;
+  });
+  CHECK(greenOwn);
+  CHECK(room.receivesSharedAudio("blue"));
+  // A while of both talking, then green falls silent and, after the hold, is back on the
+  // shared stream (which now carries red only).
+  CHECK(conference.waitFor([&] { return green.recording().size() >= 48000 * 2; }));
+  green.setVolume(0.0);
+  const bool greenShared = conference.waitFor([&] { return room.receivesSharedAudio("green"); });
+  CHECK(greenShared);
+  CHECK(conference.waitFor([&] { return green.recording().size() >= 48000 * 5; }));
+  // And once more: the own encoder starts again after its pause.
+  green.setVolume(0.3);
+  CHECK(conference.waitFor([&] {
+    return !room.receivesSharedAudio("green") && toneAmplitude(red.lastHeard(24000), 850) > 3000;
+  }));
+  CHECK(conference.waitFor([&] { return green.recording().size() >= 48000 * 6; }));
+
+  const auto greenHeard = green.recording();
+  const auto redHeard = red.recording();
+  const double greenMargin = worstMarginDb(greenHeard, 850, 500);
+  INFO("green's own tone at worst " << greenMargin << " dB below red's in " << greenHeard.size() << " samples");
+  INFO("while green talked, red's own tone " << dbBelow(redHeard, 500, 850) << " dB below green's");
+  CHECK(greenMargin >= 40);
+  CHECK(dbBelow(redHeard, 500, 850) >= 40);
+  // Green kept hearing red throughout: red's tone in every window.
+  double weakest = 1e9;
+  for (std::size_t at = 0; at + 4800 <= greenHeard.size(); at += 2400) {
+    weakest = std::min(weakest, toneAmplitude(std::vector<int16_t>(greenHeard.begin() + static_cast<std::ptrdiff_t>(at),
+                                                                   greenHeard.begin() + static_cast<std::ptrdiff_t>(at + 4800)),
+                                              500));
+  }
+  INFO("red's tone in green's ears at least at amplitude " << weakest);
+  CHECK(weakest > 3000);
+
+  // The browser sees one RTP stream whose timestamps run on across the switches.
+  for (const auto* person : {&red, &green, &blue}) {
+    INFO(person->id() << ": " << person->rtpPackets() << " RTP packets");
+    CHECK(person->rtpPackets() > 200);
+    CHECK(person->rtpTimestampBreaks() == 0);
+  }
+  people.clear();
+}
+
 int main(int argc, char* argv[]) {
   gst_init(&argc, &argv);
   return Catch::Session().run(argc, argv);
