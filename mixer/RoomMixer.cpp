@@ -89,11 +89,16 @@ struct EncodedAudioProbe {
     GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
     GstClockTime pts = GST_BUFFER_PTS(buffer);
     const GstClockTime duration = GST_BUFFER_DURATION(buffer);
-    // opusenc's first packet after a start (the own encoder's after every pause: it resyncs on
-    // the gap) is stamped as if it held 13.5 ms, starting 6.5 ms late: the encoder's look-ahead
-    // is cut off as Ogg's pre-skip. Over RTP there is no pre-skip, the packet decodes to a whole
-    // 20 ms frame, so it gets its tick's timestamp back; otherwise the RTP timestamps would jump
-    // by 312 samples at every switch to the own stream.
+    // Timestamps out of opusenc (GStreamer 1.22, measured): packet k is stamped tick k - 6.5 ms
+    // (the codec's look-ahead), except
+    //  - an encoder's very first packet: stamped tick k with 13.5 ms duration (the look-ahead
+    //    cut off as Ogg's pre-skip). Over RTP there is no pre-skip, the packet decodes to a
+    //    whole 20 ms frame, so it is stamped like the others here; otherwise the RTP timestamps
+    //    would jump by 312 samples at the first switch to the own stream.
+    //  - the first packet after a pause in the input: stamped as if there had been no pause
+    //    (the encoder resyncs with the next one). That stale stamp lies before the switch's
+    //    tick, so StreamChoice drops the packet: at a switch to a resumed own encoder one 20 ms
+    //    frame is missing (the browser conceals it; RTP timestamps step over it).
     const bool clipped = GST_CLOCK_TIME_IS_VALID(pts) && GST_CLOCK_TIME_IS_VALID(duration) &&
                          duration < TickClock::kTick && pts + duration >= TickClock::kTick;
     if (clipped) pts = pts + duration - TickClock::kTick;

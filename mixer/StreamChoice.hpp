@@ -12,7 +12,13 @@
 //     is made before it is pushed); own N and later pass.
 //   - back to the shared stream at tick M: own buffers before M still on their way are dropped,
 //     shared M and later pass. Never two buffers for one tick, never a step back in time; at
-//     most a packet or two missing at a switch, which the browser's decoder conceals.
+//     most a packet or two missing at a switch, which the browser's decoder conceals (a
+//     resumed own encoder's first packet always is: see EncodedAudioProbe in RoomMixer.cpp).
+// Why a talker never hears itself: the shared stream is selected for a participant only from a
+// tick on where they have been below the floor for the whole hold (1 s), from that tick on
+// their frames are not mixed at all (AudioMixLoop's gate), and the switch to the own stream is
+// made before the tick with their first sound is pushed. So even a shared buffer that slipped
+// through around a switch carries at most their sub-floor (< -60 dBFS) samples.
 #include <gst/gst.h>
 
 #include <atomic>
