@@ -119,7 +119,8 @@ void AudioMixLoop::tick() {
   }
   // Also with nobody left, so that a last speaker who leaves is reported gone.
   if (speakers_.tick(levels) && onActiveSpeaker_) onActiveSpeaker_(speakers_.activeSpeaker());
-  if (!GST_CLOCK_TIME_IS_VALID(pts)) return;  // the pipeline does not run yet
+  // An empty room encodes nothing; nor before the pipeline runs.
+  if (channels.empty() || !GST_CLOCK_TIME_IS_VALID(pts)) return;
   mix_.sum(talkers, kFrameSamples);
 
   push(sharedOutput_, mix_, {}, pts, false);
