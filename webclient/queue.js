@@ -3,9 +3,7 @@
 // its countdown and the time-up warning. The server owns the order; this only shows it.
 
 import { t } from './i18n.js';
-import { icon } from './icons.js';
-
-const $ = (id) => document.getElementById(id);
+import { $, smallIconButton } from './ui.js';
 
 function normEntry(e) {
   if (!e || typeof e !== 'object' || e.entryId == null || e.participantId == null) return null;
@@ -331,14 +329,9 @@ export class SpeakerQueue {
 }
 
 function entryButton(action, entryId, iconName, label, disabled, extraClass) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = extraClass ? `icon-btn small ${extraClass}` : 'icon-btn small';
+  const b = smallIconButton(iconName, label, extraClass);
   b.dataset.qaction = action;
   b.dataset.entry = entryId;
-  b.title = label;
-  b.setAttribute('aria-label', label);
   b.disabled = disabled;
-  b.append(icon(iconName));
   return b;
 }

@@ -136,15 +136,21 @@ export function markSpeaking(id) {
   }
 }
 
-function actionButton(action, id, iconName, label, extraClass) {
+/** A small icon-only button; the label is its tooltip and what screen readers say. */
+export function smallIconButton(iconName, label, extraClass) {
   const b = document.createElement('button');
   b.type = 'button';
   b.className = extraClass ? `icon-btn small ${extraClass}` : 'icon-btn small';
-  b.dataset.action = action;
-  b.dataset.id = id;
   b.title = label;
   b.setAttribute('aria-label', label);
   b.append(icon(iconName));
+  return b;
+}
+
+function actionButton(action, id, iconName, label, extraClass) {
+  const b = smallIconButton(iconName, label, extraClass);
+  b.dataset.action = action;
+  b.dataset.id = id;
   return b;
 }
 

@@ -6,16 +6,8 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { startPlenumd, ADMIN } from './lib/plenumd.mjs';
-import { Browser, loggedIn, unchanged } from './lib/api.mjs';
+import { Browser, joinOnce, loggedIn, unchanged } from './lib/api.mjs';
 
-async function joinOnce(browser, fields) {
-  const ws = await browser.socket();
-  try {
-    return await ws.join(fields);
-  } finally {
-    ws.close();
-  }
-}
 
 /** One number from the database (the sqlite3 shell), e.g. how many sessions an account has. */
 function countRows(server, sql) {

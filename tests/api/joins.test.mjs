@@ -7,17 +7,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startPlenumd, ADMIN } from './lib/plenumd.mjs';
-import { Browser, loggedIn, unchanged } from './lib/api.mjs';
+import { Browser, joinOnce, loggedIn, unchanged } from './lib/api.mjs';
 import { REPO_DIR } from '../e2e/lib/util.mjs';
 
-async function joinOnce(browser, fields) {
-  const ws = await browser.socket();
-  try {
-    return await ws.join(fields);
-  } finally {
-    ws.close();
-  }
-}
 
 describe('joins with accounts', () => {
   let server;

@@ -62,6 +62,16 @@ export async function loggedIn(server, username, password, label = username) {
 }
 
 /** Runs `fn`, then checks that the database is exactly as before (a refused request writes nothing). */
+/** Joins over a fresh WebSocket and closes it again: the server's first answer (joined, lobby or error). */
+export async function joinOnce(browser, fields) {
+  const ws = await browser.socket();
+  try {
+    return await ws.join(fields);
+  } finally {
+    ws.close();
+  }
+}
+
 export async function unchanged(server, fn) {
   const before = dumpDatabase(server.dbFile);
   const result = await fn();
