@@ -91,17 +91,20 @@ void AudioMixLoop::push(GstElement* appsrc, const MixMinus& mix, std::span<const
 }
 
 void AudioMixLoop::tick() {
-  std::vector<std::shared_ptr<Channel>> channels;
+  auto& channels = tickChannels_;
+  channels.clear();
   {
     std::lock_guard lock(mutex_);
-    channels.reserve(channels_.size());
     for (auto& [id, channel] : channels_) channels.push_back(channel);
   }
   const GstClockTime pts = tickTimestamp();
 
-  std::vector<std::vector<int16_t>> own(channels.size(), std::vector<int16_t>(kFrameSamples));
-  std::vector<std::span<const int16_t>> talkers(channels.size());
-  std::vector<ActiveSpeakerDetector::Level> levels(channels.size());
+  auto& own = tickFrames_;
+  if (own.size() < channels.size()) own.resize(channels.size(), std::vector<int16_t>(kFrameSamples));
+  auto& talkers = tickTalkers_;
+  talkers.assign(channels.size(), {});
+  auto& levels = tickLevels_;
+  levels.resize(channels.size());
   for (std::size_t i = 0; i < channels.size(); ++i) {
     Channel& channel = *channels[i];
     const std::size_t got = channel.input.pop(own[i]);

@@ -25,8 +25,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace plenum::mixer {
 
@@ -84,6 +86,12 @@ private:
   MixMinus mix_;
   TickClock clock_;
   ActiveSpeakerDetector speakers_;
+  // A tick's scratch space, kept between ticks so that the 20 ms path allocates only when the
+  // room grows.
+  std::vector<std::shared_ptr<Channel>> tickChannels_;
+  std::vector<std::vector<int16_t>> tickFrames_;
+  std::vector<std::span<const int16_t>> tickTalkers_;
+  std::vector<ActiveSpeakerDetector::Level> tickLevels_;
 };
 
 }  // namespace plenum::mixer
