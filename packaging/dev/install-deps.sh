@@ -12,6 +12,7 @@ build_packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev libgstreamer-plugins-bad1.0-dev
   gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-tools
+  gstreamer1.0-x
   libpoco-dev catch2 fonts-dejavu-core curl
   libsodium-dev libsqlite3-dev
 )

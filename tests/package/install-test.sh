@@ -46,7 +46,10 @@ trap cleanup EXIT
 
 in_root() { chroot "$root" "$@"; }
 apt_in_root() {
-  in_root env DEBIAN_FRONTEND=noninteractive apt-get -y -q -o Dpkg::Options::=--force-confold "$@"
+  # No Recommends, as on a minimal server: a dependency the package only gets through a
+  # Recommends of another package must fail this test.
+  in_root env DEBIAN_FRONTEND=noninteractive apt-get -y -q --no-install-recommends \
+    -o Dpkg::Options::=--force-confold "$@"
 }
 # The unit's ExecStart, as systemd would run it: user plenum, no new privileges, only
 # CAP_NET_BIND_SERVICE (AmbientCapabilities, CapabilityBoundingSet).
