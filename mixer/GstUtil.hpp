@@ -49,25 +49,21 @@ inline void detachFromTee(GstElement* tee, GstPad*& teePad) {
   teePad = nullptr;
 }
 
-// Takes elements out of a running pipeline: to NULL first (their streaming threads stop),
-// then out of the bin, which drops the bin's reference. The elements stop in the order given:
-// pass a branch downstream-first (see stopDownstreamFirst), so that no thread is left waiting
-// inside an element that has already stopped (a queue answering a serialized query waits for
-// its downstream; stopping the upstream source first then deadlocks).
-inline void removeElements(GstElement* bin, const std::vector<GstElement*>& elements) {
-  for (GstElement* element : elements) {
-    if (!element) continue;
-    gst_element_set_locked_state(element, TRUE);
-    gst_element_set_state(element, GST_STATE_NULL);
-  }
-  for (GstElement* element : elements) {
-    if (element) gst_bin_remove(GST_BIN(bin), element);
-  }
-}
-
-inline void stopDownstreamFirst(GstElement* bin, std::vector<GstElement*> upstreamFirst) {
-  std::reverse(upstreamFirst.begin(), upstreamFirst.end());
-  removeElements(bin, upstreamFirst);
+// Where a shared element's output leaves for one branch (a tee's request pad towards a receiver or
+// an encoder), serialized downstream queries (allocation, drain) are answered. A queue holds such
+// a query until its downstream has taken everything queued before it, and a receiver that does
+// not flow (webrtcbin holds data until ICE and DTLS are up; a client that never answers its
+// offer) would then hold the shared encoder's thread, and with it every other receiver and any
+// teardown that needs that thread's stream lock. Encoders re-query allocation whenever a tee
+// gains a branch (a join). Unanswered, upstream allocates its buffers itself, as encoders and
+// payloaders do anyway.
+inline void answerSerializedQueries(GstPad* branchStart) {
+  gst_pad_add_probe(
+      branchStart, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM,
+      [](GstPad*, GstPadProbeInfo* info, gpointer) {
+        return GST_QUERY_IS_SERIALIZED(GST_PAD_PROBE_INFO_QUERY(info)) ? GST_PAD_PROBE_HANDLED : GST_PAD_PROBE_OK;
+      },
+      nullptr, nullptr);
 }
 
 inline void setCaps(GstElement* capsfilter, const std::string& caps) {

@@ -1,5 +1,6 @@
 #include "mixer/RoomMixer.hpp"
 
+#include "mixer/ElementReaper.hpp"
 #include "mixer/GstUtil.hpp"
 
 #include <gst/app/gstappsink.h>
@@ -139,8 +140,6 @@ struct RoomMixer::Tile {
   GstPad* placeholderPad = nullptr;  // compositor request pad
   // camera: raw frames from the endpoint, scaled to the tile, name written on them
   GstElement* cameraQueue = nullptr;
-  GstClockTime lastCameraFrame = GST_CLOCK_TIME_NONE;  // for the frame-rate cap (streaming thread)
-  GstClockTime cameraFramePeriod = 0;
   GstElement* cameraScale = nullptr;
   GstElement* cameraConvert = nullptr;
   GstElement* cameraCaps = nullptr;
@@ -169,14 +168,15 @@ struct RoomMixer::Tile {
 };
 
 struct RoomMixer::Encoder {
-  Encoder(VideoCodec c, std::chrono::milliseconds interval) : codec(c), limiter(interval) {}
+  Encoder(VideoCodec c, std::chrono::milliseconds interval)
+      : codec(c), limiter(std::make_shared<KeyframeLimiter>(interval)) {}
   VideoCodec codec;
   GstElement* queue = nullptr;
   GstElement* encoder = nullptr;
   GstElement* caps = nullptr;
   GstElement* parser = nullptr;  // H.264 only
   GstElement* tee = nullptr;
-  KeyframeLimiter limiter;
+  std::shared_ptr<KeyframeLimiter> limiter;  // shared with the tee's probe (a streaming thread)
   unsigned receivers = 0;
 
   void forceKeyframe() {
@@ -213,7 +213,6 @@ RoomMixer::~RoomMixer() {
   audio_.stop();
   detach(keyframeTimer_);
   detach(busWatch_);
-  gst_element_set_state(pipeline_, GST_STATE_NULL);
   for (auto& tile : tiles_) {
     gst_object_unref(tile->placeholderPad);
     gst_object_unref(tile->cameraPad);
@@ -221,7 +220,10 @@ RoomMixer::~RoomMixer() {
   tiles_.clear();
   gst_object_unref(speakerFrame_);
   gst_object_unref(floorFrame_);
-  gst_object_unref(pipeline_);
+  // Stopped off this thread, like a participant's elements; what its probes and callbacks use
+  // is owned by them.
+  ElementReaper::retirePipeline(pipeline_);
+  pipeline_ = nullptr;
   g_main_context_unref(context_);
 }
 
@@ -282,10 +284,11 @@ void RoomMixer::buildComposite() {
   gst_pad_add_probe(
       teeIn, GST_PAD_PROBE_TYPE_BUFFER,
       [](GstPad*, GstPadProbeInfo*, gpointer frames) {
-        static_cast<std::atomic<guint64>*>(frames)->fetch_add(1, std::memory_order_relaxed);
+        (*static_cast<std::shared_ptr<std::atomic<guint64>>*>(frames))->fetch_add(1, std::memory_order_relaxed);
         return GST_PAD_PROBE_OK;
       },
-      &compositeFrames_, nullptr);
+      new std::shared_ptr<std::atomic<guint64>>(compositeFrames_),
+      [](gpointer frames) { delete static_cast<std::shared_ptr<std::atomic<guint64>>*>(frames); });
   gst_object_unref(teeIn);
 }
 
@@ -344,12 +347,14 @@ RoomMixer::Encoder& RoomMixer::encoder(VideoCodec codec) {
   // pass the tee on their way to the encoder: this is where they are rate-limited.
   GstPad* teeSink = gst_element_get_static_pad(enc->tee, "sink");
   gst_pad_add_probe(teeSink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, &RoomMixer::onUpstreamEvent,
-                    enc.get(), nullptr);
+                    new std::shared_ptr<KeyframeLimiter>(enc->limiter),
+                    [](gpointer limiter) { delete static_cast<std::shared_ptr<KeyframeLimiter>*>(limiter); });
   gst_object_unref(teeSink);
 
   startDownstreamFirst(chain);
   GstPad* teeSrc = gst_element_request_pad_simple(rawTee_, "src_%u");
   GstPad* queueSink = gst_element_get_static_pad(enc->queue, "sink");
+  answerSerializedQueries(teeSrc);  // the compositor never waits for a busy encoder
   gst_pad_link(teeSrc, queueSink);
   gst_object_unref(queueSink);
   gst_object_unref(teeSrc);
@@ -366,32 +371,38 @@ GstPadProbeReturn RoomMixer::onUnlinkedLatency(GstPad* pad, GstPadProbeInfo* inf
   return GST_PAD_PROBE_HANDLED;
 }
 
-GstPadProbeReturn RoomMixer::onCameraFrame(GstPad*, GstPadProbeInfo* info, gpointer data) {
-  auto* tile = static_cast<Tile*>(data);
-  const GstClockTime pts = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
-  if (!GST_CLOCK_TIME_IS_VALID(pts)) return GST_PAD_PROBE_OK;
-  // 10 % slack so that a 15 fps camera is not halved by jitter against a 15 fps composite.
-  if (GST_CLOCK_TIME_IS_VALID(tile->lastCameraFrame) && pts > tile->lastCameraFrame &&
-      pts - tile->lastCameraFrame < tile->cameraFramePeriod * 9 / 10) {
-    return GST_PAD_PROBE_DROP;
+// Cameras send up to 30 fps; frames beyond the composite's rate are dropped before they cost a
+// scale. (videorate asserts on the decoders' duration-less buffers in 1.22.) Owned by its probe,
+// which may outlive the tile (its elements stop off the conference thread).
+struct RoomMixer::CameraRateCap {
+  GstClockTime period;
+  GstClockTime last = GST_CLOCK_TIME_NONE;  // touched only on the camera queue's thread
+
+  static GstPadProbeReturn onFrame(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    auto* cap = static_cast<CameraRateCap*>(data);
+    const GstClockTime pts = GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info));
+    if (!GST_CLOCK_TIME_IS_VALID(pts)) return GST_PAD_PROBE_OK;
+    // 10 % slack so that a 15 fps camera is not halved by jitter against a 15 fps composite.
+    if (GST_CLOCK_TIME_IS_VALID(cap->last) && pts > cap->last && pts - cap->last < cap->period * 9 / 10) {
+      return GST_PAD_PROBE_DROP;
+    }
+    cap->last = pts;
+    return GST_PAD_PROBE_OK;
   }
-  tile->lastCameraFrame = pts;
-  return GST_PAD_PROBE_OK;
-}
+};
 
 GstPadProbeReturn RoomMixer::onUpstreamEvent(GstPad*, GstPadProbeInfo* info, gpointer data) {
   GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
   if (!gst_video_event_is_force_key_unit(event)) return GST_PAD_PROBE_OK;
-  auto* enc = static_cast<Encoder*>(data);
-  return enc->limiter.request(KeyframeLimiter::Clock::now()) ? GST_PAD_PROBE_OK
-                                                              : GST_PAD_PROBE_DROP;
+  auto& limiter = *static_cast<std::shared_ptr<KeyframeLimiter>*>(data);
+  return limiter->request(KeyframeLimiter::Clock::now()) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
 gboolean RoomMixer::onKeyframeTimer(gpointer self) {
   auto* mixer = static_cast<RoomMixer*>(self);
   const auto now = KeyframeLimiter::Clock::now();
   for (auto& [codec, enc] : mixer->encoders_) {
-    if (enc->limiter.takePending(now)) enc->forceKeyframe();
+    if (enc->limiter->takePending(now)) enc->forceKeyframe();
   }
   mixer->checkCompositeFlowing(now);
   return G_SOURCE_CONTINUE;
@@ -402,7 +413,7 @@ gboolean RoomMixer::onKeyframeTimer(gpointer self) {
 // understood, so at least it is reported, with the pipeline graph when GST_DEBUG_DUMP_DOT_DIR
 // is set.
 void RoomMixer::checkCompositeFlowing(KeyframeLimiter::Clock::time_point now) {
-  const guint64 frames = compositeFrames_.load(std::memory_order_relaxed);
+  const guint64 frames = compositeFrames_->load(std::memory_order_relaxed);
   if (frames != lastCompositeFrames_) {
     if (compositeStallReported_) g_message("room %s: composite flows again", name_.c_str());
     lastCompositeFrames_ = frames;
@@ -419,18 +430,19 @@ void RoomMixer::checkCompositeFlowing(KeyframeLimiter::Clock::time_point now) {
 void RoomMixer::requestKeyframe(VideoCodec codec) {
   auto it = encoders_.find(codec);
   if (it == encoders_.end()) return;
-  if (it->second->limiter.request(KeyframeLimiter::Clock::now())) it->second->forceKeyframe();
+  if (it->second->limiter->request(KeyframeLimiter::Clock::now())) it->second->forceKeyframe();
 }
 
 unsigned RoomMixer::keyframesGranted(VideoCodec codec) const {
   auto it = encoders_.find(codec);
-  return it == encoders_.end() ? 0 : it->second->limiter.granted();
+  return it == encoders_.end() ? 0 : it->second->limiter->granted();
 }
 
 GstPad* RoomMixer::requestEncodedVideo(VideoCodec codec) {
   Encoder& enc = encoder(codec);
   ++enc.receivers;
   GstPad* pad = gst_element_request_pad_simple(enc.tee, "src_%u");
+  answerSerializedQueries(pad);  // the encoder never waits for this receiver
   requestKeyframe(codec);  // the newcomer's decoder can start only from a key frame
   return pad;
 }
@@ -466,9 +478,6 @@ void RoomMixer::addParticipant(const std::string& id, const std::string& display
 
   // Decoupled from the decoder's thread; a backlog means we are late: drop, do not wait.
   tile->cameraQueue = makeLeakyQueue(3, 0);
-  // Cameras send up to 30 fps; frames beyond the composite's rate are dropped before they
-  // cost a scale. (videorate asserts on the decoders' duration-less buffers in 1.22.)
-  tile->cameraFramePeriod = GST_SECOND / static_cast<GstClockTime>(settings_.framerate);
   // Until a camera is linked, the tile's camera branch has no upstream, and the compositor's
   // latency query would fail on it, which makes the compositor treat the room as not live
   // and wait for every pad (a room with an audio-only participant would freeze). Answer it.
@@ -476,7 +485,9 @@ void RoomMixer::addParticipant(const std::string& id, const std::string& display
   gst_pad_add_probe(queueIn, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM, &RoomMixer::onUnlinkedLatency, nullptr, nullptr);
   gst_object_unref(queueIn);
   GstPad* queueOut = gst_element_get_static_pad(tile->cameraQueue, "src");
-  gst_pad_add_probe(queueOut, GST_PAD_PROBE_TYPE_BUFFER, &RoomMixer::onCameraFrame, tile.get(), nullptr);
+  gst_pad_add_probe(queueOut, GST_PAD_PROBE_TYPE_BUFFER, &CameraRateCap::onFrame,
+                    new CameraRateCap{GST_SECOND / static_cast<GstClockTime>(settings_.framerate)},
+                    [](gpointer cap) { delete static_cast<CameraRateCap*>(cap); });
   gst_object_unref(queueOut);
   tile->cameraScale = makeElement("videoscale");
   g_object_set(tile->cameraScale, "add-borders", TRUE, nullptr);
@@ -508,7 +519,7 @@ void RoomMixer::addParticipant(const std::string& id, const std::string& display
   tile->channel = audio_.addChannel(id, tile->audioSource);
   GstAppSinkCallbacks callbacks{};
   callbacks.new_sample = [](GstAppSink* sink, gpointer data) -> GstFlowReturn {
-    auto* fifo = static_cast<AudioFifo*>(data);
+    AudioFifo* fifo = &(*static_cast<std::shared_ptr<AudioMixLoop::Channel>*>(data))->input;
     GstSample* sample = gst_app_sink_pull_sample(sink);
     if (!sample) return GST_FLOW_OK;
     GstMapInfo map;
@@ -520,9 +531,11 @@ void RoomMixer::addParticipant(const std::string& id, const std::string& display
     gst_sample_unref(sample);
     return GST_FLOW_OK;
   };
-  // The channel outlives the appsink: the sink is set to NULL before the channel goes.
-  gst_app_sink_set_callbacks(GST_APP_SINK(tile->audioSink), &callbacks, &tile->channel->input,
-                             nullptr);
+  // The sink keeps the channel: it may still run while it stops, after the tile has gone.
+  gst_app_sink_set_callbacks(GST_APP_SINK(tile->audioSink), &callbacks,
+                             new std::shared_ptr<AudioMixLoop::Channel>(tile->channel), [](gpointer channel) {
+                               delete static_cast<std::shared_ptr<AudioMixLoop::Channel>*>(channel);
+                             });
 
   tile->placeholderPad = gst_element_request_pad_simple(compositor_, "sink_%u");
   tile->cameraPad = gst_element_request_pad_simple(compositor_, "sink_%u");
@@ -556,7 +569,7 @@ void RoomMixer::removeParticipant(const std::string& id) {
     gst_element_release_request_pad(compositor_, pad);
     gst_object_unref(pad);
   }
-  stopDownstreamFirst(pipeline_, tile.elements());
+  ElementReaper::retire(pipeline_, tile.elements());
   tiles_.erase(it);
   applyLayout();
 }
@@ -701,6 +714,8 @@ void RoomMixer::attachEncodedAudio(const std::string& id, GstPad* into) {
   GstPad* sharedIn = gst_element_request_pad_simple(tile.opusFunnel, "sink_%u");
   GstPad* ownOut = gst_element_get_static_pad(tile.ownOpus, "src");
   GstPad* funnelOut = gst_element_get_static_pad(tile.opusFunnel, "src");
+  // The shared Opus encoder (through the funnel) never waits for this receiver.
+  answerSerializedQueries(funnelOut);
   const bool linked = gst_pad_link(ownOut, ownIn) == GST_PAD_LINK_OK && gst_pad_link(funnelOut, into) == GST_PAD_LINK_OK;
   gst_object_unref(ownOut);
   gst_object_unref(funnelOut);
@@ -741,7 +756,7 @@ void RoomMixer::detachEncodedAudio(Tile& tile) {
     gst_object_unref(peer);
   }
   gst_object_unref(out);
-  stopDownstreamFirst(pipeline_, {tile.ownOpus, tile.opusFunnel});
+  ElementReaper::retire(pipeline_, {tile.opusFunnel, tile.ownOpus});
   tile.ownOpus = nullptr;
   tile.opusFunnel = nullptr;
 }

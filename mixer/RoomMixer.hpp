@@ -99,6 +99,7 @@ public:
 private:
   struct Tile;
   struct Encoder;
+  struct CameraRateCap;
 
   void buildComposite();
   int cameraWidth() const;
@@ -112,8 +113,7 @@ private:
   static gboolean onKeyframeTimer(gpointer self);
   void checkCompositeFlowing(KeyframeLimiter::Clock::time_point now);
   static GstPadProbeReturn onUnlinkedLatency(GstPad* pad, GstPadProbeInfo* info, gpointer);
-  static GstPadProbeReturn onCameraFrame(GstPad* pad, GstPadProbeInfo* info, gpointer tile);
-  static GstPadProbeReturn onUpstreamEvent(GstPad* pad, GstPadProbeInfo* info, gpointer encoder);
+  static GstPadProbeReturn onUpstreamEvent(GstPad* pad, GstPadProbeInfo* info, gpointer limiter);
   void buildSharedAudio();
   void detachEncodedAudio(Tile& tile);
 
@@ -137,7 +137,8 @@ private:
   guint busWatch_ = 0;
   guint keyframeTimer_ = 0;
   // other
-  std::atomic<guint64> compositeFrames_{0};  // counted on the compositor's thread
+  // counted on the compositor's thread; shared with its probe, which may outlive the mixer
+  std::shared_ptr<std::atomic<guint64>> compositeFrames_ = std::make_shared<std::atomic<guint64>>(0);
   guint64 lastCompositeFrames_ = 0;
   KeyframeLimiter::Clock::time_point lastCompositeChange_ = KeyframeLimiter::Clock::now();
   bool compositeStallReported_ = false;

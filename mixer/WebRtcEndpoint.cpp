@@ -1,5 +1,6 @@
 #include "mixer/WebRtcEndpoint.hpp"
 
+#include "mixer/ElementReaper.hpp"
 #include "mixer/GstUtil.hpp"
 #include "mixer/RoomMixer.hpp"
 #include "mixer/SdpValidator.hpp"
@@ -73,13 +74,13 @@ WebRtcEndpoint::~WebRtcEndpoint() {
                            reinterpret_cast<gpointer>(&WebRtcEndpoint::onConnectionState)}) {
     g_signal_handlers_disconnect_matched(webrtc_, G_SIGNAL_MATCH_FUNC, 0, 0, nullptr, handler, nullptr);
   }
-  // Off the room's tees first (they must never push into a stopping branch), then stop the
-  // elements and take them out.
+  // Off the room's tees first (they must never push into a stopping branch), then out of the
+  // pipeline; they stop off this thread (webrtcbin's may wait for ICE, DTLS or a blocked pad).
   mixer_.releaseEncodedVideo(codec_, videoTeePad_);
   mixer_.detachEncodedAudio(id_);
   std::vector<GstElement*> all{webrtc_};
   all.insert(all.end(), elements_.begin(), elements_.end());
-  removeElements(mixer_.pipeline(), all);
+  ElementReaper::retire(mixer_.pipeline(), all);
   gst_object_unref(opusIn_);
   gst_object_unref(videoQueueIn_);
   g_main_context_unref(context_);

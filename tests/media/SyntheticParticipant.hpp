@@ -19,6 +19,21 @@
 
 namespace plenum::test {
 
+// Takes a test endpoint's elements out of the room's pipeline (which unlinks them from the
+// room) and stops them before returning, unlike the server's endpoints (ElementReaper): their
+// callbacks point into the test's objects.
+inline void stopNow(GstElement* pipeline, const std::vector<GstElement*>& elements) {
+  for (GstElement* element : elements) {
+    gst_element_set_locked_state(element, TRUE);
+    gst_object_ref(element);
+    gst_bin_remove(GST_BIN(pipeline), element);
+  }
+  for (GstElement* element : elements) {
+    gst_element_set_state(element, GST_STATE_NULL);
+    gst_object_unref(element);
+  }
+}
+
 class SyntheticParticipant {
 public:
   enum class Hearing { Raw, Opus };
@@ -78,7 +93,7 @@ public:
     if (elements_.empty()) return;
     if (hearing_ == Hearing::Opus) mixer_.detachEncodedAudio(id_);
     else mixer_.releaseAudioSource(id_, mixPad_);
-    mixer::stopDownstreamFirst(mixer_.pipeline(), elements_);
+    stopNow(mixer_.pipeline(), elements_);
     elements_.clear();
     mixer_.removeParticipant(id_);
   }
@@ -199,7 +214,7 @@ public:
 
   ~CompositeViewer() {
     mixer_.releaseEncodedVideo(codec_, pad_);
-    mixer::stopDownstreamFirst(mixer_.pipeline(), elements_);
+    stopNow(mixer_.pipeline(), elements_);
   }
 
   // The average colour (r, g, b) of a rectangle of the newest frame; false if no frame yet.
