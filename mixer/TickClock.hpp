@@ -4,8 +4,9 @@
 // the shared and the own Opus encoder stamp the same tick alike and a switch between them keeps
 // the RTP timestamps continuous. Consecutive ticks are exactly 20 ms apart (encoders and
 // payloaders see a perfect stream); the clock's reading is taken over again only when the loop
-// fell behind it by more than a tick (a stall), never backwards: the loop's catch-up after a
-// short stall runs a few ticks early, and timestamps must not go back.
+// fell behind it by more than a tick (a stall), in whole ticks (a receiver then sees a gap of
+// whole 20 ms frames, never a step that splits a frame), and never backwards: the loop's
+// catch-up after a short stall runs a few ticks early, and timestamps must not go back.
 #include <gst/gst.h>
 
 namespace plenum::mixer {
@@ -19,6 +20,7 @@ public:
     if (GST_CLOCK_TIME_IS_VALID(last_)) {
       const GstClockTime predicted = last_ + kTick;
       if (!GST_CLOCK_TIME_IS_VALID(now) || now <= predicted + kTick) return last_ = predicted;
+      return last_ = last_ + (now - last_) / kTick * kTick;
     }
     return last_ = now;
   }

@@ -121,6 +121,12 @@ SCENARIO("TickClock: 20 ms steps, forward resynchronisation only", "[mixer][talk
       CHECK(clock.next(start + 11 * kTick) == start + 11 * kTick);
     }
   }
+  WHEN("the loop stalled for a time that is no whole number of ticks") {
+    THEN("the timestamps jump forward by whole ticks, to the last tick the clock has passed") {
+      CHECK(clock.next(start + 7 * kTick + 13 * GST_MSECOND) == start + 7 * kTick);
+      CHECK(clock.next(start + 8 * kTick + 13 * GST_MSECOND) == start + 8 * kTick);
+    }
+  }
   WHEN("the loop runs early (catching up after a short stall)") {
     THEN("the timestamps never go back") {
       CHECK(clock.next(start - 5 * kTick) == start + kTick);
