@@ -14,6 +14,9 @@
 
 #include <gst/gst.h>
 
+#include <atomic>
+#include <memory>
+
 namespace plenum::appliance {
 
 using Poco::Net::HTTPResponse;
@@ -47,14 +50,20 @@ class HealthHandler : public Poco::Net::HTTPRequestHandler {
 public:
   HealthHandler(signaling::EventLoop& loop, signaling::Conference& conference) : loop_(loop), conference_(conference) {}
   void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override {
-    std::size_t rooms = 0;
-    std::size_t participants = 0;
+    // Shared with the job: after a timeout it still runs later, when this frame is gone.
+    struct Counts {
+      std::atomic<std::size_t> rooms{0};
+      std::atomic<std::size_t> participants{0};
+    };
+    auto counts = std::make_shared<Counts>();
     const bool loopAlive = loop_.runAndWait(
-        [&] {
-          rooms = conference_.roomCount();
-          participants = conference_.participantCount();
+        [counts, &conference = conference_] {
+          counts->rooms = conference.roomCount();
+          counts->participants = conference.participantCount();
         },
         std::chrono::milliseconds(1000));
+    const std::size_t rooms = counts->rooms;
+    const std::size_t participants = counts->participants;
     const bool healthy = loopAlive && gst_is_initialized();
     Poco::JSON::Object body;
     body.set("status", healthy ? "ok" : "unhealthy");

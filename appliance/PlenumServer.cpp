@@ -7,6 +7,8 @@
 #include "appliance/Settings.hpp"
 #include "appliance/SqliteStore.hpp"
 #include "appliance/TlsServer.hpp"
+#include "appliance/Watchdog.hpp"
+#include "mixer/ElementReaper.hpp"
 #include "mixer/GstUtil.hpp"
 #include "signaling/Conference.hpp"
 #include "signaling/EventLoop.hpp"
@@ -27,6 +29,7 @@
 
 #include <gst/gst.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 
@@ -194,12 +197,24 @@ int PlenumServer::main(const std::vector<std::string>&) {
                     socket.address().port(), settings.dataDir, settings.webRoot);
   }
 
+  std::unique_ptr<Watchdog> watchdog;
+  if (settings.watchdogTimeoutS > 0) {
+    watchdog = std::make_unique<Watchdog>(loop, std::chrono::seconds(settings.watchdogTimeoutS), [&log, &settings] {
+      log.fatal("watchdog: the conference thread has not answered for %d s; exiting so that the service is "
+                "restarted (its stack is above)",
+                settings.watchdogTimeoutS);
+      std::_Exit(EXIT_SOFTWARE);
+    });
+  }
+
   waitForTerminationRequest();
 
   log.information("shutting down: closing rooms");
+  watchdog.reset();
   http->stopAll(true);
   if (https) https->stopAll(true);
   loop.stop([&conference] { conference.closeAll(); });
+  mixer::ElementReaper::drain(std::chrono::seconds(5));
   pool.joinAll();
   log.information("stopped");
   return EXIT_OK;

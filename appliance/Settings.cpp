@@ -52,6 +52,7 @@ const std::vector<SettingKey> kKeys = {
     {"ice.local-addresses", T::List, ""},
     {"ice.min-port", T::Integer, "0", 0, 65535},
     {"ice.max-port", T::Integer, "0", 0, 65535},
+    {"watchdog.timeout-s", T::Integer, "20", 0, 3600},
     {"log.level", T::LogLevel, "information"},
 };
 
@@ -182,6 +183,7 @@ Settings Settings::from(const Poco::Util::AbstractConfiguration& c, bool crossCh
   s.dataDir = raw(c, "data.dir");
   s.signalingTimeoutMs = integer(c, "signaling.timeout-ms");
   s.logLevel = raw(c, "log.level");
+  s.watchdogTimeoutS = integer(c, "watchdog.timeout-s");
 
   auto& m = s.conference.media;
   m.width = integer(c, "video.width") & ~1;

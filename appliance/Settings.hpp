@@ -74,6 +74,7 @@ struct Settings {
   std::string dataDir = "./var";
   int signalingTimeoutMs = 8000;
   std::string logLevel = "information";
+  int watchdogTimeoutS = 20;  // 0: no watchdog
   signaling::ConferenceSettings conference;
   AccessSettings access;
 

@@ -26,6 +26,8 @@ public:
   bool runAndWait(std::function<void()> work, std::chrono::milliseconds timeout);
   bool isLoopThread() const { return std::this_thread::get_id() == threadId_; }
   GMainContext* context() const { return context_; }
+  // The loop's thread, for the watchdog's stack dump.
+  std::thread::native_handle_type nativeHandle() { return thread_.native_handle(); }
 
 private:
   GMainContext* context_;
