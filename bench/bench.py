@@ -27,6 +27,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -208,7 +209,8 @@ class Clients:
 
     def __init__(self, args, url, n, video, audio, log_path, decode_first):
         cmd = [sys.executable, os.path.join(BENCH_DIR, "clients.py"), "--url", url, "--n", str(n),
-               "--video", video, "--audio", audio, "--room", "bench"]
+               "--video", video, "--audio", audio, "--room", "bench",
+               "--offer-timeout", str(args.offer_timeout)]
         if decode_first:
             cmd.append("--decode-first")
         self.log = open(log_path, "w")
@@ -409,12 +411,22 @@ def run_one(args, n, media, workdir):
         t_start = time.monotonic()
         clients = Clients(args, "ws://127.0.0.1:%d/ws" % port, n, video, audio,
                           os.path.join(tmp, "clients.log"), args.snapshot is not None)
-        if not clients.ready.wait(timeout=args.ready_timeout):
+        ready_deadline = t_start + args.ready_timeout
+        while not clients.ready.wait(timeout=0.5):
             st = clients.latest()
-            raise RuntimeError("participants not all connected and receiving within %d s: %s" % (
-                args.ready_timeout,
-                "no status" if st is None else "connected %d, receiving %d, failed %d of %d" % (
-                    st["connected"], st["receiving"], st["failed"], n)))
+            if server.poll() is not None:
+                raise RuntimeError("plenumd exited with code %s before all participants were receiving" %
+                                   server.returncode)
+            if st is not None and st["failed"]:
+                raise RuntimeError("participant(s) failed before all were receiving: %s" % ", ".join(
+                    "p%d (%s)" % (p["p"], "no offer within %g s of 'joined'" % args.offer_timeout
+                                  if p.get("no_offer") else "state %s, connection %s" % (p["state"], p["conn"]))
+                    for p in st["participants"] if p["state"] == "failed"))
+            if time.monotonic() > ready_deadline:
+                raise RuntimeError("participants not all connected and receiving within %d s: %s" % (
+                    args.ready_timeout,
+                    "no status" if st is None else "connected %d, receiving %d, failed %d of %d" % (
+                        st["connected"], st["receiving"], st["failed"], n)))
         result["ready_s"] = time.monotonic() - t_start
         say("N=%d: all %d participants connected and receiving after %.1f s; settling %d s" % (
             n, n, result["ready_s"], args.settle))
@@ -456,17 +468,30 @@ def run_one(args, n, media, workdir):
         if clients is not None:
             if clients.stop():
                 result["problems"].append("the client process did not exit within 10 s of 'stop' (killed)")
-            if clients.final:
-                errs = [e for p in clients.final["participants"] for e in p["errors"]]
+            final = clients.final or clients.latest()
+            if final:
+                parts = final["participants"]
+                errs = [e for p in parts for e in p["errors"]]
                 if errs:
                     result["problems"].append("errors sent by the server to clients: %s" % errs[:5])
-                no_offer = sum(p.get("no_offer", 0) for p in clients.final["participants"])
-                result["no_offer"] = no_offer
+                result["offer_s"] = [p.get("offer_s") for p in parts]
+                offers = [t for t in result["offer_s"] if t is not None]
+                if offers:
+                    result["offer_p50_s"] = statistics.median(offers)
+                    result["offer_max_s"] = max(offers)
+                no_offer = [p["p"] for p in parts if p.get("offer_s") is None]
+                result["no_offer"] = len(no_offer)
                 if no_offer:
                     result["problems"].append(
-                        "plenumd sent no offer within 4 s of 'joined' %d time(s); the participant(s) left and "
-                        "joined again (participants: %s)" % (no_offer, [
-                            p["p"] for p in clients.final["participants"] if p.get("no_offer")]))
+                        "plenumd sent no offer to participant(s) %s (%s)" % (no_offer, "; ".join(
+                            "p%d: %s" % (p["p"], "none within %g s of 'joined'" % args.offer_timeout
+                                         if p.get("no_offer") else "state %s at the end" % p["state"])
+                            for p in parts if p.get("offer_s") is None)))
+                stalled = [(p["p"], p.get("stall_s", 0)) for p in parts if p.get("stall_s")]
+                if stalled:
+                    result["problems"].append(
+                        "the composite stalled after all were receiving (participant: seconds without a "
+                        "composite frame): %s" % ", ".join("p%d: %d s" % x for x in stalled))
         # let the server notice the departures before it is stopped
         time.sleep(1.0)
         backtrace = os.path.join(tmp, "plenumd-hung-threads.txt")
@@ -538,16 +563,20 @@ def fmt(v, spec):
 def table(results):
     head = ("| N | plenumd CPU %% of one core | CPU s per participant-s | RSS MB (end) | RSS MB (peak VmHWM) "
             "| composite fps received (mean/min) | video kbit/s per receiver | clients CPU %% of one core "
-            "| other processes CPU %% of one core | machine busy %% (of %d cores) |" % os.cpu_count())
-    lines = [head, "|" + "---|" * 10]
+            "| other processes CPU %% of one core | machine busy %% (of %d cores) "
+            "| join to offer s (p50/max over participants) |" % os.cpu_count())
+    lines = [head, "|" + "---|" * 11]
     for r in results:
+        offer = "%s / %s" % (fmt(r.get("offer_p50_s"), "%.2f"), fmt(r.get("offer_max_s"), "%.2f"))
+        if r.get("no_offer"):
+            offer += " (%d without)" % r["no_offer"]
         if not r["ok"]:
-            lines.append("| %d | failed: %s | | | | | | | | |" % (r["n"], "; ".join(r["problems"])[:200]))
+            lines.append("| %d | failed: %s | | | | | | | | | %s |" % (r["n"], "; ".join(r["problems"])[:200], offer))
             continue
-        lines.append("| %d | %.1f | %.4f | %.1f | %.1f | %.1f / %.1f | %.0f | %.1f | %.0f | %.0f |" % (
+        lines.append("| %d | %.1f | %.4f | %.1f | %.1f | %.1f / %.1f | %.0f | %.1f | %.0f | %.0f | %s |" % (
             r["n"], r["cpu_pct_core"], r["cpu_per_participant_s"], r["rss_end_mb"], r["rss_peak_mb"],
             r["mean_fps"], r["min_fps"], r["mean_video_kbps"], r["clients_cpu_pct_core"],
-            r["other_cpu_pct_core"], r["machine_busy_pct"]))
+            r["other_cpu_pct_core"], r["machine_busy_pct"], offer))
     return "\n".join(lines)
 
 
@@ -585,7 +614,8 @@ def write_markdown(path, args, info, results, started):
                "Clients CPU %% is the synthetic participants' process; other processes is what the rest of the "
                "machine used meanwhile (should be near 0: anything else running disturbs the figures); machine busy "
                "%% is the share of all %d cores that was busy (near 100 %% plenumd competes for CPU, drops "
-               "composite frames, and its CPU figure is then a floor).\n" % (fps, os.cpu_count()))
+               "composite frames, and its CPU figure is then a floor). Join to offer is the time from the "
+               "'joined' message to the server's offer, per participant.\n" % (fps, os.cpu_count()))
     out.append("## Details per N\n")
     for r in results:
         out.append("### N = %d\n" % r["n"])
@@ -603,6 +633,9 @@ def write_markdown(path, args, info, results, started):
             out.append("- per participant received fps: %s; Opus packets/s (min): %.1f; sent fps: %s" % (
                 ", ".join("%.1f" % p["fps"] for p in r["received"]), r["min_audio_pps"],
                 ", ".join("%.1f" % p["tx_fps"] for p in r["received"])))
+            if r.get("offer_s"):
+                out.append("- join to offer per participant, s: %s" % ", ".join(
+                    fmt(t, "%.2f") for t in r["offer_s"]))
             jumps = sum(p["keyframe_jumps"] for p in r["received"])
             if jumps:
                 out.append("- key frame requests from plenumd honoured by the clients: %d" % jumps)
@@ -613,12 +646,6 @@ def write_markdown(path, args, info, results, started):
             r.get("log_counts", {}).get("joined", 0), r.get("log_counts", {}).get("left", 0)))
         for p in r["problems"]:
             out.append("- PROBLEM: %s" % p)
-        for k, fa in enumerate(r.get("failed_attempts", []), 1):
-            out.append("- PROBLEM: attempt %d failed (fresh plenumd, pid %s): %s" % (
-                k, fa.get("pid"), "; ".join(fa["problems"])))
-            if fa.get("log_issues"):
-                out.append("  plenumd log lines other than Information in that attempt: %d, first: `%s`" % (
-                    len(fa["log_issues"]), fa["log_issues"][0][:200]))
         if r.get("hung_frames"):
             out.append("- plenumd threads in its own code when it hung after SIGTERM (gdb):\n")
             out.append("```")
@@ -656,8 +683,9 @@ def main():
     ap.add_argument("--settle", type=int, default=5, help="settling time before the window, s (default 5)")
     ap.add_argument("--ready-timeout", type=int, default=40,
                     help="seconds for all participants to be connected and receiving (default 40)")
-    ap.add_argument("--attempts", type=int, default=3,
-                    help="fresh plenumd runs per N when the participants never all receive (default 3)")
+    ap.add_argument("--offer-timeout", type=float, default=15,
+                    help="seconds after 'joined' within which every participant must get the server's "
+                         "offer; a missing offer fails the run (default 15)")
     ap.add_argument("--results", default=os.path.join(BENCH_DIR, "results.md"),
                     help="markdown output ('' for none)")
     ap.add_argument("--snapshot", default=None,
@@ -680,25 +708,13 @@ def main():
     results = []
     try:
         for n in args.counts:
-            failed = []
-            for attempt in range(1, args.attempts + 1):
-                r = run_one(args, n, media, workdir)
-                r["attempt"] = attempt
-                if r["ok"]:
-                    break
-                failed.append(r)
-                if attempt < args.attempts:
-                    say("N=%d: attempt %d failed; trying again with a fresh plenumd" % (n, attempt))
-            r["failed_attempts"] = failed if r["ok"] else failed[:-1]
-            results.append(r)
+            results.append(run_one(args, n, media, workdir))
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
     print()
     print(table(results))
     for r in results:
-        for fa in r.get("failed_attempts", []):
-            print("N=%d PROBLEM: an attempt failed: %s" % (r["n"], "; ".join(fa["problems"])))
         for p in r["problems"]:
             print("N=%d PROBLEM: %s" % (r["n"], p))
         for line in r.get("log_issues", [])[:10]:

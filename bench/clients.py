@@ -9,7 +9,9 @@ webrtcbin), all in one room of a running plenumd. Each participant:
     the files that bench.py made), paced in real time and looped, so that no encoding is
     done here; a key frame request from the server (PLI/FIR) jumps to the next IDR,
   * drops what it receives into fakesinks, counting RTP packets, bytes and composite
-    video frames (distinct RTP timestamps) per participant.
+    video frames (distinct RTP timestamps) per participant,
+  * measures the time from 'joined' to the server's offer; no offer within --offer-timeout
+    of 'joined' fails the participant (no rejoin), and so does bench.py's run.
 
 Talks to bench.py over stdout: one JSON object per line ({"event": "status", ...} every
 second, {"event": "ready"} once every participant is connected and receiving audio and
@@ -147,9 +149,10 @@ class Participant:
         self.decode_sink = None
         self.stopping = False
         self.joined_at = None
+        self.offer_s = None  # seconds from 'joined' to the server's offer
+        self.no_offer = False  # no offer within --offer-timeout of 'joined' (see App._check_offers)
+        self.stall_s = 0  # seconds after 'ready' in which no composite frame arrived (see App._status)
         self.reader_done = False
-        self.attempt = 1  # join attempts (see App._check_offers)
-        self.no_offer = 0  # joins that got no offer in time
         self.last_rx = None  # (t, frames, audio packets) at the previous status
         self.recent_fps = 0.0
         self.recent_aps = 0.0
@@ -214,6 +217,8 @@ class Participant:
             self.state = "joined"
             self.joined_at = time.monotonic()
         elif t == "offer":
+            if self.offer_s is None and self.joined_at is not None:
+                self.offer_s = time.monotonic() - self.joined_at
             try:
                 self._on_offer(msg["sdp"])
             except Exception as e:
@@ -487,7 +492,8 @@ class Participant:
                 "tx_video_frames": self.v_sent if self.streaming else 0,
                 "tx_audio_pkts": self.a_sent if self.streaming else 0,
                 "keyframe_jumps": self.keyframe_jumps,
-                "attempt": self.attempt, "no_offer": self.no_offer,
+                "offer_s": None if self.offer_s is None else round(self.offer_s, 3),
+                "no_offer": self.no_offer, "stall_s": self.stall_s,
                 "recent_fps": round(self.recent_fps, 1), "recent_aps": round(self.recent_aps, 1),
                 "errors": list(self.errors), "left_events": self.left_events}
 
@@ -515,20 +521,20 @@ class Participant:
         return "wrote %dx%d to %s" % (w, h, path)
 
     def leave(self):
-        """Sends 'leave' and lets the server close the WebSocket (closing it ourselves right
-        after 'leave' crashed plenumd: see bench/README.md); close() follows later."""
+        """Sends 'leave' and closes the WebSocket right away, without waiting for the server
+        (as a browser tab that is closed may do)."""
         self.stopping = True
         self.streaming = False
-        if self.ws is not None and not self.reader_done:
-            self.send({"type": "leave"})
+        if self.ws is not None:
+            if not self.reader_done:
+                self.send({"type": "leave"})
+            try:
+                self.ws.close(timeout=0)  # close frame, then the TCP connection: no wait for the reply
+            except Exception:
+                pass
 
     def close(self):
         self.leave()
-        if self.ws is not None:
-            try:
-                self.ws.close()
-            except Exception:
-                pass
         if self.pipe is not None:
             self.pipe.set_state(Gst.State.NULL)
         self.state = "closed"
@@ -552,7 +558,6 @@ class App:
         self.participants = [Participant(self, i) for i in range(args.n)]
         self.join_interval_ms = args.join_interval_ms
         self.offer_timeout = args.offer_timeout
-        self.max_attempts = args.max_attempts
         self.loop = GLib.MainLoop()
         self.ready_sent = False
         self.stopping_since = None
@@ -589,26 +594,15 @@ class App:
         return True
 
     def _check_offers(self):
-        """A participant that got no offer within --offer-timeout s of 'joined' leaves and joins
-        again (plenumd sometimes never makes the offer: see bench/README.md)."""
+        """A participant that got no offer within --offer-timeout s of 'joined' has failed (no
+        rejoin: bench.py reports it and fails the run)."""
         now = time.monotonic()
-        for i, p in enumerate(self.participants):
+        for p in self.participants:
             if p.state != "joined" or p.joined_at is None or now - p.joined_at < self.offer_timeout:
                 continue
-            if p.attempt >= self.max_attempts:
-                log("p%d: no offer %.0f s after 'joined' (attempt %d); giving up" % (i, self.offer_timeout, p.attempt))
-                p.no_offer += 1
-                p.state = "failed"
-                continue
-            log("p%d: no offer %.0f s after 'joined' (attempt %d); leaving and joining again" % (
-                i, self.offer_timeout, p.attempt))
-            p.leave()
-            GLib.timeout_add(3000, lambda old=p: old.close() and False)
-            fresh = Participant(self, i)
-            fresh.attempt = p.attempt + 1
-            fresh.no_offer = p.no_offer + 1
-            self.participants[i] = fresh
-            self._connect(fresh)
+            log("p%d: no offer %.0f s after 'joined'" % (p.idx, self.offer_timeout))
+            p.no_offer = True
+            p.state = "failed"
 
     def _status(self):
         self._check_offers()
@@ -617,6 +611,9 @@ class App:
             if p.last_rx is not None and now > p.last_rx[0]:
                 p.recent_fps = (p.rx_frames - p.last_rx[1]) / (now - p.last_rx[0])
                 p.recent_aps = (p.rx["audio"][0] - p.last_rx[2]) / (now - p.last_rx[0])
+                # once all receive, a second without a composite frame is a stalled composite
+                if self.ready_sent and self.stopping_since is None and p.rx_frames == p.last_rx[1]:
+                    p.stall_s += 1
             p.last_rx = (now, p.rx_frames, p.rx["audio"][0])
         counters = [p.counters() for p in self.participants]
         connected = sum(1 for p in self.participants if p.state == "connected")
@@ -655,16 +652,6 @@ class App:
         self.final_counters = [p.counters() for p in self.participants]
         self.stopping_since = time.monotonic()
         for p in self.participants:
-            p.leave()
-        GLib.timeout_add(50, self._finish)
-        return False
-
-    def _finish(self):
-        # wait (at most 3 s) until plenumd has closed every WebSocket after 'leave'
-        if time.monotonic() - self.stopping_since < 3.0 and \
-                not all(p.ws is None or p.reader_done for p in self.participants):
-            return True
-        for p in self.participants:
             p.close()
         emit({"event": "final", "t": time.monotonic(), "participants": self.final_counters})
         self.loop.quit()
@@ -681,9 +668,9 @@ def main():
     ap.add_argument("--join-interval-ms", type=int, default=300)
     ap.add_argument("--decode-first", action="store_true",
                     help="participant 0 decodes the composite (for a snapshot; costs client CPU)")
-    ap.add_argument("--offer-timeout", type=float, default=4.0,
-                    help="rejoin when no offer arrived this many seconds after 'joined'")
-    ap.add_argument("--max-attempts", type=int, default=3, help="joins per participant")
+    ap.add_argument("--offer-timeout", type=float, default=15.0,
+                    help="a participant without an offer this many seconds after 'joined' has failed "
+                         "(default 15)")
     ap.add_argument("--verbose", action="store_true", help="log every signaling message type")
     args = ap.parse_args()
     Gst.init(None)
