@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // /api/accounts: admins list, create, disable, edit and delete staff and admin accounts.
 #include "appliance/ApiExchange.hpp"

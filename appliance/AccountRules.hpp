@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What a valid username and account password look like (used by the REST API and by
 // plenumd --create-admin alike), and when an account may be deleted.

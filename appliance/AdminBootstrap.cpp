@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "appliance/AdminBootstrap.hpp"
 
 #include "appliance/AccountRules.hpp"

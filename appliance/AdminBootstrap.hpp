@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // plenumd --create-admin USERNAME: creates the first (or another) admin account from the
 // command line. The password comes from standard input, never from the command line (which

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The REST API's permission checks: the role x action table of signaling/Permissions (the same
 // one the WebSocket protocol uses) plus room ownership. Nothing else in the API decides who may

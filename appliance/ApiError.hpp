@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A refused REST request: thrown by the API's handlers, turned into the JSON error body
 // {"code", "message"} (plus "retryAfter" for 429, and any numbers added with withDetail, e.g.

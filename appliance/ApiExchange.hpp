@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // One REST request and its answer: the path's segments, the query, the JSON body (checked for
 // type and size), and the JSON, text or empty reply with the headers every API answer carries.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Serves /api/...: finds the route for method and path, recognises the caller's session,
 // enforces login and the CSRF token on state-changing requests, runs the handler, and turns

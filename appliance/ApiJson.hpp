@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // How accounts and rooms look in the REST API (see openapi.json): never a password hash.
 #include "appliance/Store.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // plenumd --check-config: reads a plenum.ini line by line (as Poco's INI reader does: "key =
 // value", "[section]" prefixes "section." to the keys after it, ";" and "#" start comments) and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The invitation as an iCalendar (RFC 5545) file to attach to an Outlook or Thunderbird
 // meeting: title, guest link, phone PIN, and what to expect (password, lobby), in German or

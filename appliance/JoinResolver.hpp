@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Decides, before a join reaches the conference thread, who is joining and under which room's
 // rules (signaling::JoinContext): the session cookie makes staff and admins moderators; an

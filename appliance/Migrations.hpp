@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The SQLite schema as numbered migrations. A migration, once released, is never edited: a
 // change to the schema is a new migration at the end of the list. plenumd brings the database

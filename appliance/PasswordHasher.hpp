@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // argon2id password hashes (libsodium, "interactive" limits: 64 MiB and about 0.1 s each).
 // Each hash holds 64 MiB while it runs, so only a few run at once; the others wait. Callers

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "appliance/PlenumServer.hpp"
 
 #include "appliance/AdminBootstrap.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // plenumd: reads the configuration, opens the database, starts GStreamer, the conference thread
 // and the HTTP server, and on SIGTERM/SIGINT closes every room before it exits. With

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Gives a new persistent room what must be unique: its phone PIN, its invite token and (when
 // the creator chose none) a slug made from its title; and gives a stored room a new PIN or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // /api/rooms: staff manage their persistent rooms, admins every room; the invitation as .ics;
 // a new invitation link or phone PIN when the old one leaked.

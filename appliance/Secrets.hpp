@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Random secrets from libsodium's CSPRNG: session ids, CSRF and invite tokens, guest ids and
 // phone PINs; and the one-way hash under which a session id is stored.

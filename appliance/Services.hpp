@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What the REST API and the WebSocket joins share: the store, password hashing, login sessions,
 // the room allocator and the join resolver. Built once by PlenumServer; HTTP and WebSocket

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // /api/session: log in (POST), who am I (GET), log out (DELETE).
 #include "appliance/ApiExchange.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Login sessions of staff and admins: logging in (password check, rate limits per account and
 // per client address), recognising a session cookie, logging out. The cookie holds a random

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A thin RAII layer over the sqlite3 C API: one connection, prepared statements with bound
 // parameters (SQL is never built from values), failures as exceptions.

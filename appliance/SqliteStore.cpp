@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "appliance/SqliteStore.hpp"
 
 #include "appliance/Migrations.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The Store in one SQLite file (WAL, so that readers and the writer do not block each other).
 // One connection, used by one thread at a time (a mutex): HTTP and WebSocket threads wait for

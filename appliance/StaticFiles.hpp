@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Serves one file of the web client folder, refusing anything outside it.
 #include <Poco/Net/HTTPRequestHandler.h>

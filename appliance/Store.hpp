@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What plenumd keeps on disk: accounts, login sessions and persistent rooms. An interface, so
 // that a PostgreSQL store (cluster mode) can stand in for SqliteStore. Implementations are

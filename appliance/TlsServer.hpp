@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // HTTPS for plenumd (Poco NetSSL on OpenSSL): the server's TLS context (TLS 1.2 and 1.3 only,
 // ECDHE with AES-GCM or ChaCha20-Poly1305 for TLS 1.2, OpenSSL's TLS 1.3 suites, the server's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Ends plenumd when the conference thread stops answering (a deadlock, a wait on a media stream
 // that never comes): better a restart by systemd (Restart=on-failure) within seconds than a

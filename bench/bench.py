@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: EUPL-1.2
 """Plenum benchmark: plenumd CPU and memory with N synthetic participants in one room.
 
 For each N (default 2 4 8): starts a fresh plenumd (temporary data folder, free port,

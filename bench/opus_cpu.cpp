@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // CPU of a room's audio encoding: N synthetic participants (participant 0 talks with a tone, the
 // others are silent) each followed by what a WebRtcEndpoint sends audio through (up to the RTP
 // payloader, then a fakesink). Prints the process CPU time over a window. Built against this

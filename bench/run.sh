@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Plenum benchmark: plenumd's CPU seconds per participant-second and resident memory with N
 # synthetic WebRTC participants in one room (default N = 2 4 8). See bench/README.md.
 #   bench/run.sh [N ...] [--window S] [--settle S] [--snapshot FILE{n}.png] [--keep]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: EUPL-1.2
 # Install rules beyond plenumd itself (appliance/CMakeLists.txt installs the binary to sbin/).
 # The Debian package (packaging/build-deb.sh, debhelper in packaging/debian/) installs with
 # CMAKE_INSTALL_PREFIX=/usr and -DPLENUM_WEBROOT=/usr/share/plenum/webclient, so the compiled-in

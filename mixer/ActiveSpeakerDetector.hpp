@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Who is the active speaker, from each participant's audio level. Plain arithmetic, no
 // GStreamer: the audio mixing thread feeds it once per 20 ms tick (AudioMixLoop) with the level

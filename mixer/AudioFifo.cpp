@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "mixer/AudioFifo.hpp"
 
 #include <algorithm>

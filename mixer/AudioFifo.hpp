@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The samples one participant has sent and the mixer has not yet taken. Filled by a GStreamer
 // streaming thread, emptied by the mixing thread every tick; bounded so that a burst cannot

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The audio half of a room's mix: a thread that ticks every 20 ms, takes 20 ms from every
 // participant's FIFO, builds the full mix once and hands every participant its mix-minus.

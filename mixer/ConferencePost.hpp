@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Hands work from GStreamer's streaming threads to the conference thread (DESIGN.md, Threads).
 // The work runs only if its owner still lives: owners keep a shared Liveness and give out

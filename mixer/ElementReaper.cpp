@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "mixer/ElementReaper.hpp"
 
 #include <condition_variable>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Stops elements that leave a running pipeline without making the conference thread wait.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Key frame requests (a new receiver, a PLI/FIR from any receiver) are costly for the shared
 // encoder and for every receiver's bandwidth. At most one key frame per interval is let

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Mix-minus arithmetic: the sum of all talkers once, then each listener's mix as that sum less
 // their own samples, so that nobody hears themselves. Plain arithmetic on 16-bit PCM frames.

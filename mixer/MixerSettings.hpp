@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Settings of a room's media; plenumd fills them from plenum.ini (see appliance/Settings).
 #include <string>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Checks on what a browser sends before it reaches webrtcbin: a remote SDP answer and trickled
 // ICE candidates. webrtcbin is forgiving (and in places asserts) on malformed input, so the

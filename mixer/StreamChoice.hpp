@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Which of a participant's two Opus streams reaches them: their own mix-minus encode or the
 // room's shared encode, and from which tick on. The mixing thread sets it (select) before it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Whether a participant talks, for the choice of the Opus stream they receive: while they
 // talk they get their own mix-minus encode, otherwise the room's shared encode of the full mix

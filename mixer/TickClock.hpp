@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The timestamps of the mixing loop's 20 ms ticks, in the pipeline's running time. Every frame
 // a tick produces (the shared mix, each talker's mix-minus) carries the same timestamp, so that

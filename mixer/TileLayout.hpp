@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Where each participant's tile sits in the composite. Pure geometry, no GStreamer, so that the
 // grid can be tested for every participant count and output size.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A browser in a room: one webrtcbin (ICE by libnice, DTLS-SRTP) that receives the browser's
 // camera and microphone into the room's tile and mix, and sends it the room's composite and

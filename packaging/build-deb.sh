@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Builds the Debian package: build/deb/plenum_<version>_amd64.deb (Debian 12, amd64).
 #
 #   packaging/build-deb.sh [--version V] [--head] [--out DIR]
@@ -18,7 +19,7 @@ while (($#)); do
     --version) version=$2; shift 2 ;;
     --head) from_head=1; shift ;;
     --out) out=$2; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '3,11p' "$0"; exit 0 ;;
     *) echo "build-deb: unknown argument $1" >&2; exit 2 ;;
   esac
 done

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "signaling/ChatExport.hpp"
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The chat as a file for moderators (chat-export): plain text or Markdown, times in the
 // server's local time zone, messages to the moderators marked. Pure formatting: the caller

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A meeting's chat, in memory only: it is gone with the room (PROTOCOL.md, "Chat"). Holds at
 // most `capacity` messages and `maxTextBytes` of text (the oldest go first) so that a long

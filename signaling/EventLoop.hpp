@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The conference thread (DESIGN.md, Threads): a GLib main loop that alone owns rooms,
 // participants and pipelines. Other threads hand it work with post(); GStreamer bus watches and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Timers on a GLib main context: the conference thread's (EventLoop). Without a context given,
 // a timer goes to the thread-default context of the thread that starts it, which on the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // RoomMedia over GStreamer: one mixer::RoomMixer and one mixer::WebRtcEndpoint per participant.
 #include "mixer/RoomMixer.hpp"

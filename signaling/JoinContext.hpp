@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What the appliance has found out about a join before it reaches the conference thread:
 // who is joining (from the session cookie) and the room's rules (from the store). Password

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A token bucket: how many messages of one kind a participant may send (PROTOCOL.md, "Limits").
 // It starts full with `burst` tokens and refills `perSecond` tokens a second up to `burst`;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Who may do what: one role x action table, consulted by the REST API (appliance/) and by the
 // WebSocket protocol (Room, Conference) alike, so that the two can never disagree.

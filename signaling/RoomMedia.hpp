@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What a Room needs from its media: a tile, a place in the mix and a WebRTC endpoint per
 // participant, server-side mute and camera placeholder. The GStreamer implementation

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The conference's way back to one client connection (a WebSocket in plenumd, a recorder of
 // calls in tests). Implementations are thread-safe and never block the caller for long: the

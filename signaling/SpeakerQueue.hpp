@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The speaker queue and the floor (PROTOCOL.md, "Speaker queue"): one queue, the same for
 // everyone. A participant has at most one entry of each kind; a "speak" entry goes to the end,

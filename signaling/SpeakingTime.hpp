@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The speaking time of the floor: the limit a moderator set (0 = none), whether the floor is
 // taken back when it runs out, and the countdown of the current floor. Pure: every question

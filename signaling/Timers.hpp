@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Time as the conference thread sees it: the clocks, and one-shot timers that fire on the
 // conference thread. An interface, so that tests can drive time by hand (a fake clock) and the

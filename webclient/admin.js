@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The administrator page (/admin): all accounts — create staff and admin accounts, change a
 // display name or set a new password, disable and enable, delete (handing the account's rooms
 // to another account).

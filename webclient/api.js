@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // A small fetch wrapper for the REST API under /api/ (see appliance/API-CONTRACT.md).
 // JSON in and out; every non-GET request carries the session's CSRF token in `X-CSRF-Token`
 // (kept in sessionStorage after login or GET /api/session); error bodies

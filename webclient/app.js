@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The room page (/r/<room>, /j/<invite>): pre-join, the room password, the lobby, the meeting
 // (with the moderators' tools, the chat, the speaker queue and the layout), leaving,
 // reconnecting.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The media connection to plenumd: one RTCPeerConnection per signaling connection.
 // The server offers (one audio + one video m-line, sendrecv, bundled); we answer.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The meeting's chat (signaling/PROTOCOL.md, "Chat"): messages to everyone or privately to the
 // moderators, the history for late joiners, the unread count, and the moderators' export.
 // Message text is only ever put into text nodes; links become <a> elements whose text and href

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // All user-visible strings of the Plenum web client, German and English.
 // Language: `?lang=de|en` wins; otherwise the first entry of navigator.languages that is
 // German or English decides; otherwise English.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The start page (/): pick a room name, go to /r/<name>.
 
 import { t, applyI18n } from './i18n.js';

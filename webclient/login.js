@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The staff login page (/login): username and password → POST /api/session, then on to the
 // page named by `?next=/path` (a path on this server only), else /rooms.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Local camera and microphone (getUserMedia), with graceful fallbacks.
 
 const VIDEO = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 25, max: 30 } };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Room names and display names: validation and cleaning (see signaling/PROTOCOL.md, `join`).
 
 const ROOM_RE = /^[A-Za-z0-9._-]{1,64}$/;

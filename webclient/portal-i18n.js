@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Strings of the staff pages (login, rooms, admin), German and English. Same rules as
 // i18n.js: `?lang=de|en` wins; otherwise the first German or English entry of
 // navigator.languages decides; otherwise English.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Shared DOM helpers of the staff pages (login, rooms, admin). Everything that comes from users
 // or the server goes through textContent or attributes, never through HTML parsing.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The speaker queue ("Redeliste") and the floor (signaling/PROTOCOL.md, "Speaker queue"):
 // raising and lowering hands, points of order, the moderators' queue tools, the floor bar with
 // its countdown and the time-up warning. The server owns the order; this only shows it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The staff page (/rooms): one's own rooms (admins: all rooms) — create, edit, delete, copy the
 // invitation (guest link, PIN, .ics calendar file), replace a leaked link or PIN, and start the
 // meeting.

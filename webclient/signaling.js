@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // One WebSocket to plenumd's /ws (signaling/PROTOCOL.md): JSON text frames, ping every 2 s.
 
 export const PING_INTERVAL_MS = 2000;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // DOM updates of the room page (room.html). Everything from users or the server goes through
 // textContent or attributes, never through HTML parsing.
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: EUPL-1.2
 # Writes the package's /etc/plenum/plenum.ini to standard output: the commented sample
 # (packaging/plenum.ini, given as $1) with the values of a Debian installation. A key that the
 # sample has (set or commented out) is set in place, keeping its comments; a key the sample lacks

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Configures and builds Plenum into ./build (Ninja, optimised with debug symbols).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)

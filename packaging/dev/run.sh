@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # A newcomer's first command: installs what is missing, builds, and starts plenumd on
 # http://localhost:8080 with its data in ./var. Extra arguments go to plenumd
 # (e.g. --port 9000, --config my.ini).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // What city IT asked for after the first pilot: a room's invitation link and phone PIN renewed
 // when they leaked (the old ones stop working at once), and accounts deleted (DSGVO) with their
 // password hash and sessions, their rooms handed to another account. Who may do this is in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Every role tries every REST action and gets the status the role x action table
 // (signaling/Permissions) and room ownership call for; every refused request leaves the
 // database exactly as it was (a dump with the sqlite3 shell before and after).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: EUPL-1.2
 # Runs the REST API tests against real plenumd processes (one or more per file, each with a
 # fresh data folder and an admin made by `plenumd --create-admin`).
 #   tests/api/run.sh                         all *.test.mjs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Self-test of the e2e harness, without plenumd: fixtures, Chromium launch with fake media,
 // and the colour/tone probes on a local page that sends the fake camera+microphone through a
 // loopback RTCPeerConnection (so the media goes through real WebRTC codecs) and exposes the

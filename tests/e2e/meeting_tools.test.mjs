@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Meeting tools in real browsers (signaling/PROTOCOL.md: "Chat", "Speaker queue", "Active
 // speaker and layout"). Three Chromiums in an ad-hoc room: Rot (first, hence moderator, English
 // page, 1000 px), Gruen (guest, German page) and Blau (guest, German page, a 360 px wide phone).

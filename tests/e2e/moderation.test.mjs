@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Moderation in real browsers (signaling/PROTOCOL.md, "Moderation").
 //
 // Part 1, an ad-hoc room (no accounts: the first one in the room moderates): Rot (moderator)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: EUPL-1.2
 # Runs the Plenum end-to-end tests (real plenumd + headless Debian Chromium).
 #   tests/e2e/run.sh                 all *.test.mjs, one file at a time
 #   tests/e2e/run.sh three_participants.test.mjs   selected files

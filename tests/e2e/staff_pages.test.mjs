@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The staff pages' new actions in a real browser: on /rooms, "new link" and "new PIN" ask first
 // and then show the new values (the old link stops working); on /admin, deleting an account
 // names it and, when it owns rooms, asks who takes them over. The server is the API tests'

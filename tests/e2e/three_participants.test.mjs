@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Three real browsers in one room: each sees the others in the composite and hears the others
 // (mix-minus: not itself); when one leaves, it disappears from picture, sound and lists.
 import { describe, it, before, after } from 'node:test';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Bad input on the signaling WebSocket (/ws) must be refused with the documented error codes
 // (signaling/PROTOCOL.md, "Errors") and must not disturb a running call between two browsers.
 import { describe, it, before, after } from 'node:test';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Media tests: a RoomMixer with synthetic participants of distinct colours and tones. Asserts
 // what a user would observe: each tile of the (encoded, then decoded) composite carries its
 // participant's colour, and each participant hears the two others' tones and not their own.

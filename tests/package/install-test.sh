@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Installation test of the Debian package in a fresh Debian 12 root (debootstrap), as root:
 #  1. builds the package twice (an older version, then the current one),
 #  2. debootstraps bookworm (cached as a tarball in $PLENUM_TEST_CACHE, default

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # CI's package check: builds the .deb (packaging/build-deb.sh) and runs lintian on it; prints
 # lintian's result, the installed size and the dependencies. Fails on any lintian error (E:)
 # or warning (W:); info tags (I:) are printed and justified in packaging/LINTIAN.md.

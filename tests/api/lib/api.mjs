@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // A REST client for one browser: keeps its cookies and CSRF token like the web pages do.
 import assert from 'node:assert/strict';
 import WebSocket from '../../e2e/node_modules/ws/wrapper.mjs';

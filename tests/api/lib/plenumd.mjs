@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Starts plenumd for the API tests: a fresh data folder with an admin made by
 // `plenumd --create-admin` (password on stdin), a copy of plenum-api-test.ini plus the test's own
 // keys, a free port; stops it by PID. Helpers (ports, temp folders, polling) come from the e2e

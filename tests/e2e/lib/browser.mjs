@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // One headless Debian Chromium per participant (persistent context in a fresh temp folder),
 // fed with that participant's Y4M/WAV, plus in-page probes for the composite's colours,
 // the received tones, and diagnostics.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Known media for the fake camera and microphone of each test participant:
 // a solid-colour Y4M (320x240, 15 fps, looped by Chromium) and a mono 48 kHz sine WAV.
 import fs from 'node:fs';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Starts plenumd for one test file: free port, fresh data folder, tests/e2e/plenum-test.ini,
 // stdout+stderr captured to a log file; polls /healthz; stops it by PID.
 // With `https` ({ certFile, keyFile, hsts }) it also serves HTTPS on a second free port:

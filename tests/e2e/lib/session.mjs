@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // A test session: plenumd + one Chromium per participant in one room, with helpers to wait for
 // join/media and to report diagnostics (server log tail, page state, console) when a step fails.
 import fs from 'node:fs';

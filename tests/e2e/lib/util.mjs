@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Small helpers shared by the end-to-end tests: polling, temp folders, free ports, logging.
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // A raw signaling client (npm `ws`) for protocol tests: send anything, wait for messages/close.
 import WebSocket from 'ws';
 import { waitFor } from './util.mjs';

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of appliance/AccountRules: which usernames and account passwords are accepted.
 #include "appliance/AccountRules.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of appliance/ConfigCheck (plenumd --check-config): every kind of problem is reported at
 // its line, a clean file and the shipped packaging/plenum.ini pass, and the checker and
 // Settings::from judge values by the same table.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of appliance/InvitationCalendar: RFC 5545 escaping and line folding, and what the
 // German and English invitations say (link, PIN, password and lobby notes; never a secret).
 #include "appliance/InvitationCalendar.hpp"

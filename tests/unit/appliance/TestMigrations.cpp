@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of appliance/Migrations: the schema from an empty database, from every earlier version
 // (version 1 written out by hand, as released), refusal of a newer database, and that rows
 // survive a migration.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The role x action table (signaling/Permissions) that both the REST API (appliance/ApiAccess)
 // and the WebSocket protocol decide by, checked cell by cell against an explicit copy: a change
 // to who may do what must change this file too.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of appliance/RoomAllocator: unique PINs and invite tokens however many rooms (drawing
 // again on collision), slugs made from titles, a chosen slug that is taken.
 #include "appliance/RoomAllocator.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of appliance/Secrets: tokens (length, alphabet, uniqueness), phone PINs (length,
 // digits, spread), the stored hash of session ids.
 #include "appliance/Secrets.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of appliance/SqliteStore: every write path (accounts, rooms, sessions), the unique
 // rules reported as StoreConflict with the field's name, case-insensitive usernames and slugs.
 #include "appliance/SqliteStore.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of appliance/TlsServer: where plain HTTP redirects to, and that a TLS context refuses
 // files that are not a certificate and key.
 #include "appliance/TlsServer.hpp"

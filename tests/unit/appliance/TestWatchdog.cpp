@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "appliance/Watchdog.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of mixer/ActiveSpeakerDetector on synthetic level sequences, one entry per 20 ms tick.
 #include "mixer/ActiveSpeakerDetector.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of mixer/AudioFifo: one participant's samples between its streaming thread and the
 // mixing thread.
 #include "mixer/AudioFifo.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of mixer/KeyframeLimiter: at most one key frame per interval, late requests served
 // when the interval ends.
 #include "mixer/KeyframeLimiter.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of mixer/MixMinus: the full mix and each listener's mix without their own voice.
 #include "mixer/MixMinus.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of mixer/SdpValidator: the checks on a browser's SDP answer and ICE candidates before
 // they reach webrtcbin.
 #include "mixer/SdpValidator.hpp"

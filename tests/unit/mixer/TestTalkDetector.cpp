@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of mixer/TalkDetector (who gets their own Opus stream), mixer/StreamChoice (which
 // encoded buffers pass at a switch) and mixer/TickClock (the ticks' timestamps), on synthetic
 // frames and timestamps.

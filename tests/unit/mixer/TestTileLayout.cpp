@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of mixer/TileLayout: the grid of participant tiles in the composite.
 #include "mixer/TileLayout.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Timers driven by hand for unit tests: time stands still until the test advances it, and the
 // timers that fall due on the way fire in order, at their due time. No sleeping, no threads.

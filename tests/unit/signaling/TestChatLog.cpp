@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of signaling/ChatLog (who reads what, the history's size, the memory bound) and
 // signaling/ChatExport (the moderators' file: plain text and Markdown).
 #include "signaling/ChatExport.hpp"

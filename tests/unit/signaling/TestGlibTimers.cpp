@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of signaling/GlibTimers on a GLib main context of their own: a timer fires once on the
 // context, a destroyed (cancelled) one never does, and one may go from inside its own callback.
 #include "signaling/GlibTimers.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of the meeting tools through the Conference and its Room (ConferenceFixture.hpp): chat
 // (routing, history, export, limits), the speaker queue and the floor, speaking time with a
 // hand-driven clock, the layout and the active speaker, and that guests can do no moderator's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of signaling/MessageRate: the token buckets of PROTOCOL.md "Limits".
 #include "signaling/MessageRate.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of signaling/SpeakerQueue: the order of the queue (points of order first), moves,
 // removal, clearing, the floor, and what leaving does.
 #include "signaling/SpeakerQueue.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of signaling/SpeakingTime: the countdown of the floor, given time points.
 #include "signaling/SpeakingTime.hpp"
 
