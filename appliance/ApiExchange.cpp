@@ -1,7 +1,10 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "appliance/ApiExchange.hpp"
 
 #include "appliance/ApiError.hpp"
 #include "appliance/HttpRouter.hpp"
+#include "appliance/JsonIntegers.hpp"
+#include "signaling/LogText.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
@@ -31,7 +34,7 @@ std::optional<std::string> ApiExchange::query(const std::string& name) const {
 
 std::string ApiExchange::origin(const std::string& publicUrl) const {
   if (!publicUrl.empty()) return publicUrl;
-  std::string host = request_.getHost();
+  std::string host = request_.get(Poco::Net::HTTPRequest::HOST, "");  // getHost() throws without one
   // The Host header is the client's word: allow only what a host name and port consist of.
   const bool plain = !host.empty() && host.size() <= 255 && std::all_of(host.begin(), host.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
@@ -66,6 +69,11 @@ Poco::JSON::Object::Ptr ApiExchange::jsonBody() const {
   const std::string type = Poco::toLower(request_.getContentType());
   if (type.rfind("application/json", 0) != 0) {
     throw ApiError::badRequest("the body must be JSON with Content-Type: application/json");
+  }
+  // Before parsing: the parser would wrap such an integer around (2^64 + 5 reads as 5).
+  if (const auto field = integerBeyond64Bits(body_)) {
+    if (field->empty()) throw ApiError::badRequest("the body holds an integer outside the 64-bit range");
+    throw ApiError::badField(signaling::logText(*field, 64), "is an integer outside the 64-bit range");
   }
   try {
     Poco::JSON::Parser parser;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "appliance/ApiHandler.hpp"
 
 #include "appliance/AccountApi.hpp"
@@ -7,6 +8,7 @@
 #include "appliance/RoomApi.hpp"
 #include "appliance/Secrets.hpp"
 #include "appliance/SessionApi.hpp"
+#include "signaling/LogText.hpp"
 
 #include <Poco/Logger.h>
 #include <Poco/NumberParser.h>
@@ -17,6 +19,7 @@
 namespace plenum::appliance {
 
 using Status = ApiError::Status;
+using signaling::logText;
 
 namespace {
 
@@ -121,7 +124,7 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
   } catch (const StoreConflict& e) {
     exchange.sendError(Status::HTTP_CONFLICT, "conflict", e.what(), 0);
   } catch (const std::exception& e) {
-    log().error("%s %s failed: %s", request.getMethod(), request.getURI(), std::string(e.what()));
+    log().error("%s %s failed: %s", logText(request.getMethod(), 16), logText(request.getURI()), logText(e.what()));
     exchange.sendError(Status::HTTP_INTERNAL_SERVER_ERROR, "internal", "the server failed; see its log", 0);
   }
 }

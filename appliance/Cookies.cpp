@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "appliance/Cookies.hpp"
 
 #include "appliance/Secrets.hpp"
@@ -13,8 +14,8 @@ using Poco::Net::HTTPCookie;
 namespace {
 HTTPCookie makeCookie(const Poco::Net::HTTPServerRequest& request, const std::string& name, const std::string& value,
                       HTTPCookie::SameSite sameSite) {
-  HTTPCookie cookie(name, value);
-  cookie.setPath("/");
+  HTTPCookie cookie(cookieName(request, name), value);
+  cookie.setPath("/");  // __Host- needs Path=/, Secure and no Domain
   cookie.setHttpOnly(true);
   cookie.setSecure(request.secure());
   cookie.setSameSite(sameSite);
@@ -22,10 +23,14 @@ HTTPCookie makeCookie(const Poco::Net::HTTPServerRequest& request, const std::st
 }
 }  // namespace
 
+std::string cookieName(const Poco::Net::HTTPServerRequest& request, const std::string& name) {
+  return request.secure() ? "__Host-" + name : name;
+}
+
 std::string cookieValue(const Poco::Net::HTTPServerRequest& request, const std::string& name) {
   Poco::Net::NameValueCollection cookies;
   request.getCookies(cookies);
-  return cookies.get(name, "");
+  return cookies.get(cookieName(request, name), "");
 }
 
 void setSessionCookie(const Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,

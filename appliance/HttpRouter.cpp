@@ -1,12 +1,16 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "appliance/HttpRouter.hpp"
 
 #include "appliance/ApiHandler.hpp"
 #include "appliance/Cookies.hpp"
+#include "appliance/OriginCheck.hpp"
 #include "appliance/SignalingConnection.hpp"
 #include "appliance/StaticFiles.hpp"
+#include "signaling/LogText.hpp"
 #include "signaling/Protocol.hpp"
 
 #include <Poco/JSON/Object.h>
+#include <Poco/Logger.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
@@ -14,6 +18,7 @@
 
 #include <gst/gst.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 
@@ -109,9 +114,22 @@ public:
   }
 };
 
+// Whether a WebSocket request comes from a page of this server (or from no browser at all):
+// decided before the upgrade (see OriginCheck.hpp).
+bool ownOrigin(const HTTPServerRequest& request, const std::string& publicUrl) {
+  if (!request.has("Origin")) return true;
+  const std::string origin = request.get("Origin");
+  const std::string host = request.get("Host", std::string());
+  if (isOwnOrigin(origin, request.secure(), host, publicUrl)) return true;
+  Poco::Logger::get("plenum.signaling")
+      .notice("WebSocket from origin %s refused (Host %s; a proxy in front needs http.public-url)",
+              signaling::logText(origin, 128), signaling::logText(host, 128));
+  return false;
+}
+
 // "/rooms/" -> "rooms"; the one-segment name of a page path.
 std::string pageName(const std::string& path) {
-  std::string name = path.substr(1);
+  std::string name = path.empty() ? path : path.substr(1);  // "" from a URI such as "?x" or "#x"
   if (!name.empty() && name.back() == '/') name.pop_back();
   return name;
 }
@@ -120,7 +138,11 @@ std::string pageName(const std::string& path) {
 
 HttpRouter::HttpRouter(const Settings& settings, signaling::EventLoop& loop, signaling::Conference& conference,
                        Services& services)
-    : settings_(settings), loop_(loop), conference_(conference), services_(services) {}
+    : settings_(settings), loop_(loop), conference_(conference), services_(services),
+      // WebSockets leave a tenth of the HTTP pool (at least 8 threads) to everything else.
+      clientLimits_(settings.maxConnectionsPerAddress,
+                    std::max(1, settings.maxConnections - std::max(8, settings.maxConnections / 10)),
+                    settings.joinsPerMinute) {}
 
 Poco::Net::HTTPRequestHandler* HttpRouter::createRequestHandler(const HTTPServerRequest& request) {
   std::string path;
@@ -129,7 +151,12 @@ Poco::Net::HTTPRequestHandler* HttpRouter::createRequestHandler(const HTTPServer
   } catch (const Poco::Exception&) {
     return new ErrorHandler(HTTPResponse::HTTP_BAD_REQUEST, "bad-uri", "the request URI does not parse");
   }
-  if (path == "/ws") return new SignalingConnection(loop_, conference_, services_.joins, settings_.signalingTimeoutMs);
+  if (path == "/ws" && !ownOrigin(request, settings_.access.publicUrl)) {
+    return new ErrorHandler(HTTPResponse::HTTP_FORBIDDEN, "foreign-origin",
+                            "this WebSocket was opened by a page of another site (Origin)");
+  }
+  if (path == "/ws") return new SignalingConnection(loop_, conference_, services_.joins, clientLimits_,
+                                                        settings_.signalingTimeoutMs, settings_.joinTimeoutS * 1000);
   if (path == "/healthz") return new HealthHandler(loop_, conference_);
   if (path == "/api" || path.rfind("/api/", 0) == 0) return new ApiHandler(services_);
   if (request.getMethod() != "GET" && request.getMethod() != "HEAD") {

@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Decides which handler serves a request: the WebSocket signaling endpoint, the health check,
 // the REST API (/api/...), the room page for /r/<room> and /j/<invite>, the login, rooms and
 // admin pages, or a file of the web client.
+#include "appliance/ClientLimits.hpp"
 #include "appliance/Services.hpp"
 #include "appliance/Settings.hpp"
 #include "signaling/Conference.hpp"
@@ -23,6 +25,8 @@ private:
   signaling::EventLoop& loop_;
   signaling::Conference& conference_;
   Services& services_;
+  // owned
+  ClientLimits clientLimits_;
 };
 
 // Headers every response carries: a strict Content Security Policy (the client loads nothing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "appliance/JoinResolver.hpp"
 
 #include "appliance/Cookies.hpp"
@@ -16,7 +17,8 @@ JoinResolver::JoinResolver(Store& store, Sessions& sessions, PasswordHasher& has
       hasher_(hasher),
       settings_(settings),
       defaultMaxParticipants_(defaultMaxParticipants),
-      perRoom_(settings.attemptsPerRoom, std::chrono::seconds(settings.attemptWindowSeconds)),
+      perRoom_(settings.attemptsPerRoom, std::chrono::seconds(settings.attemptWindowSeconds),
+               &std::chrono::steady_clock::now, RateLimiter::WhenFull::RefuseKnownSources),
       perAddress_(settings.attemptsPerAddress, std::chrono::seconds(settings.attemptWindowSeconds)) {}
 
 bool JoinResolver::adHocRoomsEnabled() { return settings_.adHocRooms.value_or(store_.accountCount() == 0); }
@@ -67,17 +69,24 @@ std::optional<ProtocolError> JoinResolver::checkPassword(const RoomRecord& room,
     return ProtocolError{ErrorCode::PasswordRequired, "this room needs its password"};
   }
   const std::string roomKey = std::to_string(room.id);
-  const int wait = std::max(perRoom_.retryAfter(roomKey), perAddress_.retryAfter(address));
+  const std::string addressKey = clientAddressKey(address);
+  // Counted before the (slow) check, so that parallel guesses cannot all pass (as for logins:
+  // someone's wrong guesses refuse their own address, not the guests who arrive after them).
+  int wait = perAddress_.reserve(addressKey, roomKey);
+  if (wait == 0) {
+    wait = perRoom_.reserve(roomKey, addressKey);
+    if (wait > 0) perAddress_.release(addressKey, roomKey);
+  }
   if (wait > 0) {
     return ProtocolError{ErrorCode::RateLimited,
                          "too many wrong passwords: try again in " + std::to_string(wait) + " s",
                          static_cast<unsigned>(wait)};
   }
   if (!hasher_.verify(*room.passwordHash, *request.password)) {
-    perRoom_.recordFailure(roomKey);
-    perAddress_.recordFailure(address);
-    return ProtocolError{ErrorCode::WrongPassword, "the room password is wrong"};
+    return ProtocolError{ErrorCode::WrongPassword, "the room password is wrong"};  // stays counted
   }
+  perAddress_.release(addressKey, roomKey);
+  perRoom_.forgetSource(roomKey, addressKey);
   return std::nullopt;
 }
 

@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "appliance/JsonBody.hpp"
 
 #include "appliance/ApiError.hpp"
+#include "signaling/LogText.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -11,7 +13,7 @@ JsonBody::JsonBody(Poco::JSON::Object::Ptr object, std::initializer_list<const c
     : object_(std::move(object)) {
   for (const auto& [name, value] : *object_) {
     const bool isKnown = std::any_of(known.begin(), known.end(), [&](const char* k) { return name == k; });
-    if (!isKnown) throw ApiError::badField(name.substr(0, 64), "is not known");
+    if (!isKnown) throw ApiError::badField(signaling::logText(name, 64), "is not known");
   }
 }
 
@@ -37,11 +39,18 @@ std::optional<bool> JsonBody::optionalBool(const std::string& name) const {
   return value.extract<bool>();
 }
 
-std::optional<long long> JsonBody::optionalInteger(const std::string& name) const {
+std::optional<long long> JsonBody::optionalInteger(const std::string& name, long long min, long long max) const {
   if (!object_->has(name)) return std::nullopt;
   const Poco::Dynamic::Var value = object_->get(name);
-  if (!value.isInteger() || value.isBoolean()) throw ApiError::badField(name, "must be an integer");
-  return value.convert<long long>();
+  const auto refuse = [&] {
+    return ApiError::badField(name, "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+  };
+  if (!value.isInteger() || value.isBoolean()) throw refuse();
+  // The parser keeps 2^63..2^64-1 as an unsigned 64-bit integer, which a long long cannot hold.
+  if (!value.isSigned() && value.convert<Poco::UInt64>() > static_cast<Poco::UInt64>(max)) throw refuse();
+  const long long number = value.convert<long long>();
+  if (number < min || number > max) throw refuse();
+  return number;
 }
 
 }  // namespace plenum::appliance

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Reads the fields of a JSON request body with their types checked; anything not as expected
 // (a missing or unknown field, a wrong type, too long) is an ApiError "bad-field" naming it.
@@ -18,7 +19,9 @@ public:
   std::string string(const std::string& name, std::size_t maxBytes) const;
   std::optional<std::string> optionalString(const std::string& name, std::size_t maxBytes) const;
   std::optional<bool> optionalBool(const std::string& name) const;
-  std::optional<long long> optionalInteger(const std::string& name) const;
+  // An integer within [min, max]; anything else (a fraction, a boolean, 2^63 and beyond) is a
+  // bad-field error naming the range.
+  std::optional<long long> optionalInteger(const std::string& name, long long min, long long max) const;
 
 private:
   Poco::JSON::Object::Ptr object_;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "appliance/RoomApi.hpp"
 
 #include "appliance/ApiAccess.hpp"
@@ -37,11 +38,7 @@ std::optional<std::string> passwordHashField(const JsonBody& body, PasswordHashe
 }
 
 int maxParticipantsField(const JsonBody& body, int serverLimit) {
-  const long long value = *body.optionalInteger("maxParticipants");
-  if (value < 2 || value > serverLimit) {
-    throw ApiError::badField("maxParticipants", "must be 2-" + std::to_string(serverLimit));
-  }
-  return static_cast<int>(value);
+  return static_cast<int>(*body.optionalInteger("maxParticipants", 2, serverLimit));
 }
 
 // A request that takes no fields: no body, or {} (a field such as a wished-for PIN is refused,

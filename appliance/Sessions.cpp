@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "appliance/Sessions.hpp"
 
 #include "appliance/AccountRules.hpp"
@@ -32,14 +33,24 @@ Sessions::Sessions(Store& store, PasswordHasher& hasher, const AccessSettings& s
       hasher_(hasher),
       now_(std::move(now)),
       lifetime_(std::max<std::int64_t>(1, std::llround(settings.sessionHours * 3600))),
-      perAccount_(settings.attemptsPerAccount, std::chrono::seconds(settings.attemptWindowSeconds)),
+      perAccount_(settings.attemptsPerAccount, std::chrono::seconds(settings.attemptWindowSeconds),
+                  &std::chrono::steady_clock::now, RateLimiter::WhenFull::RefuseKnownSources),
       perAddress_(settings.attemptsPerAddress, std::chrono::seconds(settings.attemptWindowSeconds)) {}
 
 Sessions::LoginResult Sessions::login(const std::string& username, const std::string& password,
                                       const std::string& clientAddress) {
   LoginResult result;
   const std::string accountKey = Poco::toLower(username);
-  result.retryAfter = std::max(perAccount_.retryAfter(accountKey), perAddress_.retryAfter(clientAddress));
+  const std::string addressKey = clientAddressKey(clientAddress);
+  // Counted before the (slow) password check, so that parallel guesses cannot all pass; taken
+  // back below if the password is right. The address's limit decides for every account; the
+  // account's limit refuses the addresses that failed at it, and lets other addresses (its
+  // owner) still try (see RateLimiter::WhenFull::RefuseKnownSources).
+  result.retryAfter = perAddress_.reserve(addressKey, accountKey);
+  if (result.retryAfter == 0) {
+    result.retryAfter = perAccount_.reserve(accountKey, addressKey);
+    if (result.retryAfter > 0) perAddress_.release(addressKey, accountKey);
+  }
   if (result.retryAfter > 0) {
     result.outcome = Outcome::RateLimited;
     if (isValidUsername(username)) log().notice("login of %s refused: too many attempts", username);
@@ -51,14 +62,14 @@ Sessions::LoginResult Sessions::login(const std::string& username, const std::st
   bool passwordOk = false;
   if (account) passwordOk = hasher_.verify(account->passwordHash, password);
   else hasher_.verifyNothing(password);  // as slow as a wrong password: usernames stay secret
-  if (!passwordOk) {
-    perAccount_.recordFailure(accountKey);
-    perAddress_.recordFailure(clientAddress);
+  if (!passwordOk) {  // the reserved attempts stay counted
     result.outcome = Outcome::WrongCredentials;
     if (account) log().notice("login of %s refused: wrong password", account->username);
     return result;
   }
-  perAccount_.reset(accountKey);
+  perAddress_.release(addressKey, accountKey);
+  // This address's typos no longer count; other addresses' failures at the account still do.
+  perAccount_.forgetSource(accountKey, addressKey);
   if (account->disabled) {
     result.outcome = Outcome::Disabled;
     log().notice("login of %s refused: the account is disabled", account->username);

@@ -1,11 +1,15 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "appliance/Settings.hpp"
 
 #include <Poco/NumberParser.h>
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <stdexcept>
+#include <thread>
 
 #ifndef PLENUM_WEBROOT
 #define PLENUM_WEBROOT "webclient"
@@ -28,12 +32,19 @@ const std::vector<SettingKey> kKeys = {
     {"tls.hsts", T::Boolean, "false"},
     {"http.webroot", T::Text, PLENUM_WEBROOT},
     {"http.max-connections", T::Integer, "500", 4, 10000},
+    {"http.max-connections-per-address", T::Integer, "20", 1, 10000},
     {"http.public-url", T::Url, ""},
     {"data.dir", T::Text, "./var"},
     {"rooms.max-participants", T::Integer, "25", 1, 100},
+    {"rooms.max-rooms", T::Integer, "0", 0, 10000},
+    {"rooms.max-total-participants", T::Integer, "0", 0, 100000},
+    {"rooms.lobby-wait-minutes", T::Integer, "30", 1, 1440},
     {"rooms.ad-hoc", T::OptionalBoolean, ""},
     {"rooms.pin-length", T::Integer, "8", 6, 9},
     {"signaling.timeout-ms", T::Integer, "8000", 1000, 600000},
+    {"signaling.join-timeout-s", T::Integer, "30", 1, 3600},
+    {"signaling.joins-per-minute", T::Integer, "30", 1, 100000},
+    {"signaling.answer-timeout-s", T::Integer, "30", 1, 600},
     {"auth.session-hours", T::Number, "12", 0, 24 * 366, true},
     {"auth.attempts-per-account", T::Integer, "5", 1, 1000},
     {"auth.attempts-per-address", T::Integer, "20", 1, 100000},
@@ -199,6 +210,17 @@ Settings Settings::from(const Poco::Util::AbstractConfiguration& c, bool crossCh
   m.iceMinPort = integer(c, "ice.min-port");
   m.iceMaxPort = integer(c, "ice.max-port");
   s.conference.maxParticipantsPerRoom = static_cast<std::size_t>(integer(c, "rooms.max-participants"));
+  // 0: from the CPU count. A 720p room costs about a fifth of a core plus some 6 % of a core per
+  // participant (bench/results.md); the defaults leave room for bursts.
+  const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const auto orAuto = [](int value, std::size_t automatic) { return value > 0 ? static_cast<std::size_t>(value) : automatic; };
+  s.conference.maxRooms = orAuto(integer(c, "rooms.max-rooms"), std::max<std::size_t>(8, 4 * cores));
+  s.conference.maxParticipants = orAuto(integer(c, "rooms.max-total-participants"), std::max<std::size_t>(30, 15 * cores));
+  s.conference.timeouts.answer = std::chrono::seconds(integer(c, "signaling.answer-timeout-s"));
+  s.conference.timeouts.lobby = std::chrono::minutes(integer(c, "rooms.lobby-wait-minutes"));
+  s.maxConnectionsPerAddress = integer(c, "http.max-connections-per-address");
+  s.joinTimeoutS = integer(c, "signaling.join-timeout-s");
+  s.joinsPerMinute = integer(c, "signaling.joins-per-minute");
 
   auto& a = s.access;
   a.sessionHours = Poco::NumberParser::parseFloat(raw(c, "auth.session-hours"));

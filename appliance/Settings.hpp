@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Every configuration key of plenumd with its default. plenum.ini (packaging/plenum.ini is the
 // commented sample) may set any of them; --port and --data override http.port and data.dir.
@@ -71,8 +72,11 @@ struct Settings {
   TlsSettings tls;
   std::string webRoot;  // default: the source tree's webclient/ (development build)
   int maxConnections = 500;
+  int maxConnectionsPerAddress = 20;  // WebSockets open at once from one client address (/64)
   std::string dataDir = "./var";
   int signalingTimeoutMs = 8000;
+  int joinTimeoutS = 30;    // a WebSocket that has not sent a join by then is closed
+  int joinsPerMinute = 30;  // join messages from one client address
   std::string logLevel = "information";
   int watchdogTimeoutS = 20;  // 0: no watchdog
   signaling::ConferenceSettings conference;

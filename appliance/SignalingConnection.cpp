@@ -1,6 +1,8 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "appliance/SignalingConnection.hpp"
 
 #include "appliance/Cookies.hpp"
+#include "signaling/MessageRate.hpp"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerRequest.h>
@@ -32,7 +34,18 @@ public:
 
   void send(const std::string& message) override {
     std::lock_guard lock(mutex_);
-    if (!closing_) queue_.push_back(message);
+    if (closing_) return;
+    queue_.push_back(message);
+    queuedBytes_ += message.size();
+    if (queue_.size() > SignalingConnection::kMaxQueuedMessages ||
+        queuedBytes_ > SignalingConnection::kMaxQueuedBytes) {
+      // A client that does not read: what it has not taken is dropped with the connection.
+      log().information("session %s: closed: reads too slowly (%z messages, %z bytes waiting)", std::to_string(id_),
+                        queue_.size(), queuedBytes_);
+      queue_.clear();
+      queuedBytes_ = 0;
+      closing_ = true;
+    }
   }
 
   void sendError(const ProtocolError& error) override {
@@ -58,8 +71,9 @@ public:
   // Takes the queued messages; `closing` tells whether to close after writing them.
   std::vector<std::string> take(bool& closing) {
     std::lock_guard lock(mutex_);
-    std::vector<std::string> out(queue_.begin(), queue_.end());
+    std::vector<std::string> out(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
     queue_.clear();
+    queuedBytes_ = 0;
     closing = closing_;
     return out;
   }
@@ -68,6 +82,7 @@ private:
   const SessionId id_;
   std::mutex mutex_;
   std::deque<std::string> queue_;
+  std::size_t queuedBytes_ = 0;
   bool closing_ = false;
   int errors_ = 0;
 };
@@ -94,14 +109,30 @@ void closeGracefully(WebSocket& socket, std::vector<char>& buffer) {
 
 }  // namespace
 
-SignalingConnection::SignalingConnection(EventLoop& loop, Conference& conference, JoinResolver& joins, int timeoutMs)
-    : loop_(loop), conference_(conference), joins_(joins), timeoutMs_(timeoutMs) {}
+SignalingConnection::SignalingConnection(EventLoop& loop, Conference& conference, JoinResolver& joins,
+                                         ClientLimits& limits, int timeoutMs, int joinTimeoutMs)
+    : loop_(loop), conference_(conference), joins_(joins), limits_(limits), timeoutMs_(timeoutMs),
+      joinTimeoutMs_(joinTimeoutMs) {}
 
 void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
                                         Poco::Net::HTTPServerResponse& response) {
   // Read before the upgrade: the cookies and the address are the request's, not the socket's.
   const Joiner joiner{cookieValue(request, kSessionCookie), cookieValue(request, kGuestCookie),
                       request.clientAddress().host().toString()};
+  ClientLimits::Refusal refusal = ClientLimits::Refusal::None;
+  const ClientLimits::Ticket ticket = limits_.openConnection(joiner.address, refusal);
+  if (!ticket) {
+    const bool server = refusal == ClientLimits::Refusal::Server;
+    log().warning("WebSocket refused: %s", std::string(server ? "the server holds as many as it may"
+                                                                : "too many from one client address"));
+    response.setStatusAndReason(server ? Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE
+                                       : Poco::Net::HTTPResponse::HTTP_TOO_MANY_REQUESTS);
+    response.set("Retry-After", "30");
+    response.setContentType("application/json");
+    response.send() << (server ? R"({"code":"server-full","message":"the server is full; please try again later"})"
+                               : R"({"code":"too-many-connections","message":"too many connections from your address"})");
+    return;
+  }
   std::unique_ptr<WebSocket> socket;
   try {
     socket = std::make_unique<WebSocket>(request, response);
@@ -120,7 +151,10 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
   log().information("session %s: connected", std::to_string(id));
 
   std::vector<char> buffer(kMaxFrameBytes);
-  auto lastHeard = std::chrono::steady_clock::now();
+  const auto connected = std::chrono::steady_clock::now();
+  auto lastHeard = connected;
+  bool joinAsked = false;
+  MessageRate rate(kMessageBurst, kMessagesPerSecond);
   std::string reason = "disconnected";
   auto post = [&](ClientEnvelope envelope) {
     loop_.post([&conference = conference_, id, sink, envelope = std::move(envelope)]() mutable {
@@ -139,9 +173,16 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
         closeGracefully(*socket, buffer);
         break;
       }
-      if (std::chrono::steady_clock::now() - lastHeard > std::chrono::milliseconds(timeoutMs_)) {
+      const auto now = std::chrono::steady_clock::now();
+      if (now - lastHeard > std::chrono::milliseconds(timeoutMs_)) {
         reason = "timeout";
         break;
+      }
+      if (!joinAsked && now - connected > std::chrono::milliseconds(joinTimeoutMs_)) {
+        // A connection that never joins holds a thread and a socket for nothing.
+        sink->send(server::error({ErrorCode::NotJoined, "no join request in time"}, true));
+        sink->close();
+        continue;  // the next round writes the error and closes
       }
       if (!readable(*socket, Poco::Timespan(0, 20 * 1000))) continue;
 
@@ -169,6 +210,10 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
         sink->sendError({ErrorCode::NotBinary, "only unfragmented text frames are accepted"});
         continue;
       }
+      if (const auto wait = rate.take(lastHeard)) {
+        sink->sendError({ErrorCode::TooFast, "too many messages", *wait});
+        continue;
+      }
       auto parsed = parseClientMessage(std::string_view(buffer.data(), static_cast<std::size_t>(length)));
       if (auto* error = std::get_if<ProtocolError>(&parsed)) {
         sink->sendError(*error);
@@ -176,6 +221,11 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
       }
       auto& envelope = std::get<ClientEnvelope>(parsed);
       if (auto* join = std::get_if<JoinRequest>(&envelope.message)) {
+        joinAsked = true;
+        if (!limits_.mayJoin(joiner.address)) {
+          sink->sendError({ErrorCode::RateLimited, "too many joins from your address; try again in a minute", 60});
+          continue;
+        }
         auto resolved = joins_.resolve(joiner, *join);
         if (auto* error = std::get_if<ProtocolError>(&resolved)) {
           sink->sendError(*error);

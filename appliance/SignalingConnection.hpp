@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // One client's WebSocket: reads frames, parses them (signaling/Protocol), posts them to the
 // conference thread, and writes what the conference sends back. A join is first resolved here
@@ -6,6 +7,7 @@
 // server's threads for as long as the connection lives (the pool is sized for that, see
 // http.max-connections). Outgoing messages are queued by the conference thread and written
 // here, so a slow client never stalls the conference.
+#include "appliance/ClientLimits.hpp"
 #include "appliance/JoinResolver.hpp"
 #include "signaling/Conference.hpp"
 #include "signaling/EventLoop.hpp"
@@ -20,16 +22,26 @@ namespace plenum::appliance {
 class SignalingConnection : public Poco::Net::HTTPRequestHandler {
 public:
   SignalingConnection(signaling::EventLoop& loop, signaling::Conference& conference, JoinResolver& joins,
-                      int timeoutMs);
+                      ClientLimits& limits, int timeoutMs, int joinTimeoutMs);
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
 
   static constexpr int kMaxErrors = 20;
+  // Every message type together (pings, media changes, ...): a burst, then a steady rate;
+  // beyond it, too-fast (which counts towards kMaxErrors).
+  static constexpr unsigned kMessageBurst = 50;
+  static constexpr double kMessagesPerSecond = 20;
+  // What may wait to be written to a client that reads too slowly; beyond it the connection is
+  // closed (a chat history of 4 MiB of text must fit, escaped).
+  static constexpr std::size_t kMaxQueuedMessages = 2000;
+  static constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
 
 private:
   signaling::EventLoop& loop_;
   signaling::Conference& conference_;
   JoinResolver& joins_;
+  ClientLimits& limits_;
   const int timeoutMs_;
+  const int joinTimeoutMs_;
 };
 
 }  // namespace plenum::appliance

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "appliance/StaticFiles.hpp"
 
 #include "appliance/HttpRouter.hpp"
@@ -27,10 +28,11 @@ std::string StaticFiles::contentType(const std::string& path) {
 }
 
 void StaticFiles::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
-  // No "..", no hidden files, nothing but plain names: the path cannot leave the root.
-  const bool safe = path_.size() > 1 && path_.size() < 256 && path_.find("..") == std::string::npos &&
-                    path_.find("/.") == std::string::npos && path_.find('\\') == std::string::npos &&
-                    path_.find('\0') == std::string::npos;
+  // No "..", no hidden files, nothing but plain names: the path cannot leave the root. It starts
+  // with "/": a request target such as "-old/x" would otherwise name "<root>-old/x".
+  const bool safe = path_.size() > 1 && path_.front() == '/' && path_.size() < 256 &&
+                    path_.find("..") == std::string::npos && path_.find("/.") == std::string::npos &&
+                    path_.find('\\') == std::string::npos && path_.find('\0') == std::string::npos;
   Poco::File file(root_ + path_);
   if (!safe || !file.exists() || !file.isFile()) {
     sendJsonError(response, Poco::Net::HTTPResponse::HTTP_NOT_FOUND, "not-found", "no such page");

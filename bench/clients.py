@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: EUPL-1.2
 """Synthetic Plenum participants for the benchmark (bench/run.sh).
 
 Runs N WebRTC participants in ONE process (each with its own GStreamer pipeline and
@@ -159,7 +160,8 @@ class Participant:
 
     # ---- signaling
     def connect(self):
-        self.ws = websocket.create_connection(self.app.url, timeout=10)
+        # No Origin header (websocket-client sends http://HOST even for wss://): not a browser.
+        self.ws = websocket.create_connection(self.app.url, timeout=10, suppress_origin=True)
         self.ws.settimeout(None)
         threading.Thread(target=self._reader, name="ws-%d" % self.idx, daemon=True).start()
         self.send({"type": "join", "room": self.app.room, "name": self.name,

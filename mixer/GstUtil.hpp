@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Small helpers around the GStreamer C API shared by the mixer's classes.
 #include <gst/gst.h>
@@ -49,17 +50,18 @@ inline void detachFromTee(GstElement* tee, GstPad*& teePad) {
   teePad = nullptr;
 }
 
-// Where a shared element's output leaves for one branch (a tee's request pad towards a receiver or
-// an encoder), serialized downstream queries (allocation, drain) are answered. A queue holds such
+// The first sink pad of a branch that a shared element feeds (through a tee, towards a receiver or
+// an encoder) answers serialized downstream queries (allocation, drain) itself: a tee passes
+// them to its branches' pads directly, past any probe on its own pads. A queue holds such
 // a query until its downstream has taken everything queued before it, and a receiver that does
 // not flow (webrtcbin holds data until ICE and DTLS are up; a client that never answers its
 // offer) would then hold the shared encoder's thread, and with it every other receiver and any
 // teardown that needs that thread's stream lock. Encoders re-query allocation whenever a tee
 // gains a branch (a join). Unanswered, upstream allocates its buffers itself, as encoders and
 // payloaders do anyway.
-inline void answerSerializedQueries(GstPad* branchStart) {
+inline void answerSerializedQueries(GstPad* branchHead) {
   gst_pad_add_probe(
-      branchStart, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM,
+      branchHead, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM,
       [](GstPad*, GstPadProbeInfo* info, gpointer) {
         return GST_QUERY_IS_SERIALIZED(GST_PAD_PROBE_INFO_QUERY(info)) ? GST_PAD_PROBE_HANDLED : GST_PAD_PROBE_OK;
       },

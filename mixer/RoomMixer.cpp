@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "mixer/RoomMixer.hpp"
 
 #include "mixer/ElementReaper.hpp"
@@ -354,7 +355,7 @@ RoomMixer::Encoder& RoomMixer::encoder(VideoCodec codec) {
   startDownstreamFirst(chain);
   GstPad* teeSrc = gst_element_request_pad_simple(rawTee_, "src_%u");
   GstPad* queueSink = gst_element_get_static_pad(enc->queue, "sink");
-  answerSerializedQueries(teeSrc);  // the compositor never waits for a busy encoder
+  answerSerializedQueries(queueSink);  // the compositor never waits for a busy encoder
   gst_pad_link(teeSrc, queueSink);
   gst_object_unref(queueSink);
   gst_object_unref(teeSrc);
@@ -438,11 +439,16 @@ unsigned RoomMixer::keyframesGranted(VideoCodec codec) const {
   return it == encoders_.end() ? 0 : it->second->limiter->granted();
 }
 
-GstPad* RoomMixer::requestEncodedVideo(VideoCodec codec) {
+GstPad* RoomMixer::attachEncodedVideo(VideoCodec codec, GstPad* into) {
   Encoder& enc = encoder(codec);
-  ++enc.receivers;
+  answerSerializedQueries(into);  // the encoder never waits for this receiver
   GstPad* pad = gst_element_request_pad_simple(enc.tee, "src_%u");
-  answerSerializedQueries(pad);  // the encoder never waits for this receiver
+  if (gst_pad_link(pad, into) != GST_PAD_LINK_OK) {
+    gst_element_release_request_pad(enc.tee, pad);
+    gst_object_unref(pad);
+    throw std::runtime_error("cannot link the composite to a receiver");
+  }
+  ++enc.receivers;
   requestKeyframe(codec);  // the newcomer's decoder can start only from a key frame
   return pad;
 }
@@ -715,7 +721,7 @@ void RoomMixer::attachEncodedAudio(const std::string& id, GstPad* into) {
   GstPad* ownOut = gst_element_get_static_pad(tile.ownOpus, "src");
   GstPad* funnelOut = gst_element_get_static_pad(tile.opusFunnel, "src");
   // The shared Opus encoder (through the funnel) never waits for this receiver.
-  answerSerializedQueries(funnelOut);
+  answerSerializedQueries(into);
   const bool linked = gst_pad_link(ownOut, ownIn) == GST_PAD_LINK_OK && gst_pad_link(funnelOut, into) == GST_PAD_LINK_OK;
   gst_object_unref(ownOut);
   gst_object_unref(funnelOut);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // One room's media: a GStreamer pipeline with the video compositor (a tile per participant),
 // the audio mix-minus, and the shared composite encoders. Endpoints (a browser over WebRTC, a
@@ -11,7 +12,7 @@
 //                   of the full mix while they are silent, their own mix-minus encode while they
 //                   talk (the switch is made per 20 ms tick by the mixing thread, see
 //                   AudioMixLoop and StreamChoice)
-//   requestEncodedVideo(codec) the composite, encoded once per codec for everybody
+//   attachEncodedVideo(codec, pad) the composite, encoded once per codec for everybody
 // The composite is laid out as a grid or a speaker view (setLayout); the active speaker (found
 // by the audio mixing thread from the levels it mixes) and the floor holder get a coloured frame.
 // Called only on the conference thread; the only other threads are GStreamer's own and the
@@ -78,9 +79,10 @@ public:
   void attachEncodedAudio(const std::string& id, GstPad* into);
   void detachEncodedAudio(const std::string& id);
 
-  // A new src pad on the codec's encoder tee (the encoder is created on first use). The caller
-  // links it and gives it back with releaseEncodedVideo. A key frame follows for the newcomer.
-  GstPad* requestEncodedVideo(VideoCodec codec);
+  // Links a new branch of the codec's encoder tee (the encoder is created on first use) to
+  // `into` and returns the tee's pad, which the caller gives back with releaseEncodedVideo.
+  // Throws if it cannot be linked. A key frame follows for the newcomer.
+  GstPad* attachEncodedVideo(VideoCodec codec, GstPad* into);
   void releaseEncodedVideo(VideoCodec codec, GstPad* pad);
   void requestKeyframe(VideoCodec codec);
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "mixer/WebRtcEndpoint.hpp"
 
 #include "mixer/ElementReaper.hpp"
@@ -63,8 +64,7 @@ WebRtcEndpoint::WebRtcEndpoint(RoomMixer& mixer, const std::string& id, VideoCod
   startDownstreamFirst(elements_);
   // Only now, with every element of ours running, join the room's running tees.
   mixer_.attachEncodedAudio(id_, opusIn_);
-  videoTeePad_ = mixer_.requestEncodedVideo(codec_);
-  linkPads(videoTeePad_, videoQueueIn_, "composite to payloader");
+  videoTeePad_ = mixer_.attachEncodedVideo(codec_, videoQueueIn_);
 }
 
 WebRtcEndpoint::~WebRtcEndpoint() {

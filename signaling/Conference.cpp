@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "signaling/Conference.hpp"
 
 #include "signaling/GlibTimers.hpp"
@@ -205,9 +206,14 @@ void Conference::onJoin(SessionId session, const std::shared_ptr<SignalingSink>&
     rooms_.erase(it);
     it = rooms_.end();
   }
+  if (sessions_.size() >= settings_.maxParticipants || (it == rooms_.end() && rooms_.size() >= settings_.maxRooms)) {
+    log().warning("join refused: the server is full (%z rooms, %z participants)", rooms_.size(), sessions_.size());
+    refuse(*sink, {ErrorCode::ServerFull, "the server is full; please try again later"});
+    return;
+  }
   try {
     if (it == rooms_.end()) {
-      it = rooms_.emplace(name, std::make_unique<Room>(policy, media_, *this, defer_, timers_)).first;
+      it = rooms_.emplace(name, std::make_unique<Room>(policy, media_, *this, defer_, timers_, settings_.timeouts)).first;
     } else {
       it->second->updatePolicy(policy);
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // All rooms of this server and which connection is which participant. A room comes into being
 // with its first join and ends with its last leave, or when a moderator ends the meeting.
@@ -28,6 +29,11 @@ struct ConferenceSettings {
   // Server-wide cap on a room's participants (rooms.max-participants); a room's own limit
   // (RoomPolicy::maxParticipants) may only be lower.
   std::size_t maxParticipantsPerRoom = 25;
+  // Server-wide ceilings (rooms.max-rooms, rooms.max-total-participants; the latter counts the
+  // lobbies too): a join beyond them is refused with server-full. Defaults follow the CPU count.
+  std::size_t maxRooms = 64;
+  std::size_t maxParticipants = 400;
+  RoomTimeouts timeouts;
   // Composite codecs in order of preference; the first one the client can receive is used.
   std::vector<mixer::VideoCodec> codecPreference{mixer::VideoCodec::H264, mixer::VideoCodec::VP8};
 };

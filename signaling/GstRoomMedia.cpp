@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "signaling/GstRoomMedia.hpp"
+
+#include "signaling/LogText.hpp"
 
 #include <Poco/Logger.h>
 
@@ -64,7 +67,9 @@ std::optional<std::string> GstRoomMedia::addRemoteCandidate(const std::string& i
   return it->second->addRemoteCandidate(mline, candidate);
 }
 
-void GstRoomMedia::OnRoomMixerError(const std::string& element, const std::string& message) {
+void GstRoomMedia::OnRoomMixerError(const std::string& element, const std::string& rawMessage) {
+  // GStreamer's messages may quote what a client sent (an SDP line): one escaped line.
+  const std::string message = logText(rawMessage);
   log().error("room %s: media error in %s: %s", room_, element, message);
   // An error in one participant's elements ("webrtc-<id>", "p-<id>-...") drops that participant;
   // the room carries on for the others.
@@ -90,7 +95,7 @@ void GstRoomMedia::OnWebRtcEndpointCandidate(mixer::WebRtcEndpoint& endpoint, un
 }
 
 void GstRoomMedia::OnWebRtcEndpointFailed(mixer::WebRtcEndpoint& endpoint, const std::string& reason) {
-  listener_.OnRoomMediaFailed(endpoint.id(), reason);
+  listener_.OnRoomMediaFailed(endpoint.id(), logText(reason));
 }
 
 }  // namespace plenum::signaling

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Someone in a room, or waiting in its lobby: what the others see of them (name, microphone
 // and camera state, role), their connection back (the sink) and what identifies their browser
@@ -7,6 +8,7 @@
 #include "signaling/Permissions.hpp"
 #include "signaling/Protocol.hpp"
 #include "signaling/SignalingSink.hpp"
+#include "signaling/Timers.hpp"
 
 #include <memory>
 #include <string>
@@ -28,6 +30,8 @@ struct Participant {
   std::shared_ptr<SignalingSink> sink;
   MessageRate chatRate{kChatBurst, kChatPerSecond};
   MessageRate handRate{kHandBurst, kHandPerSecond};
+  // Runs from the offer until the answer arrives (RoomTimeouts::answer); cancelled with it.
+  std::unique_ptr<Timers::Timer> answerDeadline;
 };
 
 // Someone in the lobby: they have no media yet and appear in no participant list; what they
@@ -36,6 +40,8 @@ struct Waiting {
   Participant participant;
   JoinRequest request;
   mixer::VideoCodec codec = mixer::VideoCodec::H264;
+  // Ends the wait (RoomTimeouts::lobby) unless a moderator decides first.
+  std::unique_ptr<Timers::Timer> deadline;
 };
 
 }  // namespace plenum::signaling

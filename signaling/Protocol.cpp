@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "signaling/Protocol.hpp"
+
+#include "signaling/LogText.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
@@ -329,6 +332,9 @@ const char* toString(ErrorCode code) {
     case ErrorCode::Banned: return "banned";
     case ErrorCode::LobbyRejected: return "lobby-rejected";
     case ErrorCode::MeetingEnded: return "meeting-ended";
+    case ErrorCode::ServerFull: return "server-full";
+    case ErrorCode::AnswerTimeout: return "answer-timeout";
+    case ErrorCode::LobbyTimeout: return "lobby-timeout";
     case ErrorCode::Forbidden: return "forbidden";
     case ErrorCode::NoSuchParticipant: return "no-such-participant";
     case ErrorCode::NoSuchEntry: return "no-such-entry";
@@ -351,7 +357,10 @@ bool isFatal(ErrorCode code) {
     case ErrorCode::RoomLocked:
     case ErrorCode::Banned:
     case ErrorCode::LobbyRejected:
-    case ErrorCode::MeetingEnded: return true;
+    case ErrorCode::MeetingEnded:
+    case ErrorCode::ServerFull:
+    case ErrorCode::AnswerTimeout:
+    case ErrorCode::LobbyTimeout: return true;
     default: return false;
   }
 }
@@ -418,7 +427,7 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
     }
     object = root.extract<Poco::JSON::Object::Ptr>();
   } catch (const std::exception& e) {
-    return ProtocolError{ErrorCode::BadJson, std::string("message is not JSON: ") + e.what()};
+    return ProtocolError{ErrorCode::BadJson, "message is not JSON: " + logText(e.what())};
   }
 
   try {
@@ -428,7 +437,7 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
     const std::string type = object->getValue<std::string>("type");
     const auto found = messageTypes().find(type);
     if (found == messageTypes().end()) {
-      return ProtocolError{ErrorCode::UnknownType, "unknown message type '" + type.substr(0, 32) + "'"};
+      return ProtocolError{ErrorCode::UnknownType, "unknown message type '" + logText(type, 32) + "'"};
     }
     ClientEnvelope envelope{PingRequest{}, readOptionalString(*object, "room"),
                             targetsParticipant(found->second) ? std::nullopt
@@ -495,7 +504,7 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
   } catch (const ProtocolError& error) {
     return error;
   } catch (const std::exception& e) {
-    return ProtocolError{ErrorCode::BadField, std::string("malformed field: ") + e.what()};
+    return ProtocolError{ErrorCode::BadField, "malformed field: " + logText(e.what())};
   }
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // The WebSocket protocol of PROTOCOL.md as types: client messages are parsed and validated
 // into one struct each (or a ProtocolError with a stable code), server messages are built by
@@ -38,6 +39,10 @@ enum class ErrorCode {
   Banned,
   LobbyRejected,
   MeetingEnded,
+  ServerFull,
+  // a deadline passed: the connection is closed
+  AnswerTimeout,
+  LobbyTimeout,
   // moderation
   Forbidden,
   NoSuchParticipant,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #include "signaling/Room.hpp"
 
 #include "signaling/ChatExport.hpp"
@@ -26,8 +27,8 @@ void sendFatal(SignalingSink& sink, ErrorCode code, const std::string& message) 
 }  // namespace
 
 Room::Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& listener,
-           std::function<void(std::function<void()>)> defer, Timers& timers)
-    : listener_(listener), defer_(std::move(defer)), timers_(timers), policy_(policy) {
+           std::function<void(std::function<void()>)> defer, Timers& timers, RoomTimeouts timeouts)
+    : listener_(listener), defer_(std::move(defer)), timers_(timers), timeouts_(timeouts), policy_(policy) {
   media_ = media(policy_.slug, *this);
   log().information("room %s opened (%s%s, at most %z)", policy_.slug,
                     std::string(policy_.persistent ? "persistent" : "ad-hoc"),
@@ -138,6 +139,8 @@ std::optional<ProtocolError> Room::join(const std::string& participantId, const 
 void Room::wait(Waiting waiting) {
   const WaitingInfo knocking{waiting.participant.info.id, waiting.participant.info.name};
   waiting.participant.sink->send(server::lobby(info()));
+  const std::string id = knocking.id;
+  waiting.deadline = timers_.after(timeouts_.lobby, [this, id] { onLobbyDeadline(id); });
   lobby_.push_back(std::move(waiting));
   tellModerators(server::knock(knocking));
   lobbyChanged();
@@ -223,6 +226,7 @@ std::optional<ProtocolError> Room::answer(const std::string& participantId, cons
   if (isWaiting(participantId)) return ProtocolError{ErrorCode::NotJoined, "you are waiting in the lobby"};
   if (!find(participantId)) return ProtocolError{ErrorCode::Internal, "no media endpoint"};
   if (auto problem = media_->setRemoteAnswer(participantId, sdp)) return ProtocolError{ErrorCode::BadSdp, *problem};
+  find(participantId)->answerDeadline.reset();
   return std::nullopt;
 }
 
@@ -257,7 +261,30 @@ std::optional<ProtocolError> Room::media(const std::string& participantId, const
 
 void Room::OnRoomMediaOffer(const std::string& participantId, const std::string& sdp) {
   log().debug("room %s: offer to %s", policy_.slug, participantId);
-  if (Participant* p = find(participantId)) p->sink->send(server::offer(sdp));
+  Participant* p = find(participantId);
+  if (!p) return;
+  p->sink->send(server::offer(sdp));
+  p->answerDeadline = timers_.after(timeouts_.answer, [this, participantId] { onAnswerDeadline(participantId); });
+}
+
+void Room::onAnswerDeadline(const std::string& participantId) {
+  Participant* p = find(participantId);
+  if (!p) return;
+  log().information("room %s: %s did not answer its offer within %z s", policy_.slug, participantId,
+                    static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(timeouts_.answer).count()));
+  sendFatal(*p->sink, ErrorCode::AnswerTimeout, "no answer to the offer in time");
+  drop(participantId, "answer-timeout");
+}
+
+void Room::onLobbyDeadline(const std::string& participantId) {
+  auto it = std::find_if(lobby_.begin(), lobby_.end(),
+                         [&](const Waiting& w) { return w.participant.info.id == participantId; });
+  if (it == lobby_.end()) return;
+  log().information("room %s: %s waited in the lobby for too long", policy_.slug, participantId);
+  sendFatal(*it->participant.sink, ErrorCode::LobbyTimeout, "nobody let you in in time");
+  lobby_.erase(it);
+  lobbyChanged();
+  listener_.OnRoomSessionDropped(*this, participantId);
 }
 
 void Room::OnRoomMediaCandidate(const std::string& participantId, unsigned mline, const std::string& candidate) {
@@ -296,6 +323,7 @@ std::optional<ProtocolError> Room::admit(const std::string& senderId, const std:
     return ProtocolError{ErrorCode::RoomFull, "the room has reached its participant limit"};
   }
   Waiting admitted = std::move(*it);
+  admitted.deadline.reset();
   lobby_.erase(it);
   log().information("room %s: %s admitted %s", policy_.slug, senderId, targetId);
   lobbyChanged();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A room: its participants, its lobby, its moderation state (lock, bans), its meeting tools
 // (chat, speaker queue and floor, layout, active speaker) and its media. Joins, leaves, media
@@ -14,6 +15,7 @@
 #include "signaling/SpeakingTime.hpp"
 #include "signaling/Timers.hpp"
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,6 +25,13 @@
 #include <vector>
 
 namespace plenum::signaling {
+
+// How long the room waits for a client (PROTOCOL.md, "Limits"): for the answer to its offer,
+// and in the lobby for a moderator's decision. Whoever runs out is told and closed.
+struct RoomTimeouts {
+  std::chrono::milliseconds answer{std::chrono::seconds(30)};
+  std::chrono::milliseconds lobby{std::chrono::minutes(30)};
+};
 
 class Room : public RoomMedia::Listener {
 public:
@@ -39,7 +48,7 @@ public:
   };
 
   Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& listener,
-       std::function<void(std::function<void()>)> defer, Timers& timers);
+       std::function<void(std::function<void()>)> defer, Timers& timers, RoomTimeouts timeouts = {});
   ~Room() override;
   Room(const Room&) = delete;
   Room& operator=(const Room&) = delete;
@@ -112,6 +121,9 @@ private:
   std::size_t limit() const;
   void enter(Participant participant, const JoinRequest& request, mixer::VideoCodec codec);
   void wait(Waiting waiting);
+  // A deadline passed: the client is told why, closed and forgotten.
+  void onAnswerDeadline(const std::string& participantId);
+  void onLobbyDeadline(const std::string& participantId);
   // The sender may do `action` (a participant in the meeting whose role allows it).
   std::optional<ProtocolError> check(const std::string& senderId, Action action) const;
   // check(), then the sender's hand/queue message rate (too-fast).
@@ -145,6 +157,7 @@ private:
   Listener& listener_;
   std::function<void(std::function<void()>)> defer_;
   Timers& timers_;
+  const RoomTimeouts timeouts_;
   // owned
   RoomPolicy policy_;
   std::map<std::string, Participant> participants_;

@@ -1,3 +1,6 @@
+// SPDX-License-Identifier: EUPL-1.2 AND MIT AND ISC
+// Most shapes are from Feather Icons (MIT, (c) 2013-2023 Cole Bemis), "hand" is from
+// Lucide (ISC, (c) Lucide Icons and Contributors): see packaging/debian/copyright.
 // Inline SVG icons (stroke style, 24×24), built with DOM calls so no HTML parsing is involved.
 
 const NS = 'http://www.w3.org/2000/svg';

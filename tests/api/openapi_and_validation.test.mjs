@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // The OpenAPI document is true to the server: every documented method and path is answered
 // (not "no such API resource" nor 405), every route the server answers is documented, and
 // the shapes it returns have the documented required fields. Then the bodies the API refuses
@@ -120,6 +121,31 @@ describe('OpenAPI document and request validation', () => {
       assert.equal(r.status, 400, rawBody.slice(0, 20));
       assert.equal(r.json.code, 'bad-request');
     }
+  });
+
+  it('maxParticipants beyond 64 bits (or 2^63 and up) is 400 bad-field naming the range, not 500', async () => {
+    // Written as text: JSON.stringify cannot send integers this large.
+    // 2^64 + 5 was read as 5 (the parser wraps around) and accepted.
+    const values = ['9223372036854775807', '9223372036854775808', '18446744073709551615', '18446744073709551616',
+      '18446744073709551621',
+      '-9223372036854775809', '1e30', '100000000000000000000000000000000'];
+    for (const value of values) {
+      for (const [method, path, fields] of [['POST', '/api/rooms', '"title":"T",'], ['PATCH', concrete('/api/rooms/{id}'), '']]) {
+        const r = await unchanged(server, () => admin.request(method, path,
+          { rawBody: `{${fields}"maxParticipants":${value}}`, headers: { 'Content-Type': 'application/json' } }));
+        assert.equal(r.status, 400, `${method} ${value}: ${r.text}`);
+        assert.equal(r.json.code, 'bad-field');
+        assert.match(r.json.message,
+          /^field 'maxParticipants' (must be an integer from 2 to \d+|is an integer outside the 64-bit range)$/);
+      }
+    }
+  });
+
+  it('an unknown field is named in the error on one line, its control characters escaped', async () => {
+    const r = await unchanged(server, () => admin.request('POST', '/api/rooms', { body: { title: 'T', 'x\r\nforged': 1 } }));
+    assert.equal(r.status, 400);
+    assert.equal(r.json.code, 'bad-field');
+    assert.equal(r.json.message, "field 'x\\r\\nforged' is not known");
   });
 
   it('a refused request with an unread body leaves the connection usable for the next one', async () => {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Login sessions and CSRF: the cookie's attributes, wrong passwords, a missing or wrong
 // X-CSRF-Token on every state-changing request, a login body that is not JSON, sessions ended
 // by a password reset, and (on a second server with auth.session-hours tiny) expiry.
@@ -29,6 +30,11 @@ describe('sessions and CSRF', () => {
     assert.match(cookie, /HttpOnly/i);
     assert.match(cookie, /SameSite=Strict/i);
     assert.match(cookie, /path=\//i);
+    // Plain HTTP (localhost development): the plain name, not Secure. Over HTTPS it is
+    // __Host-plenum_session and Secure (tests/e2e/https.test.mjs).
+    assert.doesNotMatch(cookie, /;\s*secure/i);
+    assert.doesNotMatch(cookie, /domain=/i);
+    assert.ok(!res.headers.getSetCookie().some((c) => c.startsWith('__Host-')), 'no __Host- cookie over HTTP');
     assert.ok(cookie.split(';')[0].length - 'plenum_session='.length >= 43, '256-bit id');
     const body = await res.json();
     assert.equal(body.account.username, ADMIN.username);

@@ -1,5 +1,7 @@
+// SPDX-License-Identifier: EUPL-1.2
 // plenumd over HTTPS with a self-signed certificate made for the test: plain HTTP redirects to
-// HTTPS (except /healthz), TLS 1.2+ only, HSTS only with tls.hsts = true, and two real browsers
+// HTTPS (except /healthz), TLS 1.2+ only, HSTS only with tls.hsts = true, the cookies carry the
+// __Host- prefix (Secure, Path=/, no Domain) and only those names are read, and two real browsers
 // that trust exactly this certificate join a room over https:// (and wss://) and see each other.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +9,8 @@ import { PARTICIPANTS } from './lib/fixtures.mjs';
 import { Session } from './lib/session.mjs';
 import { startServer } from './lib/server.mjs';
 import { summarize } from './lib/browser.mjs';
-import { makeCertificate, httpsGet } from './lib/tls.mjs';
+import { makeCertificate, httpsGet, httpsRequest } from './lib/tls.mjs';
+import { createAdmin } from '../api/lib/plenumd.mjs';
 import { mkTmp, rmTmp, log } from './lib/util.mjs';
 
 const [ROT, GRUEN] = PARTICIPANTS;
@@ -58,8 +61,9 @@ describe('HTTPS', { timeout: 90000 }, () => {
     assert.equal(health.status, 200);
     const api = await httpsGet(`${s.server.baseUrl}/api/session`, { ca: cert.pem });
     assert.equal(api.status, 401);
-    // The guest cookie of the room page is Secure over HTTPS.
-    assert.ok(page.headers['set-cookie'].some((c) => /^plenum_guest=.*;\s*secure/i.test(c)), String(page.headers['set-cookie']));
+    // The guest cookie of the room page is __Host- prefixed and Secure over HTTPS.
+    assert.ok(page.headers['set-cookie'].some((c) => /^__Host-plenum_guest=.*;\s*secure/i.test(c)), String(page.headers['set-cookie']));
+    assert.ok(!page.headers['set-cookie'].some((c) => /^plenum_guest=/.test(c)), String(page.headers['set-cookie']));
     const tls12 = await httpsGet(`${s.server.baseUrl}/healthz`, { ca: cert.pem, maxVersion: 'TLSv1.2' });
     assert.equal(tls12.protocol, 'TLSv1.2');
     await assert.rejects(httpsGet(`${s.server.baseUrl}/healthz`, { ca: cert.pem, maxVersion: 'TLSv1.1', minVersion: 'TLSv1' }));
@@ -78,6 +82,41 @@ describe('HTTPS', { timeout: 90000 }, () => {
     } finally {
       const exit = await server.stop();
       assert.equal(exit?.code, 0, `plenumd exit on SIGTERM: ${JSON.stringify(exit)}`);
+    }
+  });
+
+  it('the session cookie is __Host-plenum_session over HTTPS, and only that name is read', async () => {
+    // A server of its own: an account turns ad-hoc rooms off, which the browsers below need.
+    const server = await startServer({ https: cert });
+    try {
+      const made = createAdmin(server.dataDir, server.configFile, 'admin', 'admin-password-1');
+      assert.equal(made.status, 0, made.stderr);
+      const login = await httpsRequest(`${server.baseUrl}/api/session`, {
+        ca: cert.pem, method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'admin-password-1' }),
+      });
+      assert.equal(login.status, 200, login.body);
+      const cookie = login.headers['set-cookie'].find((c) => c.startsWith('__Host-plenum_session='));
+      assert.ok(cookie, String(login.headers['set-cookie']));
+      assert.ok(!login.headers['set-cookie'].some((c) => c.startsWith('plenum_session=')));
+      for (const attribute of [/;\s*secure(;|$)/i, /;\s*path=\/(;|$)/i, /;\s*httponly(;|$)/i, /;\s*samesite=strict(;|$)/i]) {
+        assert.match(cookie, attribute);
+      }
+      assert.doesNotMatch(cookie, /domain=/i);
+      const id = cookie.split(';')[0].slice('__Host-plenum_session='.length);
+      const get = (name) => httpsRequest(`${server.baseUrl}/api/session`, { ca: cert.pem, headers: { Cookie: `${name}=${id}` } });
+      assert.equal((await get('__Host-plenum_session')).status, 200);
+      // The plain name may have been set by a sibling host or over plain HTTP: not read over HTTPS.
+      assert.equal((await get('plenum_session')).status, 401);
+      const logout = await httpsRequest(`${server.baseUrl}/api/session`, {
+        ca: cert.pem, method: 'DELETE', headers: { Cookie: `__Host-plenum_session=${id}`, 'X-CSRF-Token': login.json.csrfToken },
+      });
+      assert.equal(logout.status, 204, logout.body);
+      assert.ok(logout.headers['set-cookie'].some((c) => /^__Host-plenum_session=;/.test(c) && /;\s*secure/i.test(c)),
+        String(logout.headers['set-cookie']));
+      assert.equal((await get('__Host-plenum_session')).status, 401);
+    } finally {
+      await server.stop();
     }
   });
 

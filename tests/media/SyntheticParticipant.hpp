@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A participant made of GStreamer test sources, for media tests without a browser: a solid
 // colour camera and a sine-tone microphone into a RoomMixer, and an appsink that collects the
@@ -206,9 +207,8 @@ public:
     mixer::addAndLink(mixer.pipeline(), chain);
     elements_ = chain;
     mixer::startDownstreamFirst(chain);
-    pad_ = mixer.requestEncodedVideo(codec);
     GstPad* in = gst_element_get_static_pad(queue, "sink");
-    gst_pad_link(pad_, in);
+    pad_ = mixer.attachEncodedVideo(codec, in);
     gst_object_unref(in);
   }
 

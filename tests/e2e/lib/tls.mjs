@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // A self-signed certificate for localhost and 127.0.0.1 (openssl req -x509, EC P-256, two days),
 // the base64 SHA-256 of its SubjectPublicKeyInfo (what Chromium's
 // --ignore-certificate-errors-spki-list takes: the browser then trusts exactly this key), and an
@@ -17,6 +18,30 @@ export function makeCertificate(dir) {
   const pem = fs.readFileSync(certFile, 'utf8');
   const spki = new crypto.X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' });
   return { certFile, keyFile, pem, spki: crypto.createHash('sha256').update(spki).digest('base64') };
+}
+
+/**
+ * A request over HTTPS trusting only `ca` (PEM): `method`, `headers`, `body` (string).
+ * Resolves { status, headers, body, json }.
+ */
+export function httpsRequest(url, { ca, method = 'GET', headers = {}, body } = {}) {
+  return new Promise((resolve, reject) => {
+    const h = { ...headers };
+    if (body !== undefined) h['Content-Length'] = Buffer.byteLength(body);
+    const req = https.request(url, { ca, method, headers: h, timeout: 10000, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => {
+        let json;
+        try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
+        resolve({ status: res.statusCode, headers: res.headers, body: text, json });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: timeout`)));
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** GET over HTTPS trusting only `ca` (PEM). Resolves { status, headers, body, protocol }. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of appliance/JoinResolver: each way a join is decided (invite, slug, ad-hoc policy,
 // session cookie, room password and its rate limit), and the context handed to the conference.
 #include "appliance/JoinResolver.hpp"
@@ -164,14 +165,26 @@ TEST_CASE("room passwords: guests need them, moderators not; wrong ones are rate
   CHECK(contextOf(f.join(byInvite(room.inviteToken, "room-pw"))).role == Role::Guest);
   CHECK(contextOf(f.join(bySlug("Team"), f.loginAnna())).role == Role::Moderator);
 
-  SECTION("per room: three wrong passwords from different addresses block the room's password") {
-    CHECK(errorOf(f.join(byInvite(room.inviteToken, "w1"), "", "", "a2")) == ErrorCode::WrongPassword);
-    CHECK(errorOf(f.join(byInvite(room.inviteToken, "w2"), "", "", "a3")) == ErrorCode::WrongPassword);
-    const auto limited = f.join(byInvite(room.inviteToken, "room-pw"), "", "", "a4");
+  SECTION("per room: three wrong passwords refuse the addresses that made them, not other guests") {
+    CHECK(errorOf(f.join(byInvite(room.inviteToken, "w1"), "", "", "10.0.0.2")) == ErrorCode::WrongPassword);
+    CHECK(errorOf(f.join(byInvite(room.inviteToken, "w2"), "", "", "10.0.0.3")) == ErrorCode::WrongPassword);
+    CHECK(errorOf(f.join(byInvite(room.inviteToken, "w3"), "", "", "10.0.0.2")) == ErrorCode::WrongPassword);
+    const auto limited = f.join(byInvite(room.inviteToken, "room-pw"), "", "", "10.0.0.2");
     REQUIRE(errorOf(limited) == ErrorCode::RateLimited);
     CHECK(std::get<ProtocolError>(limited).retryAfter > 0);
+    CHECK(errorOf(f.join(byInvite(room.inviteToken, "room-pw"), "", "", "10.0.0.3")) == ErrorCode::RateLimited);
+    // A guest arriving from elsewhere still gets in with the right password.
+    CHECK(contextOf(f.join(byInvite(room.inviteToken, "room-pw"), "", "", "10.0.0.4")).role == Role::Guest);
     // Moderators do not type the password: not affected.
     CHECK(contextOf(f.join(bySlug("Team"), f.loginAnna())).role == Role::Moderator);
+
+    SECTION("many addresses together get a bounded number of guesses") {
+      for (int i = 3; i < 3 * RateLimiter::kFreshSourceFactor; ++i) {
+        CHECK(errorOf(f.join(byInvite(room.inviteToken, "x"), "", "", "10.9.0." + std::to_string(i))) ==
+              ErrorCode::WrongPassword);
+      }
+      CHECK(errorOf(f.join(byInvite(room.inviteToken, "room-pw"), "", "", "10.0.0.5")) == ErrorCode::RateLimited);
+    }
   }
   SECTION("per address, across rooms") {
     // "evil" fails 5 times over three rooms, none of which reaches its own limit of 3.

@@ -1,5 +1,7 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of appliance/Sessions with an injected wall clock: login outcomes, rate limits per
-// account and per address, expiry after idle time and its refresh, disabled accounts, logout.
+// account (the addresses that failed wait, others may still try) and per address (IPv6 by its
+// /64), expiry after idle time and its refresh, disabled accounts, logout.
 #include "appliance/Secrets.hpp"
 #include "appliance/Sessions.hpp"
 #include "appliance/SqliteStore.hpp"
@@ -112,22 +114,47 @@ TEST_CASE("failed logins are limited per account and per address", "[appliance][
   Fixture f;
   f.add("bert", "bert-password", AccountRole::Staff);
 
-  SECTION("per account, from any address; a success before the limit resets the count") {
-    CHECK(f.sessions->login("anna", "wrong", "a1").outcome == Outcome::WrongCredentials);
-    CHECK(f.sessions->login("anna", "wrong", "a2").outcome == Outcome::WrongCredentials);
-    CHECK(f.sessions->login("anna", "anna-password", "a3").outcome == Outcome::LoggedIn);
-    for (int i = 0; i < 3; ++i) {
-      CHECK(f.sessions->login("Anna", "wrong", "a" + std::to_string(i)).outcome == Outcome::WrongCredentials);
-    }
-    const auto limited = f.sessions->login("anna", "anna-password", "a9");
+  SECTION("per account: the addresses that failed wait, even with the right password") {
+    CHECK(f.sessions->login("anna", "wrong", "10.0.0.1").outcome == Outcome::WrongCredentials);
+    CHECK(f.sessions->login("Anna", "wrong", "10.0.0.2").outcome == Outcome::WrongCredentials);
+    CHECK(f.sessions->login("anna", "wrong", "10.0.0.1").outcome == Outcome::WrongCredentials);
+    const auto limited = f.sessions->login("anna", "anna-password", "10.0.0.1");
     CHECK(limited.outcome == Outcome::RateLimited);
     CHECK(limited.retryAfter > 0);
     CHECK(limited.retryAfter <= 300);
-    CHECK(f.sessions->login("bert", "bert-password", "a9").outcome == Outcome::LoggedIn);
+    CHECK(f.sessions->login("ANNA", "anna-password", "10.0.0.2").outcome == Outcome::RateLimited);
+    // Other accounts from the same address are not affected (2 failures < 5 per address).
+    CHECK(f.sessions->login("bert", "bert-password", "10.0.0.1").outcome == Outcome::LoggedIn);
+
+    // Someone else's wrong guesses do not lock the owner out: another address may try.
+    CHECK(f.sessions->login("anna", "anna-password", "10.0.0.9").outcome == Outcome::LoggedIn);
+    // That success forgets only its own address's failures.
+    CHECK(f.sessions->login("anna", "anna-password", "10.0.0.1").outcome == Outcome::RateLimited);
+    CHECK(f.sessions->login("anna", "anna-password", "10.0.0.9").outcome == Outcome::LoggedIn);
+
+    SECTION("a wrong guess makes the new address a known one") {
+      CHECK(f.sessions->login("anna", "wrong", "10.0.0.10").outcome == Outcome::WrongCredentials);
+      CHECK(f.sessions->login("anna", "anna-password", "10.0.0.10").outcome == Outcome::RateLimited);
+    }
+  }
+  SECTION("per account: many addresses together get a bounded number of guesses") {
+    const int capacity = 3 * RateLimiter::kFreshSourceFactor;
+    for (int i = 0; i < capacity; ++i) {
+      CHECK(f.sessions->login("anna", "wrong", "10.1.0." + std::to_string(i)).outcome == Outcome::WrongCredentials);
+    }
+    CHECK(f.sessions->login("anna", "anna-password", "10.2.0.1").outcome == Outcome::RateLimited);
   }
   SECTION("per address, whichever accounts are tried") {
     for (int i = 0; i < 5; ++i) f.sessions->login("guess" + std::to_string(i), "x", "10.0.0.7");
     CHECK(f.sessions->login("bert", "bert-password", "10.0.0.7").outcome == Outcome::RateLimited);
     CHECK(f.sessions->login("bert", "bert-password", "10.0.0.8").outcome == Outcome::LoggedIn);
+  }
+  SECTION("per address: an IPv6 client is limited by its /64") {
+    for (int i = 1; i <= 5; ++i) f.sessions->login("guess" + std::to_string(i), "x", "2001:db8:0:7::" + std::to_string(i));
+    CHECK(f.sessions->login("bert", "bert-password", "2001:db8:0:7:1:2:3:4").outcome == Outcome::RateLimited);
+    CHECK(f.sessions->login("bert", "bert-password", "2001:db8:0:8::1").outcome == Outcome::LoggedIn);
+  }
+  SECTION("a right password is not counted against the address") {
+    for (int i = 0; i < 10; ++i) CHECK(f.sessions->login("bert", "bert-password", "10.0.0.5").outcome == Outcome::LoggedIn);
   }
 }

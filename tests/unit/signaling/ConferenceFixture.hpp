@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A conference without GStreamer for unit tests of signaling/Conference and signaling/Room: a
 // fake RoomMedia records what the room asks of its media, recording sinks stand in for the
@@ -115,6 +116,7 @@ struct Client : SignalingSink {
 
   std::vector<Poco::JSON::Object::Ptr> messages;
   bool closed = false;
+  bool answered = false;  // World answers offers like a browser (unless told not to)
   SessionId session = 0;
   std::string id;  // participantId from joined (or from knock, for those waiting)
 };
@@ -149,9 +151,14 @@ inline RoomPolicy persistentRoom(const std::string& slug, bool lobby, std::size_
 
 // A conference with fake media; deferred work runs when the test says so.
 struct World {
-  World() {
+  // The deadlines are far away unless a test sets them: most tests let time pass for other
+  // reasons (speaking times) with participants that never answer the fake offer.
+  explicit World(const std::function<void(ConferenceSettings&)>& configure = {}) {
     ConferenceSettings settings;
     settings.maxParticipantsPerRoom = 25;
+    settings.timeouts.answer = std::chrono::hours(24);
+    settings.timeouts.lobby = std::chrono::hours(24);
+    if (configure) configure(settings);
     conference = std::make_unique<Conference>(
         settings, [this](std::function<void()> work) { deferred.push_back(std::move(work)); },
         [this](const std::string& room, RoomMedia::Listener& listener) -> std::unique_ptr<RoomMedia> {
@@ -184,7 +191,9 @@ struct World {
     context.policy = policy;
     conference->onJoin(client->session, client, request, context);
     for (const auto& m : client->of("joined")) client->id = m->getValue<std::string>("participantId");
+    clients.push_back(client);
     runDeferred();
+    answerOffers();
     return client;
   }
 
@@ -194,6 +203,21 @@ struct World {
     REQUIRE(std::holds_alternative<ClientEnvelope>(parsed));
     conference->onMessage(client->session, client, std::get<ClientEnvelope>(std::move(parsed)));
     runDeferred();
+    answerOffers();
+  }
+
+  // Every client that got an offer answers it once, as a browser would (so that no answer
+  // deadline is left running), unless autoAnswer is off.
+  void answerOffers() {
+    if (!autoAnswer) return;
+    for (const auto& weak : clients) {
+      auto client = weak.lock();
+      if (!client || client->answered || client->closed || !client->got("offer")) continue;
+      client->answered = true;
+      auto parsed = parseClientMessage(R"({"type":"answer","sdp":"v=0 fake answer"})");
+      conference->onMessage(client->session, client, std::get<ClientEnvelope>(std::move(parsed)));
+      runDeferred();
+    }
   }
 
   void close(const std::shared_ptr<Client>& client, const std::string& reason = "disconnected") {
@@ -225,6 +249,8 @@ struct World {
     runDeferred();
   }
 
+  bool autoAnswer = true;
+  std::vector<std::weak_ptr<Client>> clients;
   ManualTimers timers;  // before the conference: outlives the rooms' timers
   std::deque<std::function<void()>> deferred;
   std::map<std::string, FakeMedia::State> media;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of signaling/Conference and signaling/Room without GStreamer (ConferenceFixture.hpp).
 // The rules under test: roles (who moderates), the lobby, and every moderator action, which a
 // guest must never be able to take, whatever it sends. The meeting tools: TestMeetingTools.cpp.
@@ -580,5 +581,105 @@ SCENARIO("A participant whose media fails is dropped", "[signaling][Room]") {
       CHECK(w.conference->participantCount() == 1);
     }
     THEN("the ad-hoc room gets a new moderator") { CHECK(w.moderators("r") == std::vector<std::string>{"B"}); }
+  }
+}
+
+SCENARIO("Server-wide ceilings: rooms and participants", "[signaling][Conference][limit]") {
+  World w([](ConferenceSettings& s) {
+    s.maxRooms = 2;
+    s.maxParticipants = 3;
+  });
+  auto a = w.join("A", adHoc("one"));
+  auto b = w.join("B", adHoc("two"));
+  WHEN("a third room is asked for") {
+    auto c = w.join("C", adHoc("three"));
+    THEN("it is refused with server-full (fatal), and no room is made") {
+      CHECK(c->errors() == std::vector<std::string>{"server-full"});
+      CHECK(c->lastErrorFatal());
+      CHECK(c->closed);
+      CHECK(w.conference->roomCount() == 2);
+    }
+    THEN("an existing room still takes people") {
+      auto d = w.join("D", adHoc("one"));
+      CHECK(d->got("joined"));
+    }
+  }
+  WHEN("the server holds as many participants as allowed") {
+    auto d = w.join("D", adHoc("one"));
+    REQUIRE(d->got("joined"));
+    auto e = w.join("E", adHoc("two"));
+    THEN("the next join is refused, whatever the room") {
+      CHECK(e->errors() == std::vector<std::string>{"server-full"});
+      CHECK(w.conference->participantCount() == 3);
+    }
+    THEN("someone leaving makes room again") {
+      w.close(a);
+      auto f = w.join("F", adHoc("two"));
+      CHECK(f->got("joined"));
+    }
+  }
+}
+
+SCENARIO("A participant that never answers its offer is removed", "[signaling][Room][deadline]") {
+  World w([](ConferenceSettings& s) { s.timeouts.answer = std::chrono::seconds(30); });
+  w.autoAnswer = false;
+  auto a = w.join("A", adHoc("r"));
+  auto b = w.join("B", adHoc("r"));
+  REQUIRE(a->got("offer"));
+  w.send(a, R"({"type":"answer","sdp":"v=0 fake answer"})");
+  REQUIRE(a->errors().empty());
+  WHEN("the deadline passes") {
+    w.advance(std::chrono::seconds(31));
+    THEN("the silent one is told (answer-timeout, fatal), closed and gone; the one who answered stays") {
+      CHECK(b->lastError() == "answer-timeout");
+      CHECK(b->lastErrorFatal());
+      CHECK(b->closed);
+      CHECK(w.names("r") == std::vector<std::string>{"A"});
+      CHECK(a->of("participant-left").at(0)->getValue<std::string>("reason") == "answer-timeout");
+      CHECK(w.conference->participantCount() == 1);
+      CHECK_FALSE(a->closed);
+    }
+  }
+  WHEN("the answer comes just in time") {
+    w.advance(std::chrono::seconds(29));
+    w.send(b, R"({"type":"answer","sdp":"v=0 fake answer"})");
+    w.advance(std::chrono::minutes(5));
+    THEN("nobody is removed") { CHECK(w.names("r") == std::vector<std::string>{"A", "B"}); }
+  }
+  WHEN("the silent one leaves before the deadline") {
+    w.close(b);
+    w.advance(std::chrono::minutes(1));
+    THEN("its deadline went with it") {
+      CHECK(w.names("r") == std::vector<std::string>{"A"});
+      CHECK(w.timers.pending() == 0);
+    }
+  }
+}
+
+SCENARIO("Nobody waits in a lobby forever", "[signaling][Room][lobby][deadline]") {
+  World w([](ConferenceSettings& s) { s.timeouts.lobby = std::chrono::minutes(30); });
+  const RoomPolicy policy = persistentRoom("p", true);
+  auto host = w.join("Host", policy, Role::Moderator);
+  auto guest = w.join("Guest", policy);
+  REQUIRE(guest->got("lobby"));
+  WHEN("no moderator decides within the wait limit") {
+    w.advance(std::chrono::minutes(31));
+    THEN("the guest is told (lobby-timeout, fatal) and gone; the moderators' list is empty") {
+      CHECK(guest->lastError() == "lobby-timeout");
+      CHECK(guest->lastErrorFatal());
+      CHECK(guest->closed);
+      CHECK(w.room("p").waiting().empty());
+      CHECK(waitingIds(host->of("lobby-updated").back()).empty());
+      CHECK(w.conference->participantCount() == 1);
+    }
+  }
+  WHEN("a moderator admits the guest in time") {
+    w.advance(std::chrono::minutes(10));
+    w.send(host, targeted("admit", waitingId(w.room("p"), "Guest")));
+    w.advance(std::chrono::hours(1));
+    THEN("the lobby deadline no longer applies") {
+      CHECK(w.names("p") == std::vector<std::string>{"Host", "Guest"});
+      CHECK_FALSE(guest->closed);
+    }
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: EUPL-1.2
 // Tests of signaling/Protocol: parsing and validation of client messages, and the JSON of the
 // server's messages (PROTOCOL.md).
 #include "signaling/Protocol.hpp"
@@ -288,6 +289,17 @@ SCENARIO("A long unknown type is not echoed in full", "[signaling][Protocol]") {
   const auto& error = std::get<ProtocolError>(result);
   CHECK(error.code == ErrorCode::UnknownType);
   CHECK(error.message.size() < 100);
+}
+
+SCENARIO("An unknown type is echoed on one line, its control characters escaped (no log forging)",
+         "[signaling][Protocol]") {
+  // JSON "\r\n" is a real line break in the type: the forged line must not start a line of the log.
+  const auto result = parseClientMessage(R"({"type":"x\r\nadmin logged in\u001b[2J\u2028\\"})");
+  REQUIRE(std::holds_alternative<ProtocolError>(result));
+  const auto& error = std::get<ProtocolError>(result);
+  CHECK(error.code == ErrorCode::UnknownType);
+  CHECK(error.message.find_first_of("\n\r\x1b") == std::string::npos);
+  CHECK(error.message == R"(unknown message type 'x\r\nadmin logged in\x1b[2J\u2028\\')");
 }
 
 SCENARIO("Missing fields and fields of the wrong type are refused with bad-field", "[signaling][Protocol]") {
