@@ -101,8 +101,10 @@ describe('messages per connection', () => {
     const codes = s.messages.filter((m) => m.type === 'error').map((m) => m.code);
     assert.ok(codes.includes('too-fast'), codes.join());
     assert.equal(codes.at(-1), 'too-many-errors');
+    // About the first 50 were taken (their pongs may still have been on the way when the
+    // connection closed), the rest refused.
     const pongs = s.messages.filter((m) => m.type === 'pong').length;
-    assert.ok(pongs >= 50 && pongs < 200, `${pongs} pongs`);
+    assert.ok(pongs < 100, `${pongs} pongs`);
     await health(server);
   });
 });
