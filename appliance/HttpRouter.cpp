@@ -61,12 +61,17 @@ public:
       std::atomic<std::size_t> participants{0};
     };
     auto counts = std::make_shared<Counts>();
+    // Unhealthy only when the conference thread is stuck, not when a burst of joins (each
+    // builds media pipelines on it) keeps it busy for a second: how long it took is reported.
+    const auto asked = std::chrono::steady_clock::now();
     const bool loopAlive = loop_.runAndWait(
         [counts, &conference = conference_] {
           counts->rooms = conference.roomCount();
           counts->participants = conference.participantCount();
         },
-        std::chrono::milliseconds(1000));
+        std::chrono::milliseconds(5000));
+    const auto answeredMs =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - asked).count();
     const std::size_t rooms = counts->rooms;
     const std::size_t participants = counts->participants;
     const bool healthy = loopAlive && gst_is_initialized();
@@ -75,6 +80,7 @@ public:
     body.set("conferenceThread", loopAlive);
     body.set("gstreamer", static_cast<bool>(gst_is_initialized()));
     if (loopAlive) {
+      body.set("conferenceThreadMs", static_cast<Poco::Int64>(answeredMs));
       body.set("rooms", rooms);
       body.set("participants", participants);
     }

@@ -4,6 +4,8 @@
 #include "appliance/Cookies.hpp"
 #include "appliance/Secrets.hpp"
 
+#include <algorithm>
+
 namespace plenum::appliance {
 
 using signaling::ErrorCode;
@@ -26,30 +28,38 @@ bool JoinResolver::adHocRoomsEnabled() { return settings_.adHocRooms.value_or(st
 std::variant<JoinContext, ProtocolError> JoinResolver::resolve(const Joiner& joiner, signaling::JoinRequest& request) {
   JoinContext context;
   const auto caller = sessions_.recognise(joiner.sessionCookie);
-  if (caller) {
-    context.role = signaling::Role::Moderator;
-    context.accountId = std::to_string(caller->account.id);
-  }
+  if (caller) context.accountId = std::to_string(caller->account.id);
   context.linkSession = isValidGuestId(joiner.guestCookie) ? joiner.guestCookie : randomToken();
 
+  // One answer for a persistent room entered by name without the right to, and for a name no
+  // room has: the error must not tell which slugs exist.
+  const ProtocolError inviteRequired{ErrorCode::InviteRequired, "this room is entered by its invitation link"};
   std::optional<RoomRecord> room;
   if (request.invite) {
     room = store_.roomByInviteToken(*request.invite);
     if (!room) return ProtocolError{ErrorCode::NoSuchRoom, "this invitation link is not valid (any more)"};
   } else {
     room = store_.roomBySlug(request.room);
-    if (room && !caller) return ProtocolError{ErrorCode::InviteRequired, "this room is entered by its invitation link"};
   }
 
   if (!room) {
-    if (!adHocRoomsEnabled()) return ProtocolError{ErrorCode::NoSuchRoom, "there is no room of this name"};
+    if (!adHocRoomsEnabled()) return inviteRequired;
+    // An ad-hoc room belongs to nobody: anyone logged in moderates it (as does the first in it).
+    if (caller) context.role = signaling::Role::Moderator;
     context.policy.slug = request.room;
     context.policy.title = request.room;
     context.policy.maxParticipants = defaultMaxParticipants_;
     return context;
   }
 
-  if (!caller) {
+  // A persistent room is moderated by its owner and the co-hosts the owner named; everyone
+  // else, other staff and admins included, enters as a guest: by the invitation link only,
+  // with the room's password, through its lobby.
+  if (caller && isModeratorOf(*room, caller->account.id)) {
+    context.role = signaling::Role::Moderator;
+  } else {
+    context.role = signaling::Role::Guest;
+    if (!request.invite) return inviteRequired;
     if (auto error = checkPassword(*room, request, joiner.address)) return *error;
   }
   request.room = room->slug;
@@ -60,6 +70,12 @@ std::variant<JoinContext, ProtocolError> JoinResolver::resolve(const Joiner& joi
   context.policy.maxParticipants = static_cast<std::size_t>(room->maxParticipants);
   context.policy.ownerAccountId = std::to_string(room->ownerId);
   return context;
+}
+
+bool JoinResolver::isModeratorOf(const RoomRecord& room, std::int64_t accountId) {
+  if (room.ownerId == accountId) return true;
+  const auto coHosts = store_.roomCoHosts(room.id);
+  return std::find(coHosts.begin(), coHosts.end(), accountId) != coHosts.end();
 }
 
 std::optional<ProtocolError> JoinResolver::checkPassword(const RoomRecord& room, const signaling::JoinRequest& request,

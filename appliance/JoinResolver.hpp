@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // Decides, before a join reaches the conference thread, who is joining and under which room's
-// rules (signaling::JoinContext): the session cookie makes staff and admins moderators; an
-// invite token or a slug names a persistent room (guests need the invite, and the room
-// password if it has one); otherwise an ad-hoc room, if those are enabled. Runs on the
-// connection's thread: store look-ups and argon2id checks never delay the conference.
+// rules (signaling::JoinContext): an invite token or a slug names a persistent room, moderated
+// by its owner and the co-hosts the owner named (their session cookie says who they are);
+// everyone else, other staff and admins too, is a guest there and needs the invite, and the
+// room password if it has one. Otherwise an ad-hoc room, if those are enabled (anyone logged in
+// moderates those). A slug that names no room and a persistent room entered by name without
+// the right to get the same error (invite-required), so that joins do not tell which slugs
+// exist. Runs on the connection's thread: store look-ups and argon2id checks never delay the
+// conference.
 #include "appliance/PasswordHasher.hpp"
 #include "appliance/RateLimiter.hpp"
 #include "appliance/Sessions.hpp"
@@ -39,6 +43,8 @@ public:
   bool adHocRoomsEnabled();
 
 private:
+  // The room's owner, or one of the co-hosts the owner named.
+  bool isModeratorOf(const RoomRecord& room, std::int64_t accountId);
   std::optional<signaling::ProtocolError> checkPassword(const RoomRecord& room, const signaling::JoinRequest& request,
                                                         const std::string& address);
 

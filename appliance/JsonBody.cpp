@@ -4,6 +4,8 @@
 #include "appliance/ApiError.hpp"
 #include "signaling/LogText.hpp"
 
+#include <Poco/JSON/Array.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -37,6 +39,27 @@ std::optional<bool> JsonBody::optionalBool(const std::string& name) const {
   const Poco::Dynamic::Var value = object_->get(name);
   if (!value.isBoolean()) throw ApiError::badField(name, "must be true or false");
   return value.extract<bool>();
+}
+
+std::optional<std::vector<std::string>> JsonBody::optionalStringList(const std::string& name, std::size_t maxItems,
+                                                                    std::size_t maxBytes) const {
+  if (!object_->has(name)) return std::nullopt;
+  const auto array = object_->getArray(name);
+  if (!array) throw ApiError::badField(name, "must be an array of strings");
+  if (array->size() > maxItems) {
+    throw ApiError::badField(name, "has more than " + std::to_string(maxItems) + " entries");
+  }
+  std::vector<std::string> list;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const Poco::Dynamic::Var item = array->get(static_cast<unsigned>(i));
+    if (!item.isString()) throw ApiError::badField(name, "must be an array of strings");
+    std::string text = item.extract<std::string>();
+    if (text.size() > maxBytes) {
+      throw ApiError::badField(name, "has an entry longer than " + std::to_string(maxBytes) + " bytes");
+    }
+    list.push_back(std::move(text));
+  }
+  return list;
 }
 
 std::optional<long long> JsonBody::optionalInteger(const std::string& name, long long min, long long max) const {

@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace plenum::appliance {
 
@@ -19,6 +20,9 @@ public:
   std::string string(const std::string& name, std::size_t maxBytes) const;
   std::optional<std::string> optionalString(const std::string& name, std::size_t maxBytes) const;
   std::optional<bool> optionalBool(const std::string& name) const;
+  // An array of at most `maxItems` strings of at most `maxBytes` each.
+  std::optional<std::vector<std::string>> optionalStringList(const std::string& name, std::size_t maxItems,
+                                                            std::size_t maxBytes) const;
   // An integer within [min, max]; anything else (a fraction, a boolean, 2^63 and beyond) is a
   // bad-field error naming the range.
   std::optional<long long> optionalInteger(const std::string& name, long long min, long long max) const;

@@ -44,6 +44,15 @@ const std::vector<Migration>& migrations() {
         );
         CREATE INDEX rooms_by_owner ON rooms (owner_id);
       )sql"},
+      {3, "co-hosts of persistent rooms", R"sql(
+        -- Accounts the owner named: they moderate the room's meetings like the owner.
+        CREATE TABLE room_cohosts (
+          room_id     INTEGER NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+          account_id  INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+          PRIMARY KEY (room_id, account_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX room_cohosts_by_account ON room_cohosts (account_id);
+      )sql"},
   };
   return list;
 }

@@ -6,6 +6,7 @@
 #include "appliance/ApiJson.hpp"
 #include "appliance/InvitationCalendar.hpp"
 #include "appliance/JsonBody.hpp"
+#include "signaling/LogText.hpp"
 #include "signaling/Protocol.hpp"
 
 #include <Poco/DateTimeParser.h>
@@ -13,6 +14,7 @@
 #include <Poco/Logger.h>
 #include <Poco/NumberParser.h>
 
+#include <algorithm>
 #include <ctime>
 #include <regex>
 
@@ -23,6 +25,8 @@ using Status = ApiError::Status;
 
 namespace {
 Poco::Logger& log() { return Poco::Logger::get("plenum.api"); }
+
+constexpr std::size_t kMaxCoHosts = 50;
 
 std::string titleField(const JsonBody& body) {
   const auto title = signaling::normaliseDisplayName(body.string("title", 512));
@@ -39,6 +43,21 @@ std::optional<std::string> passwordHashField(const JsonBody& body, PasswordHashe
 
 int maxParticipantsField(const JsonBody& body, int serverLimit) {
   return static_cast<int>(*body.optionalInteger("maxParticipants", 2, serverLimit));
+}
+
+// coHosts: the usernames of accounts (staff or admins) that moderate the room's meetings with
+// its owner. Each must name an existing account; duplicates and the owner are dropped. Returns
+// their ids.
+std::vector<std::int64_t> coHostsField(const JsonBody& body, Store& store, std::int64_t ownerId) {
+  std::vector<std::int64_t> ids;
+  const auto usernames = body.optionalStringList("coHosts", kMaxCoHosts, 256).value_or(std::vector<std::string>{});
+  for (const std::string& username : usernames) {
+    const auto account = store.accountByUsername(username);
+    if (!account) throw ApiError::badField("coHosts", "names no account: " + signaling::logText(username, 64));
+    if (account->id == ownerId || std::find(ids.begin(), ids.end(), account->id) != ids.end()) continue;
+    ids.push_back(account->id);
+  }
+  return ids;
 }
 
 // A request that takes no fields: no body, or {} (a field such as a wished-for PIN is refused,
@@ -74,6 +93,25 @@ InvitationEvent eventFromQuery(const ApiExchange& exchange) {
 }
 }  // namespace
 
+Poco::JSON::Object RoomApi::roomJson(const RoomRecord& room) {
+  Poco::JSON::Object o = toJson(room);
+  Poco::JSON::Array coHosts;
+  for (const std::int64_t id : services_.store->roomCoHosts(room.id)) {
+    if (const auto account = services_.store->accountById(id)) coHosts.add(account->username);
+  }
+  o.set("coHosts", coHosts);
+  return o;
+}
+
+void RoomApi::saveCoHosts(const RoomRecord& room, const std::vector<std::int64_t>& ids, const std::string& by) {
+  try {
+    services_.store->setRoomCoHosts(room.id, ids);
+  } catch (const StoreConflict&) {  // deleted meanwhile
+    throw ApiError::badField("coHosts", "names an account that was deleted meanwhile");
+  }
+  log().information("%s named %z co-host(s) of room %s", by, ids.size(), room.slug);
+}
+
 RoomRecord RoomApi::manageable(const ApiExchange& exchange, std::int64_t id) {
   if (!exchange.caller) throw ApiError::notLoggedIn();
   auto room = services_.store->roomById(id);
@@ -90,13 +128,13 @@ void RoomApi::list(ApiExchange& exchange) {
     rooms = services_.store->roomsOwnedBy(require(exchange, Action::ManageOwnRooms).account.id);
   }
   Poco::JSON::Array list;
-  for (const RoomRecord& room : rooms) list.add(toJson(room));
+  for (const RoomRecord& room : rooms) list.add(roomJson(room));
   exchange.sendJson(Status::HTTP_OK, list);
 }
 
 void RoomApi::create(ApiExchange& exchange) {
   const Caller& caller = require(exchange, Action::ManageOwnRooms);
-  const JsonBody body(exchange.jsonBody(), {"title", "slug", "password", "lobby", "maxParticipants"});
+  const JsonBody body(exchange.jsonBody(), {"title", "slug", "password", "lobby", "maxParticipants", "coHosts"});
   const int serverLimit = static_cast<int>(services_.settings.conference.maxParticipantsPerRoom);
   RoomRecord room;
   room.title = titleField(body);
@@ -107,6 +145,8 @@ void RoomApi::create(ApiExchange& exchange) {
   room.lobby = body.optionalBool("lobby").value_or(false);
   room.maxParticipants = body.has("maxParticipants") ? maxParticipantsField(body, serverLimit) : serverLimit;
   room.ownerId = caller.account.id;
+  const auto coHosts = body.has("coHosts") ? coHostsField(body, *services_.store, room.ownerId)
+                                           : std::vector<std::int64_t>{};
   room.createdAt = static_cast<std::int64_t>(std::time(nullptr));
   // Checked before the (slow) password hash; the store's unique index still decides a race.
   if (!room.slug.empty() && services_.store->roomBySlug(room.slug)) throw ApiError::conflict("the slug is taken");
@@ -117,23 +157,27 @@ void RoomApi::create(ApiExchange& exchange) {
     throw ApiError::conflict("the slug is taken");
   }
   log().information("%s created room %s", caller.account.username, room.slug);
-  exchange.sendJson(Status::HTTP_CREATED, toJson(room));
+  if (!coHosts.empty()) saveCoHosts(room, coHosts, caller.account.username);
+  exchange.sendJson(Status::HTTP_CREATED, roomJson(room));
 }
 
 void RoomApi::show(ApiExchange& exchange, std::int64_t id) {
-  exchange.sendJson(Status::HTTP_OK, toJson(manageable(exchange, id)));
+  exchange.sendJson(Status::HTTP_OK, roomJson(manageable(exchange, id)));
 }
 
 void RoomApi::update(ApiExchange& exchange, std::int64_t id) {
   RoomRecord room = manageable(exchange, id);
-  const JsonBody body(exchange.jsonBody(), {"title", "password", "lobby", "maxParticipants"});
+  const JsonBody body(exchange.jsonBody(), {"title", "password", "lobby", "maxParticipants", "coHosts"});
   const int serverLimit = static_cast<int>(services_.settings.conference.maxParticipantsPerRoom);
   if (body.has("title")) room.title = titleField(body);
   if (auto lobby = body.optionalBool("lobby")) room.lobby = *lobby;
   if (body.has("maxParticipants")) room.maxParticipants = maxParticipantsField(body, serverLimit);
+  const auto coHosts = body.has("coHosts") ? std::optional(coHostsField(body, *services_.store, room.ownerId))
+                                           : std::nullopt;
   if (body.has("password")) room.passwordHash = passwordHashField(body, services_.hasher);
   services_.store->updateRoom(room);
-  exchange.sendJson(Status::HTTP_OK, toJson(room));
+  if (coHosts) saveCoHosts(room, *coHosts, exchange.caller->account.username);
+  exchange.sendJson(Status::HTTP_OK, roomJson(room));
 }
 
 void RoomApi::remove(ApiExchange& exchange, std::int64_t id) {
@@ -160,7 +204,7 @@ void RoomApi::renewInvite(ApiExchange& exchange, std::int64_t id) {
   if (!renewed) throw ApiError::notFound("no such room");
   log().information("%s gave room %s a new invitation link", exchange.caller->account.username, renewed->slug);
   // Re-read: a PIN renewed at the same moment shows too.
-  exchange.sendJson(Status::HTTP_OK, toJson(services_.store->roomById(id).value_or(*renewed)));
+  exchange.sendJson(Status::HTTP_OK, roomJson(services_.store->roomById(id).value_or(*renewed)));
 }
 
 void RoomApi::renewPin(ApiExchange& exchange, std::int64_t id) {
@@ -169,7 +213,7 @@ void RoomApi::renewPin(ApiExchange& exchange, std::int64_t id) {
   const auto renewed = services_.rooms.renewPin(std::move(room));
   if (!renewed) throw ApiError::notFound("no such room");
   log().information("%s gave room %s a new phone PIN", exchange.caller->account.username, renewed->slug);
-  exchange.sendJson(Status::HTTP_OK, toJson(services_.store->roomById(id).value_or(*renewed)));
+  exchange.sendJson(Status::HTTP_OK, roomJson(services_.store->roomById(id).value_or(*renewed)));
 }
 
 }  // namespace plenum::appliance

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // /api/rooms: staff manage their persistent rooms, admins every room; the invitation as .ics;
-// a new invitation link or phone PIN when the old one leaked.
+// a new invitation link or phone PIN when the old one leaked; the co-hosts (accounts that
+// moderate the room's meetings with its owner).
 #include "appliance/ApiExchange.hpp"
 #include "appliance/Services.hpp"
+
+#include <Poco/JSON/Object.h>
+
+#include <string>
+#include <vector>
 
 namespace plenum::appliance {
 
@@ -23,6 +29,9 @@ public:
 private:
   // The room, if it exists (404) and the caller may manage it (403).
   RoomRecord manageable(const ApiExchange& exchange, std::int64_t id);
+  // toJson(room) with its co-hosts' usernames (coHosts).
+  Poco::JSON::Object roomJson(const RoomRecord& room);
+  void saveCoHosts(const RoomRecord& room, const std::vector<std::int64_t>& ids, const std::string& by);
 
   // passed in
   Services& services_;

@@ -165,6 +165,10 @@ bool SqliteStore::deleteAccount(std::int64_t id, std::optional<std::int64_t> hei
     }
     sqlite::Statement transfer(db_, "UPDATE rooms SET owner_id = ?2 WHERE owner_id = ?1");
     transfer.bindAll(id, *heirId).run();
+    // The heir owns them now: being their co-host too would mean nothing.
+    sqlite::Statement redundant(
+        db_, "DELETE FROM room_cohosts WHERE account_id = ?1 AND room_id IN (SELECT id FROM rooms WHERE owner_id = ?1)");
+    redundant.bind(1, *heirId).run();
   } else if (count("FROM rooms WHERE owner_id = ?1", byId(id)) > 0) {
     throw StoreConflict("rooms");
   }
@@ -254,6 +258,34 @@ bool SqliteStore::deleteRoom(std::int64_t id) {
   sqlite::Statement remove(db_, "DELETE FROM rooms WHERE id = ?1");
   remove.bind(1, id).run();
   return db_.changes() > 0;
+}
+
+std::vector<std::int64_t> SqliteStore::roomCoHosts(std::int64_t roomId) {
+  std::lock_guard lock(mutex_);
+  sqlite::Statement query(db_, "SELECT account_id FROM room_cohosts WHERE room_id = ?1 ORDER BY account_id");
+  query.bind(1, roomId);
+  std::vector<std::int64_t> ids;
+  while (query.step()) ids.push_back(query.integer(0));
+  return ids;
+}
+
+bool SqliteStore::setRoomCoHosts(std::int64_t roomId, const std::vector<std::int64_t>& accountIds) {
+  std::lock_guard lock(mutex_);
+  sqlite::Transaction transaction(db_);
+  if (count("FROM rooms WHERE id = ?1", [&](sqlite::Statement& s) { s.bind(1, roomId); }) == 0) return false;
+  sqlite::Statement clear(db_, "DELETE FROM room_cohosts WHERE room_id = ?1");
+  clear.bind(1, roomId).run();
+  for (const std::int64_t accountId : accountIds) {
+    // Checked here rather than by the foreign key: SQLite reports those only as "FOREIGN KEY
+    // constraint failed", without saying which.
+    if (count("FROM accounts WHERE id = ?1", [&](sqlite::Statement& s) { s.bind(1, accountId); }) == 0) {
+      throw StoreConflict("coHosts");
+    }
+    sqlite::Statement insert(db_, "INSERT OR IGNORE INTO room_cohosts (room_id, account_id) VALUES (?1, ?2)");
+    insert.bindAll(roomId, accountId).run();
+  }
+  transaction.commit();
+  return true;
 }
 
 void SqliteStore::createSession(const SessionRecord& session) {

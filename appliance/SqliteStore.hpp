@@ -35,6 +35,8 @@ public:
   bool setRoomPin(std::int64_t id, const std::string& pin) override;
   bool setRoomInviteToken(std::int64_t id, const std::string& token) override;
   bool deleteRoom(std::int64_t id) override;
+  std::vector<std::int64_t> roomCoHosts(std::int64_t roomId) override;
+  bool setRoomCoHosts(std::int64_t roomId, const std::vector<std::int64_t>& accountIds) override;
 
   void createSession(const SessionRecord& session) override;
   std::optional<SessionRecord> sessionByIdHash(const std::string& idHash) override;

@@ -48,7 +48,7 @@ struct SessionRecord {
 };
 
 // A write broke a uniqueness or integrity rule; `field` names it ("username", "slug", "pin",
-// "inviteToken"; for deleteAccount "rooms", "heir", "last-admin").
+// "inviteToken", "coHosts"; for deleteAccount "rooms", "heir", "last-admin").
 class StoreConflict : public std::runtime_error {
 public:
   explicit StoreConflict(std::string field)
@@ -98,6 +98,12 @@ public:
   virtual bool setRoomPin(std::int64_t id, const std::string& pin) = 0;
   virtual bool setRoomInviteToken(std::int64_t id, const std::string& token) = 0;
   virtual bool deleteRoom(std::int64_t id) = 0;
+  // The accounts the room's owner named as co-hosts (moderators of its meetings, like the
+  // owner), in ascending id order. They go with the room or the account when either is deleted.
+  virtual std::vector<std::int64_t> roomCoHosts(std::int64_t roomId) = 0;
+  // Replaces the room's co-hosts in one transaction (duplicates count once). False when there
+  // is no such room; throws StoreConflict("coHosts") when an id names no account.
+  virtual bool setRoomCoHosts(std::int64_t roomId, const std::vector<std::int64_t>& accountIds) = 0;
 
   // Login sessions.
   virtual void createSession(const SessionRecord& session) = 0;

@@ -81,6 +81,8 @@ public:
 
   // Links a new branch of the codec's encoder tee (the encoder is created on first use) to
   // `into` and returns the tee's pad, which the caller gives back with releaseEncodedVideo.
+  // `into` (like attachEncodedAudio's) must never block a push: a leaky queue, typically; the
+  // room answers the serialized queries that would wait there.
   // Throws if it cannot be linked. A key frame follows for the newcomer.
   GstPad* attachEncodedVideo(VideoCodec codec, GstPad* into);
   void releaseEncodedVideo(VideoCodec codec, GstPad* pad);

@@ -29,6 +29,11 @@ std::optional<mixer::VideoCodec> chooseCodec(const std::vector<mixer::VideoCodec
   }
   return std::nullopt;
 }
+
+// A live room's key in rooms_: the slug for ad-hoc rooms, "p:" and the slug for persistent ones
+// (':' is never part of a slug, so the two kinds cannot collide).
+std::string roomKey(const std::string& slug, bool persistent) { return persistent ? "p:" + slug : slug; }
+std::string roomKey(const RoomPolicy& policy) { return roomKey(policy.slug, policy.persistent); }
 }  // namespace
 
 Conference::Conference(const ConferenceSettings& settings, std::function<void(std::function<void()>)> defer)
@@ -55,8 +60,13 @@ void Conference::closeAll() {
   rooms_.clear();
 }
 
-const Room* Conference::room(const std::string& name) const {
-  auto it = rooms_.find(name);
+const Room* Conference::room(const std::string& slug) const {
+  if (const Room* persistent = room(slug, true)) return persistent;
+  return room(slug, false);
+}
+
+const Room* Conference::room(const std::string& slug, bool persistent) const {
+  auto it = rooms_.find(roomKey(slug, persistent));
   return it == rooms_.end() ? nullptr : it->second.get();
 }
 
@@ -130,7 +140,7 @@ void Conference::onMessage(SessionId session, const std::shared_ptr<SignalingSin
     return;
   }
   const Binding binding = bound->second;
-  auto roomIt = rooms_.find(binding.room);
+  auto roomIt = rooms_.find(binding.key);
   if (roomIt == rooms_.end()) {
     sink->sendError({ErrorCode::Internal, "the room is gone"});
     return;
@@ -199,7 +209,7 @@ void Conference::onJoin(SessionId session, const std::shared_ptr<SignalingSink>&
   if (policy.maxParticipants == 0 || policy.maxParticipants > settings_.maxParticipantsPerRoom) {
     policy.maxParticipants = settings_.maxParticipantsPerRoom;
   }
-  const std::string name = policy.slug;
+  const std::string name = roomKey(policy);
   auto it = rooms_.find(name);
   if (it != rooms_.end() && it->second->ended()) {
     // Ended a moment ago and not yet dropped: a new meeting begins.
@@ -218,7 +228,7 @@ void Conference::onJoin(SessionId session, const std::shared_ptr<SignalingSink>&
       it->second->updatePolicy(policy);
     }
     const std::string participantId = newParticipantId();
-    sessions_[session] = Binding{name, participantId, sink};
+    sessions_[session] = Binding{name, policy.slug, participantId, sink};
     if (auto refused = it->second->join(participantId, request, context, *codec, sink)) {
       sessions_.erase(session);
       refuse(*sink, *refused);
@@ -237,35 +247,36 @@ void Conference::onSessionClosed(SessionId session, const std::string& reason) {
   if (it == sessions_.end()) return;
   const Binding binding = it->second;
   sessions_.erase(it);
-  if (auto room = rooms_.find(binding.room); room != rooms_.end()) {
+  if (auto room = rooms_.find(binding.key); room != rooms_.end()) {
     room->second->leave(binding.participantId, reason);
   }
-  dropRoomIfEmpty(binding.room);
+  dropRoomIfEmpty(binding.key);
 }
 
 void Conference::OnRoomSessionDropped(Room& room, const std::string& participantId) {
+  const std::string key = roomKey(room.policy());
   for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
-    if (it->second.participantId == participantId && it->second.room == room.name()) {
+    if (it->second.participantId == participantId && it->second.key == key) {
       sessions_.erase(it);
       break;
     }
   }
-  dropRoomIfEmpty(room.name());
+  dropRoomIfEmpty(key);
 }
 
 void Conference::OnRoomEnded(Room& room) {
-  const std::string name = room.name();
-  std::erase_if(sessions_, [&](const auto& entry) { return entry.second.room == name; });
-  dropRoomIfEmpty(name);
+  const std::string key = roomKey(room.policy());
+  std::erase_if(sessions_, [&](const auto& entry) { return entry.second.key == key; });
+  dropRoomIfEmpty(key);
 }
 
-void Conference::dropRoomIfEmpty(const std::string& name) {
-  auto it = rooms_.find(name);
+void Conference::dropRoomIfEmpty(const std::string& key) {
+  auto it = rooms_.find(key);
   if (it == rooms_.end() || !it->second->empty()) return;
   // Not now: we may be inside one of the room's own callbacks.
   const Room* which = it->second.get();
-  defer_([this, name, which] {
-    auto again = rooms_.find(name);
+  defer_([this, key, which] {
+    auto again = rooms_.find(key);
     if (again != rooms_.end() && again->second.get() == which && again->second->empty()) rooms_.erase(again);
   });
 }

@@ -66,7 +66,10 @@ public:
 
   std::size_t roomCount() const { return rooms_.size(); }
   std::size_t participantCount() const { return sessions_.size(); }  // including those waiting
-  const Room* room(const std::string& name) const;
+  // The live room of this slug: the persistent room's meeting if there is one, else the ad-hoc
+  // room's; or the one of the kind asked for.
+  const Room* room(const std::string& slug) const;
+  const Room* room(const std::string& slug, bool persistent) const;
 
   // Room::Listener
   void OnRoomSessionDropped(Room& room, const std::string& participantId) override;
@@ -74,13 +77,14 @@ public:
 
 private:
   struct Binding {
-    std::string room;
+    std::string key;   // in rooms_
+    std::string room;  // the slug, as the client names it
     std::string participantId;
     std::shared_ptr<SignalingSink> sink;
   };
 
   void refuse(SignalingSink& sink, const ProtocolError& error);
-  void dropRoomIfEmpty(const std::string& name);
+  void dropRoomIfEmpty(const std::string& key);
   std::string newParticipantId();
 
   // passed in
@@ -92,6 +96,9 @@ private:
   std::unique_ptr<Timers> ownTimers_;
   Timers& timers_;
   // owned
+  // Keyed by kind and slug (roomKey): a persistent room's meeting never shares a room with an
+  // ad-hoc room of the same name, say one opened at /r/<slug> before the persistent room was
+  // created (whoever opened it stays among themselves and moderates nobody invited).
   std::map<std::string, std::unique_ptr<Room>> rooms_;
   std::map<SessionId, Binding> sessions_;
   bool joinsResolved_ = false;  // onJoin has been called: onMessage takes no joins any more

@@ -21,8 +21,9 @@ struct RoomPolicy {
 };
 
 struct JoinContext {
-  Role role = Role::Guest;        // Guest, or Moderator (staff and admins, room owners)
-  std::string accountId;          // empty for guests
+  Role role = Role::Guest;        // Guest, or Moderator (a persistent room's owner and co-hosts;
+                                  // anyone logged in, in an ad-hoc room)
+  std::string accountId;          // the account logged in (also when it joins as a guest), or empty
   std::string linkSession;        // the browser's guest session (cookie): bans apply to it
   RoomPolicy policy;
 };

@@ -14,8 +14,10 @@ constexpr bool kTable[kRoles][kActions] = {
     /* Anonymous */ {false, false,   false,   false, false, false,  false, false, false,  false, false, false, false, false, false, false, false},
     /* Guest     */ {false, false,   false,   false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false},
     /* Moderator */ {false, false,   false,   true,  true,  true,   true,  true,  true,   true,  true,  true,  true,  true,  true,  true,  true},
-    /* Staff     */ {false, true,    false,   true,  true,  true,   true,  true,  true,   true,  true,  true,  true,  true,  true,  true,  true},
-    /* Admin     */ {true,  true,    true,    true,  true,  true,   true,  true,  true,   true,  true,  true,  true,  true,  true,  true,  true},
+    // Account roles give no power in a meeting: there, a persistent room's owner and co-hosts
+    // are Moderator, other staff and admins Guest (README, "Roles").
+    /* Staff     */ {false, true,    false,   false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false},
+    /* Admin     */ {true,  true,    true,    false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false},
 };
 }  // namespace
 

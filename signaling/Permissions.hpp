@@ -7,8 +7,9 @@
 namespace plenum::signaling {
 
 // A principal's role. Anonymous: no account, not in a meeting. Guest and Moderator are roles
-// inside a meeting; Staff and Admin are account roles (a staff member in a meeting is a
-// moderator, see README "Roles").
+// inside a meeting; Staff and Admin are account roles, which give no power in a meeting: there
+// a persistent room's owner and the co-hosts the owner named are moderators, other staff and
+// admins guests (see README "Accounts and rooms").
 enum class Role { Anonymous, Guest, Moderator, Staff, Admin };
 
 enum class Action {

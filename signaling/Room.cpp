@@ -13,10 +13,9 @@ namespace {
 
 Poco::Logger& log() { return Poco::Logger::get("plenum.room"); }
 
-// The role inside a meeting: staff and admins are moderators there (README, "Roles").
-Role meetingRole(Role role) {
-  return role == Role::Moderator || role == Role::Staff || role == Role::Admin ? Role::Moderator : Role::Guest;
-}
+// The role inside a meeting: Moderator as the appliance decided (a persistent room's owner and
+// co-hosts); account roles (Staff, Admin) give no power there.
+Role meetingRole(Role role) { return role == Role::Moderator ? Role::Moderator : Role::Guest; }
 
 // The last word to a connection: a fatal error, then the connection closes.
 void sendFatal(SignalingSink& sink, ErrorCode code, const std::string& message) {

@@ -66,6 +66,9 @@ function renderRoom(room, index) {
   tags.append(tag(room.lobby ? t('rooms.lobbyOn') : t('rooms.lobbyOff'), room.lobby ? 'on' : ''));
   tags.append(tag(room.hasPassword ? t('rooms.passwordOn') : t('rooms.passwordOff'), room.hasPassword ? 'on' : ''));
   if (room.maxParticipants) tags.append(tag(t('rooms.max', { n: room.maxParticipants })));
+  if (Array.isArray(room.coHosts) && room.coHosts.length) {
+    tags.append(tag(t('rooms.coHosts', { names: room.coHosts.join(', ') }), 'cohosts'));
+  }
   if (me.role === 'admin' && room.ownerId !== me.id) {
     tags.append(tag(t('rooms.owner', { name: ownerNames.get(room.ownerId) || t('rooms.ownerUnknown') }), 'owner'));
   }
@@ -182,7 +185,7 @@ function fieldError(id, text) {
 }
 
 function clearErrors() {
-  for (const id of ['room-title', 'room-slug', 'room-password', 'room-max']) fieldError(id, '');
+  for (const id of ['room-title', 'room-slug', 'room-password', 'room-max', 'room-cohosts']) fieldError(id, '');
   setText('room-form-error', '');
 }
 
@@ -209,6 +212,7 @@ function openRoomDialog(room) {
   $('room-lobby').checked = room ? !!room.lobby : true;
   $('room-max').value = room && room.maxParticipants ? String(room.maxParticipants) : '';
   $('room-max').placeholder = room ? '' : t('roomForm.maxPlaceholder');
+  $('room-cohosts').value = room && Array.isArray(room.coHosts) ? room.coHosts.join(', ') : '';
   syncPasswordBox();
   $('room-save').disabled = false;
   openDialog($('room-dialog'));
@@ -248,14 +252,20 @@ function readForm() {
   }
 
   const lobby = $('room-lobby').checked;
+  // Usernames, separated by commas or white space.
+  const coHosts = [...new Set($('room-cohosts').value.split(/[\s,;]+/).filter(Boolean))];
   if (!editing) {
     const body = { title, lobby };
     if (slug) body.slug = slug;
     if (use && password) body.password = password;
     if (max !== null) body.maxParticipants = max;
+    if (coHosts.length) body.coHosts = coHosts;
     return body;
   }
   const changes = {};
+  const before = Array.isArray(editing.coHosts) ? editing.coHosts : [];
+  const same = (a, b) => a.length === b.length && a.every((x, i) => x.toLowerCase() === b[i].toLowerCase());
+  if (!same([...coHosts].sort(), [...before].sort())) changes.coHosts = coHosts;
   if (title !== editing.title) changes.title = title;
   if (lobby !== !!editing.lobby) changes.lobby = lobby;
   if (max !== editing.maxParticipants) changes.maxParticipants = max;
@@ -290,6 +300,9 @@ async function submitRoom(ev) {
     if (e instanceof ApiError && e.code === 'conflict' && !editing) {
       fieldError('room-slug', t('roomForm.errSlugTaken'));
       $('room-slug').focus();
+    } else if (e instanceof ApiError && e.code === 'bad-field' && /coHosts/.test(e.message || '')) {
+      fieldError('room-cohosts', errorText(e));
+      $('room-cohosts').focus();
     } else {
       setText('room-form-error', errorText(e));
     }

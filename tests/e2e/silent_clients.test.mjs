@@ -254,7 +254,7 @@ describe('silent clients (join, never answer the offer)', { timeout: 420000 }, (
 
   before(async () => {
     await s.start();
-    health = new HealthWatch(s.server, { interval: 500, limitMs: 5000 }).start();
+    health = new HealthWatch(s.server, { interval: 500, limitMs: 8000 }).start();
     // A failed step's report takes plenumd's backtraces with gdb, which stops it for seconds:
     // /healthz answers meanwhile say nothing about the server.
     const report = s.report.bind(s);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 // The staff pages' new actions in a real browser: on /rooms, "new link" and "new PIN" ask first
-// and then show the new values (the old link stops working); on /admin, deleting an account
+// and then show the new values (the old link stops working), co-hosts are named by username; on
+// /admin, deleting an account
 // names it and, when it owns rooms, asks who takes them over. The server is the API tests'
 // (tests/api/lib: an admin made by plenumd --create-admin); the browser logs in by cookie.
 import { describe, it, before, after } from 'node:test';
@@ -70,6 +71,33 @@ describe('staff pages: new link and PIN, deleting an account', { timeout: 180000
       assert.notEqual(after.pin, now.pin);
       assert.equal((await card.locator('.pin').textContent()).replace(/ /g, ''), after.pin);
       room = after;
+    } catch (e) {
+      t.diagnostic(browser.consoleTail());
+      throw e;
+    }
+  });
+
+  it('/rooms: the owner names a co-host by username; a wrong name is shown at the field', async (t) => {
+    try {
+      const page = browser.page;
+      await openAs(anna, '/rooms?lang=en');
+      const card = page.locator(`[data-room-id="${room.id}"]`);
+      await card.locator('.edit').click();
+      await page.locator('#room-dialog').waitFor({ state: 'visible' });
+      assert.equal(await page.locator('#room-cohosts').inputValue(), '');
+      await page.locator('#room-cohosts').fill('nobody');
+      await page.locator('#room-save').click();
+      await page.locator('#room-cohosts-error').waitFor({ state: 'visible' });
+      assert.deepEqual((await anna.request('GET', `/api/rooms/${room.id}`)).json.coHosts, []);
+      await page.locator('#room-cohosts').fill('Bert');
+      await page.locator('#room-save').click();
+      await page.locator('#room-dialog').waitFor({ state: 'hidden' });
+      assert.deepEqual((await anna.request('GET', `/api/rooms/${room.id}`)).json.coHosts, ['bert']);
+      await page.waitForFunction((id) => /Co-hosts: bert/.test(document.querySelector(`[data-room-id="${id}"] .tags`).textContent), room.id);
+      // Unchanged when saved again without touching the field.
+      await card.locator('.edit').click();
+      assert.equal(await page.locator('#room-cohosts').inputValue(), 'bert');
+      await page.locator('#room-cancel').click();
     } catch (e) {
       t.diagnostic(browser.consoleTail());
       throw e;

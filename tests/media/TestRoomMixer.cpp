@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "SyntheticParticipant.hpp"
+#include "mixer/ElementReaper.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -459,7 +460,108 @@ TEST_CASE("Silent listeners share one Opus encode; a talker never hears itself",
   people.clear();
 }
 
+// A receiver whose branch never flows: like a WebRtcEndpoint's sender chains, a leaky queue
+// (a receiver's side of the contract: it never blocks the room's pushes), whose downstream holds
+// every buffer, as webrtcbin does until ICE and DTLS are up (a browser that never answers its
+// offer). Owned by the test.
+class StuckReceiver {
+public:
+  StuckReceiver(mixer::RoomMixer& mixer, const std::string& id, mixer::VideoCodec codec)
+      : mixer_(mixer), id_(id), codec_(codec) {
+    mixer.addParticipant(id, "Stuck");
+    for (GstElement** queue : {&videoQueue_, &audioQueue_}) {
+      *queue = mixer::makeLeakyQueue(0, 200 * GST_MSECOND);
+      GstElement* sink = mixer::makeElement("fakesink");
+      g_object_set(sink, "sync", FALSE, "async", FALSE, nullptr);
+      mixer::addAndLink(mixer.pipeline(), {*queue, sink});
+      elements_.insert(elements_.end(), {*queue, sink});
+      GstPad* out = gst_element_get_static_pad(*queue, "src");
+      probes_.emplace_back(out, gst_pad_add_probe(out, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM,
+                                                  [](GstPad*, GstPadProbeInfo*, gpointer) { return GST_PAD_PROBE_OK; },
+                                                  nullptr, nullptr));
+    }
+    mixer::startDownstreamFirst(elements_);
+    GstPad* videoIn = gst_element_get_static_pad(videoQueue_, "sink");
+    videoTeePad_ = mixer.attachEncodedVideo(codec, videoIn);
+    gst_object_unref(videoIn);
+    GstPad* audioIn = gst_element_get_static_pad(audioQueue_, "sink");
+    mixer.attachEncodedAudio(id, audioIn);
+    gst_object_unref(audioIn);
+  }
+
+  // What the server does when such a participant leaves (WebRtcEndpoint, Room::leave).
+  void leave() {
+    mixer_.releaseEncodedVideo(codec_, videoTeePad_);
+    mixer_.detachEncodedAudio(id_);
+    mixer_.removeParticipant(id_);
+  }
+
+  ~StuckReceiver() {
+    for (auto& [pad, probe] : probes_) {
+      gst_pad_remove_probe(pad, probe);
+      gst_object_unref(pad);
+    }
+    test::stopNow(mixer_.pipeline(), elements_);
+  }
+
+private:
+  mixer::RoomMixer& mixer_;
+  std::string id_;
+  mixer::VideoCodec codec_;
+  GstElement* videoQueue_ = nullptr;
+  GstElement* audioQueue_ = nullptr;
+  std::vector<GstElement*> elements_;
+  std::vector<std::pair<GstPad*, gulong>> probes_;
+  GstPad* videoTeePad_ = nullptr;
+};
+
+TEST_CASE("A receiver that never flows holds up nobody, and leaves without a wait", "[media][stuck]") {
+  ConferenceContext conference;
+  const auto codec = GENERATE(mixer::VideoCodec::H264, mixer::VideoCodec::VP8);
+  INFO("composite codec " << mixer::toString(codec));
+  mixer::RoomMixer room("stuck-test", smallComposite(), nullptr);
+  const auto& redSpec = kPeople[0];
+  test::SyntheticParticipant red(room, redSpec.id, redSpec.name, redSpec.argb, redSpec.toneHz, 0.3,
+                                 test::SyntheticParticipant::Hearing::Opus);
+  auto stuck = std::make_unique<StuckReceiver>(room, "stuck", codec);
+  // Give the shared encoders time to run into the stuck branches (their first frames and caps).
+  conference.waitFor([] { return false; }, 2s);
+
+  // Joining after it: the encoders renegotiate for the new branches (allocation queries through
+  // every branch), which a stuck branch used to hold for good.
+  const auto& greenSpec = kPeople[1];
+  test::SyntheticParticipant green(room, greenSpec.id, greenSpec.name, greenSpec.argb, greenSpec.toneHz, 0.0,
+                                   test::SyntheticParticipant::Hearing::Opus);
+  test::CompositeViewer viewer(room, codec);
+  CHECK(conference.waitFor([&] {
+    double rgb[3];
+    return viewer.averageColour(centre(room.tileRect(redSpec.id)), rgb) && looksLike(rgb, redSpec.rgb);
+  }));
+  CHECK(conference.waitFor([&] {
+    const auto heard = green.lastHeard(24000);
+    return heard.size() == 24000 && toneAmplitude(heard, redSpec.toneHz) > 3000;
+  }));
+
+  const auto before = std::chrono::steady_clock::now();
+  stuck->leave();
+  const auto took = std::chrono::steady_clock::now() - before;
+  INFO("leaving took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+  CHECK(took < 2s);  // nothing of it is waited for on this thread (it took forever before)
+  CHECK(room.tileOrder() == std::vector<std::string>{"red", "green"});
+  stuck.reset();
+  // The others carry on.
+  green.startRecording();
+  CHECK(conference.waitFor([&] {
+    const auto heard = green.recording();
+    if (heard.size() < 24000) return false;
+    return toneAmplitude(std::vector<int16_t>(heard.end() - 24000, heard.end()), redSpec.toneHz) > 3000;
+  }));
+}
+
 int main(int argc, char* argv[]) {
   gst_init(&argc, &argv);
-  return Catch::Session().run(argc, argv);
+  const int failed = Catch::Session().run(argc, argv);
+  // Rooms' pipelines stop on GStreamer's worker threads: let them finish before exiting.
+  const bool stopped = plenum::mixer::ElementReaper::drain(std::chrono::seconds(10));
+  return failed != 0 ? failed : stopped ? 0 : 1;
 }

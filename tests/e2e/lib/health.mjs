@@ -7,7 +7,7 @@
 import { sleep, waitFor, log } from './util.mjs';
 
 /** One GET /healthz: { ok, status, body, ms, error }. Never throws. */
-export async function getHealth(server, limitMs = 5000) {
+export async function getHealth(server, limitMs = 8000) {
   const t0 = Date.now();
   try {
     const r = await fetch(`${server.httpUrl}/healthz`, { signal: AbortSignal.timeout(limitMs), cache: 'no-store' });
@@ -22,7 +22,7 @@ export async function getHealth(server, limitMs = 5000) {
 }
 
 export class HealthWatch {
-  constructor(server, { interval = 500, limitMs = 5000, label = 'healthz' } = {}) {
+  constructor(server, { interval = 500, limitMs = 8000, label = 'healthz' } = {}) {
     this.server = server;
     this.interval = interval;
     this.limitMs = limitMs;

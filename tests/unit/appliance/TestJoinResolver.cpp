@@ -29,14 +29,18 @@ struct Fixture {
   Sessions sessions{store, hasher, settings};
   JoinResolver resolver{store, sessions, hasher, settings, 25};
 
-  Account addStaff() {
+  Account addStaff(const std::string& username = "anna", AccountRole role = AccountRole::Staff) {
     Account a;
-    a.username = "anna";
-    a.displayName = "Anna";
-    a.passwordHash = hasher.hash("anna-password");
+    a.username = username;
+    a.displayName = username;
+    a.passwordHash = hasher.hash(username + "-password");
+    a.role = role;
     return store.createAccount(a);
   }
-  std::string loginAnna() { return sessions.login("anna", "anna-password", "x").sessionId; }
+  std::string loginAnna() { return login("anna"); }
+  std::string login(const std::string& username) {
+    return sessions.login(username, username + "-password", "x").sessionId;
+  }
   RoomRecord addRoom(std::int64_t owner, std::optional<std::string> password, const std::string& slug = "Team") {
     RoomRecord r;
     r.slug = slug;
@@ -94,21 +98,88 @@ TEST_CASE("ad-hoc rooms: on while no account exists, off once one does, unless c
   CHECK(adHoc.accountId.empty());
 
   f.addStaff();
-  CHECK(errorOf(f.join(bySlug("anything"))) == ErrorCode::NoSuchRoom);
+  // The same answer as for a persistent room entered by name: joins do not tell which exist.
+  CHECK(errorOf(f.join(bySlug("anything"))) == ErrorCode::InviteRequired);
   // Staff cannot open ad-hoc rooms either: only persistent ones.
-  CHECK(errorOf(f.join(bySlug("anything"), f.loginAnna())) == ErrorCode::NoSuchRoom);
+  CHECK(errorOf(f.join(bySlug("anything"), f.loginAnna())) == ErrorCode::InviteRequired);
 
   f.settings.adHocRooms = true;  // rooms.ad-hoc = true
   CHECK(f.resolver.adHocRoomsEnabled());
   CHECK(contextOf(f.join(bySlug("anything"))).policy.slug == "anything");
+  // Ad-hoc rooms belong to nobody: anyone logged in moderates them.
+  CHECK(contextOf(f.join(bySlug("anything"), f.loginAnna())).role == Role::Moderator);
 
   Fixture fresh;
   fresh.settings.adHocRooms = false;  // rooms.ad-hoc = false, before any account exists
   CHECK_FALSE(fresh.resolver.adHocRoomsEnabled());
-  CHECK(errorOf(fresh.join(bySlug("anything"))) == ErrorCode::NoSuchRoom);
+  CHECK(errorOf(fresh.join(bySlug("anything"))) == ErrorCode::InviteRequired);
 }
 
-TEST_CASE("persistent rooms: guests by invite, staff also by slug", "[appliance][join]") {
+TEST_CASE("a join does not tell whether a slug exists", "[appliance][join]") {
+  Fixture f;
+  const Account anna = f.addStaff();
+  const Account bert = f.addStaff("bert");
+  f.addRoom(anna.id, std::string("room-pw"), "gemeinderat");
+  const auto known = f.join(bySlug("gemeinderat"));
+  const auto unknown = f.join(bySlug("gemeinderat2"));
+  REQUIRE(std::holds_alternative<ProtocolError>(known));
+  REQUIRE(std::holds_alternative<ProtocolError>(unknown));
+  CHECK(std::get<ProtocolError>(known).code == std::get<ProtocolError>(unknown).code);
+  CHECK(std::get<ProtocolError>(known).message == std::get<ProtocolError>(unknown).message);
+  // Logged in but neither owner nor co-host: the same.
+  const std::string bertSession = f.login("bert");
+  CHECK(std::get<ProtocolError>(f.join(bySlug("gemeinderat"), bertSession)).message ==
+        std::get<ProtocolError>(f.join(bySlug("gemeinderat2"), bertSession)).message);
+  (void)bert;
+}
+
+TEST_CASE("persistent rooms: the owner and the co-hosts moderate, other staff and admins are guests",
+          "[appliance][join]") {
+  Fixture f;
+  const Account anna = f.addStaff();
+  const Account bert = f.addStaff("bert");
+  const Account carla = f.addStaff("carla");
+  const Account root = f.addStaff("root", AccountRole::Admin);
+  const RoomRecord room = f.addRoom(anna.id, std::string("room-pw"));  // with lobby
+  REQUIRE(f.store.setRoomCoHosts(room.id, {bert.id}));
+
+  SECTION("the owner and a co-host enter by slug or invite, without the password") {
+    for (const std::string who : {"anna", "bert"}) {
+      CAPTURE(who);
+      const JoinContext bySlugContext = contextOf(f.join(bySlug("Team"), f.login(who)));
+      CHECK(bySlugContext.role == Role::Moderator);
+      CHECK(bySlugContext.policy.persistent);
+      CHECK(contextOf(f.join(byInvite(room.inviteToken), f.login(who))).role == Role::Moderator);
+    }
+    CHECK(contextOf(f.join(bySlug("Team"), f.login("bert"))).accountId == std::to_string(bert.id));
+  }
+  SECTION("other staff and admins: not by slug; by invite only with the password, as guests") {
+    for (const std::string who : {"carla", "root"}) {
+      CAPTURE(who);
+      const std::string session = f.login(who);
+      CHECK(errorOf(f.join(bySlug("Team"), session)) == ErrorCode::InviteRequired);
+      CHECK(errorOf(f.join(byInvite(room.inviteToken), session)) == ErrorCode::PasswordRequired);
+      CHECK(errorOf(f.join(byInvite(room.inviteToken, "wrong"), session, "", who)) == ErrorCode::WrongPassword);
+      const JoinContext c = contextOf(f.join(byInvite(room.inviteToken, "room-pw"), session, "", who));
+      CHECK(c.role == Role::Guest);
+      CHECK(c.policy.lobby);  // and so they wait in the lobby like any guest
+    }
+    (void)carla;
+    (void)root;
+  }
+  SECTION("a co-host no longer named is a guest again") {
+    REQUIRE(f.store.setRoomCoHosts(room.id, {}));
+    CHECK(errorOf(f.join(bySlug("Team"), f.login("bert"))) == ErrorCode::InviteRequired);
+    CHECK(contextOf(f.join(byInvite(room.inviteToken, "room-pw"), f.login("bert"))).role == Role::Guest);
+  }
+  SECTION("co-hosts of one room are guests in the owner's other rooms") {
+    const RoomRecord other = f.addRoom(anna.id, std::nullopt, "other");
+    CHECK(errorOf(f.join(bySlug("other"), f.login("bert"))) == ErrorCode::InviteRequired);
+    CHECK(contextOf(f.join(byInvite(other.inviteToken), f.login("bert"))).role == Role::Guest);
+  }
+}
+
+TEST_CASE("persistent rooms: guests by invite, the owner also by slug", "[appliance][join]") {
   Fixture f;
   const Account anna = f.addStaff();
   const RoomRecord room = f.addRoom(anna.id, std::nullopt);
@@ -129,16 +200,20 @@ TEST_CASE("persistent rooms: guests by invite, staff also by slug", "[appliance]
   SECTION("a guest by slug needs the invite") {
     CHECK(errorOf(f.join(bySlug("team"))) == ErrorCode::InviteRequired);
   }
+  SECTION("with ad-hoc rooms on, a guest by slug still gets no room (not an ad-hoc one of that name)") {
+    f.settings.adHocRooms = true;
+    CHECK(errorOf(f.join(bySlug("team"))) == ErrorCode::InviteRequired);
+  }
   SECTION("a guest with a stale or forged session cookie is still a guest") {
     CHECK(errorOf(f.join(bySlug("Team"), "forged-session-id")) == ErrorCode::InviteRequired);
   }
-  SECTION("staff enter by slug (any case) as moderators") {
+  SECTION("the owner enters by slug (any case) as moderator") {
     const JoinContext c = contextOf(f.join(bySlug("TEAM"), f.loginAnna()));
     CHECK(c.role == Role::Moderator);
     CHECK(c.accountId == std::to_string(anna.id));
     CHECK(c.policy.slug == "Team");
   }
-  SECTION("staff with an invite are moderators too") {
+  SECTION("the owner with an invite is moderator too") {
     CHECK(contextOf(f.join(byInvite(room.inviteToken), f.loginAnna())).role == Role::Moderator);
   }
 }

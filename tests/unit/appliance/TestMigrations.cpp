@@ -64,7 +64,7 @@ TEST_CASE("an empty database gets the newest schema", "[appliance][migrations]")
   CHECK(schemaVersion(db) == 0);
   CHECK(migrate(db) == 0);
   CHECK(schemaVersion(db) == newestSchemaVersion());
-  CHECK(tables(db) == std::set<std::string>{"schema_version", "accounts", "sessions", "rooms"});
+  CHECK(tables(db) == std::set<std::string>{"schema_version", "accounts", "sessions", "rooms", "room_cohosts"});
   CHECK(count(db, "schema_version") == newestSchemaVersion());
 
   SECTION("running again changes nothing") {
@@ -99,6 +99,28 @@ TEST_CASE("every earlier version migrates to the newest", "[appliance][migration
     CHECK(schemaVersion(db) == newestSchemaVersion());
     if (from >= 1) CHECK(count(db, "accounts") == 1);
   }
+}
+
+TEST_CASE("migration 3: co-hosts go with their room and with their account", "[appliance][migrations]") {
+  sqlite::Database db(":memory:");
+  migrate(db, 2);
+  db.exec("PRAGMA foreign_keys = ON");
+  db.exec(R"sql(
+    INSERT INTO accounts VALUES (1, 'root', 'Root', 'h', 'admin', 0, 0), (2, 'anna', 'Anna', 'h', 'staff', 0, 0),
+                                (3, 'bert', 'Bert', 'h', 'staff', 0, 0);
+    INSERT INTO rooms (id, slug, title, owner_id, max_participants, pin, invite_token, created_at)
+      VALUES (10, 'a', 'A', 2, 10, '11111111', 'ta', 0), (11, 'b', 'B', 2, 10, '22222222', 'tb', 0);
+  )sql");
+  CHECK(migrate(db) == 2);
+  REQUIRE(tables(db).count("room_cohosts") == 1);
+  CHECK(count(db, "rooms") == 2);
+  db.exec("INSERT INTO room_cohosts VALUES (10, 3), (11, 3), (11, 1)");
+  CHECK_THROWS(db.exec("INSERT INTO room_cohosts VALUES (10, 99)"));  // no such account
+  CHECK_THROWS(db.exec("INSERT INTO room_cohosts VALUES (10, 3)"));   // twice
+  db.exec("DELETE FROM rooms WHERE id = 10");
+  CHECK(count(db, "room_cohosts") == 2);
+  db.exec("DELETE FROM accounts WHERE id = 3");
+  CHECK(count(db, "room_cohosts") == 1);
 }
 
 TEST_CASE("a database newer than this program is refused and left alone", "[appliance][migrations]") {

@@ -216,6 +216,44 @@ StoreConflict conflictOf(const std::function<void()>& write) {
 }
 }  // namespace
 
+TEST_CASE("rooms: co-hosts are set, replaced, and go with the room or the account", "[appliance][store]") {
+  SqliteStore store(":memory:");
+  const auto anna = store.createAccount(staff("anna"));
+  const auto bert = store.createAccount(staff("bert"));
+  const auto carla = store.createAccount(staff("carla"));
+  const RoomRecord annas = store.createRoom(room(anna.id, "annas", "12345678", "tokenA"));
+  const RoomRecord other = store.createRoom(room(anna.id, "other", "87654321", "tokenB"));
+  CHECK(store.roomCoHosts(annas.id).empty());
+
+  REQUIRE(store.setRoomCoHosts(annas.id, {carla.id, bert.id, carla.id}));
+  CHECK(store.roomCoHosts(annas.id) == std::vector<std::int64_t>{bert.id, carla.id});
+  CHECK(store.roomCoHosts(other.id).empty());
+  REQUIRE(store.setRoomCoHosts(annas.id, {carla.id}));
+  CHECK(store.roomCoHosts(annas.id) == std::vector<std::int64_t>{carla.id});
+  CHECK_FALSE(store.setRoomCoHosts(9999, {carla.id}));
+
+  SECTION("an unknown account is refused and nothing changes") {
+    CHECK(conflictOf([&] { store.setRoomCoHosts(annas.id, {bert.id, 9999}); }).field() == "coHosts");
+    CHECK(store.roomCoHosts(annas.id) == std::vector<std::int64_t>{carla.id});
+  }
+  SECTION("deleting the account removes it as co-host") {
+    REQUIRE(store.setRoomCoHosts(other.id, {carla.id}));
+    CHECK(store.deleteAccount(carla.id, std::nullopt));
+    CHECK(store.roomCoHosts(annas.id).empty());
+    CHECK(store.roomCoHosts(other.id).empty());
+  }
+  SECTION("deleting the room removes its co-hosts") {
+    CHECK(store.deleteRoom(annas.id));
+    CHECK(store.roomCoHosts(annas.id).empty());
+    CHECK(store.accountById(carla.id));
+  }
+  SECTION("an heir that was a co-host of the rooms it takes over is just their owner") {
+    CHECK(store.deleteAccount(anna.id, carla.id));
+    CHECK(store.roomById(annas.id)->ownerId == carla.id);
+    CHECK(store.roomCoHosts(annas.id).empty());
+  }
+}
+
 TEST_CASE("deleting an account: sessions go, rooms pass to an heir, admins remain", "[appliance][store]") {
   SqliteStore store(":memory:");
   Account root = staff("root");

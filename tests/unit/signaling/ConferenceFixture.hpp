@@ -230,6 +230,11 @@ struct World {
     REQUIRE(r != nullptr);
     return *r;
   }
+  const Room& room(const std::string& slug, bool persistent) const {
+    const Room* r = conference->room(slug, persistent);
+    REQUIRE(r != nullptr);
+    return *r;
+  }
 
   std::vector<std::string> names(const std::string& slug) const {
     std::vector<std::string> out;

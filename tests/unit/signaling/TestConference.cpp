@@ -52,10 +52,52 @@ SCENARIO("Who moderates", "[signaling][Room]") {
   }
 
   GIVEN("account roles in a meeting") {
-    const auto role = GENERATE(Role::Staff, Role::Admin, Role::Moderator);
+    const auto role = GENERATE(Role::Staff, Role::Admin);
     auto guest = w.join("Gast", persistentRoom("p", false));
     auto staff = w.join("Staff", persistentRoom("p", false), role);
-    THEN("staff and admins moderate") { CHECK(w.moderators("p") == std::vector<std::string>{"Staff"}); }
+    THEN("give no power there: only whom the appliance made moderator (owner, co-hosts) moderates") {
+      CHECK(w.moderators("p").empty());
+    }
+  }
+}
+
+SCENARIO("An ad-hoc room and a persistent room of the same name never share a meeting", "[signaling][Room]") {
+  World w;
+  GIVEN("someone who opened the ad-hoc room before the persistent room was created") {
+    auto squatter = w.join("Squatter", adHoc("gemeinderat"));
+    REQUIRE(w.room("gemeinderat", false).participants().size() == 1);
+    WHEN("the persistent room's owner and an invited guest arrive") {
+      auto owner = w.join("Owner", persistentRoom("gemeinderat", false), Role::Moderator);
+      auto guest = w.join("Gast", persistentRoom("gemeinderat", false));
+      THEN("they meet in a room of their own, moderated by the owner only") {
+        CHECK(w.conference->roomCount() == 2);
+        CHECK(w.moderators("gemeinderat") == std::vector<std::string>{"Owner"});
+        CHECK(w.names("gemeinderat") == std::vector<std::string>{"Owner", "Gast"});
+        CHECK(w.room("gemeinderat", false).participants().size() == 1);
+        CHECK(guest->of("joined").at(0)->getArray("participants")->size() == 2);  // Owner and Gast
+        CHECK(squatter->of("participant-joined").empty());
+      }
+      THEN("the squatter's moderator actions reach nobody in the persistent room") {
+        squatter->clear();
+        w.send(squatter, R"({"type":"end"})");
+        CHECK_FALSE(w.room("gemeinderat", true).ended());
+        CHECK(w.names("gemeinderat") == std::vector<std::string>{"Owner", "Gast"});
+      }
+      THEN("a message naming the room is taken as the sender's own room") {
+        w.send(owner, R"({"type":"lock","locked":true,"room":"gemeinderat"})");
+        CHECK(owner->errors().empty());
+        CHECK(w.room("gemeinderat", true).locked());
+        CHECK_FALSE(w.room("gemeinderat", false).locked());
+      }
+      THEN("each room ends with its own last participant") {
+        w.close(squatter);
+        CHECK(w.conference->room("gemeinderat", false) == nullptr);
+        CHECK(w.conference->room("gemeinderat", true) != nullptr);
+        w.close(owner);
+        w.close(guest);
+        CHECK(w.conference->roomCount() == 0);
+      }
+    }
   }
 }
 
