@@ -3,6 +3,7 @@
 
 #include "appliance/AdminBootstrap.hpp"
 #include "appliance/ConfigCheck.hpp"
+#include "appliance/DatabaseBackup.hpp"
 #include "appliance/HttpRouter.hpp"
 #include "appliance/Services.hpp"
 #include "appliance/Settings.hpp"
@@ -54,6 +55,9 @@ void PlenumServer::defineOptions(Poco::Util::OptionSet& options) {
                         .argument("USERNAME"));
   options.addOption(Option("check-config", "", "report every problem of the --config FILE with its line and exit "
                                                "(0: none, 1: problems)"));
+  options.addOption(Option("backup", "", "copy the database (data.dir/plenum.db) to FILE with SQLite's online backup, "
+                                         "also while plenumd runs, and exit; never overwrites FILE")
+                        .argument("FILE"));
 }
 
 void PlenumServer::handleOption(const std::string& name, const std::string& value) {
@@ -86,6 +90,8 @@ void PlenumServer::handleOption(const std::string& name, const std::string& valu
     checkConfig_ = true;
   } else if (name == "create-admin") {
     createAdmin_ = value;
+  } else if (name == "backup") {
+    backupFile_ = value;
   }
 }
 
@@ -115,6 +121,7 @@ int PlenumServer::main(const std::vector<std::string>&) {
     log.fatal("configuration: %s", std::string(e.what()));
     return EXIT_CONFIG;
   }
+  if (!backupFile_.empty()) return backup(settings);
 
   if (settings.tls.enabled()) {
     Poco::Net::initializeSSL();
@@ -218,6 +225,23 @@ int PlenumServer::main(const std::vector<std::string>&) {
   mixer::ElementReaper::drain(std::chrono::seconds(5));
   pool.joinAll();
   log.information("stopped");
+  return EXIT_OK;
+}
+
+int PlenumServer::backup(const Settings& settings) {
+  const std::string source = settings.dataDir + "/plenum.db";
+  try {
+    backupDatabase(source, backupFile_);
+  } catch (const BackupError& e) {
+    std::cerr << "plenumd --backup: " << e.what() << "\n";
+    switch (e.kind()) {
+      case BackupError::Kind::NoSource: return EXIT_NOINPUT;
+      case BackupError::Kind::TargetExists: return EXIT_CANTCREAT;
+      case BackupError::Kind::Failed: break;
+    }
+    return EXIT_IOERR;
+  }
+  std::cerr << "plenumd --backup: " << source << " backed up to " << backupFile_ << "\n";
   return EXIT_OK;
 }
 

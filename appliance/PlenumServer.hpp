@@ -3,7 +3,8 @@
 // plenumd: reads the configuration, opens the database, starts GStreamer, the conference thread
 // and the HTTP server, and on SIGTERM/SIGINT closes every room before it exits. With
 // --create-admin it only creates an admin account and exits; with --check-config it reports
-// every problem of the configuration file and exits. With https.port set, the web client, API
+// every problem of the configuration file and exits; with --backup FILE it copies the database
+// to FILE (online backup, see DatabaseBackup.hpp) and exits. With https.port set, the web client, API
 // and WebSocket are served over HTTPS and plain HTTP redirects there.
 #include <Poco/Net/Context.h>
 #include <Poco/Util/OptionSet.h>
@@ -14,6 +15,8 @@
 
 namespace plenum::appliance {
 
+struct Settings;
+
 class PlenumServer : public Poco::Util::ServerApplication {
 protected:
   void initialize(Poco::Util::Application& self) override;
@@ -23,10 +26,12 @@ protected:
 
 private:
   int checkConfiguration();
+  int backup(const Settings& settings);
 
   bool stopEarly_ = false;
   std::string createAdmin_;  // --create-admin USERNAME: create the account and exit
   bool checkConfig_ = false;  // --check-config: report the configuration's problems and exit
+  std::string backupFile_;    // --backup FILE: copy the database to FILE and exit
   std::string configFile_;    // --config FILE
   std::string configError_;   // why FILE could not be loaded
   std::map<std::string, std::string> overrides_;  // --port, --data

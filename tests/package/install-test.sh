@@ -9,7 +9,8 @@
 #     not run in the chroot), fetches /healthz over HTTPS (verifying the generated certificate
 #     for the host name) and checks that HTTP answers 301 to https,
 #  5. creates an admin (--create-admin) and a room (REST API), upgrades to the current package,
-#     starts it again and finds the room,
+#     checks the backup of the database the upgrade took (/var/lib/plenum/backups), starts it
+#     again and finds the room,
 #  6. apt remove keeps data, configuration and user; apt purge leaves nothing behind.
 # Uses the host's network (ports 80 and 443 must be free). Takes several minutes (downloads).
 # PLENUM_TEST_KEEP=1 keeps the root for inspection; PLENUM_TEST_REQUIRE_HTTPS=1 fails when
@@ -208,6 +209,24 @@ apt_in_root install "/tmp/$(basename "$new_deb")" >"$work/upgrade.log" 2>&1 || {
 check "version $version installed" test "$(in_root dpkg-query -W -f='${Version}' plenum)" = "$version"
 check "configuration kept" grep -qx "# a local change the upgrade must keep" "$root/etc/plenum/plenum.ini"
 check "certificate kept" test "$(openssl x509 -in "$root/etc/plenum/tls/certificate.pem" -noout -fingerprint -sha256)" = "$fingerprint"
+# The postinst backs up the database before the restart (plenumd --backup); no sqlite3 in the
+# root: check the header, the room's title in it, and that the new plenumd backs up the backup
+# (which opens it and runs PRAGMA quick_check on the copy).
+backup=$(cd "$root/var/lib/plenum/backups" 2>/dev/null && ls -1 plenum-*-????????T??????Z.db 2>/dev/null | head -1 || true)
+check "the upgrade backed up the database (/var/lib/plenum/backups/${backup:-nothing})" test -n "$backup"
+if [[ -n "$backup" ]]; then
+  check "the backup is named after the old version" bash -c "[[ '$backup' == plenum-$old_version-* ]]"
+  check "the backup is 0600 plenum" test "$(in_root stat -c '%a %U' "/var/lib/plenum/backups/$backup")" = "600 plenum"
+  check "the backup is an SQLite database" bash -c "head -c 16 '$root/var/lib/plenum/backups/$backup' | grep -qa 'SQLite format 3'"
+  check "the backup holds the room" grep -qa "$room_title" "$root/var/lib/plenum/backups/$backup"
+  check "the backup opens (plenumd --backup of a copy of it)" bash -c "
+    install -d -m 0700 -o \$(chroot '$root' id -u plenum) '$root/tmp/restore' &&
+    install -m 0600 -o \$(chroot '$root' id -u plenum) '$root/var/lib/plenum/backups/$backup' '$root/tmp/restore/plenum.db' &&
+    chroot '$root' setpriv --reuid=plenum --regid=plenum --init-groups /usr/sbin/plenumd --data /tmp/restore --backup /tmp/restore/again.db >'$work/backup.log' 2>&1 &&
+    test -s '$root/tmp/restore/again.db'"
+  rm -rf "$root/tmp/restore"
+fi
+check "apt showed the backup" grep -q "plenum: database backed up to /var/lib/plenum/backups/$backup" "$work/upgrade.log"
 check "plenumd starts after the upgrade" start_server
 check "log in after the upgrade" login
 check "the room is still there" bash -c "curl -sk --max-time 10 -b '$work/jar' '$base/api/rooms' | grep -q '$room_title'"
