@@ -5,6 +5,7 @@
 #include "appliance/ApiError.hpp"
 #include "appliance/ApiExchange.hpp"
 #include "appliance/Cookies.hpp"
+#include "appliance/HttpRouter.hpp"
 #include "appliance/RoomApi.hpp"
 #include "appliance/Secrets.hpp"
 #include "appliance/SessionApi.hpp"
@@ -14,6 +15,7 @@
 #include <Poco/NumberParser.h>
 
 #include <functional>
+#include <optional>
 #include <vector>
 
 namespace plenum::appliance {
@@ -93,7 +95,14 @@ bool changesState(const std::string& method) {
 }  // namespace
 
 void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
-  ApiExchange exchange(request, response);
+  std::optional<ApiExchange> made;
+  try {
+    made.emplace(request, response);  // decodes the path and query
+  } catch (const Poco::Exception&) {
+    sendJsonError(response, Status::HTTP_BAD_REQUEST, "bad-request", "the request's URI cannot be decoded");
+    return;
+  }
+  ApiExchange& exchange = *made;
   try {
     exchange.readBody();
     const Route* route = nullptr;

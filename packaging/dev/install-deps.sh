@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: EUPL-1.2
 # Installs what building and running Plenum needs on Debian 12 (and, with --test, what its
-# tests need; with --package, what building the Debian package and its tests need), from
+# tests need; with --fuzz, only what the fuzz harnesses of tests/fuzz need besides the build;
+# with --package, what building the Debian package and its tests need), from
 # Debian's packages and npm. Safe to run again: only what is missing is
 # installed. Needs root (or sudo) for apt.
 set -euo pipefail
@@ -18,7 +20,11 @@ build_packages=(
 )
 # sqlite3: the API tests compare dumps of the database before and after refused requests;
 # openssl: the HTTPS tests make a self-signed certificate.
-test_packages=(chromium sqlite3 openssl)
+# tests/fuzz (libFuzzer): clang 16, not Debian's default clang 14, which cannot compile lambdas
+# that capture structured bindings (C++20, used in the sources); libFuzzer and the sanitizer
+# runtimes are in libclang-rt-16-dev (only recommended by clang-16).
+fuzz_packages=(clang-16 libclang-rt-16-dev)
+test_packages=(chromium sqlite3 openssl "${fuzz_packages[@]}")
 # packaging/build-deb.sh, tests/package/run.sh (lintian) and install-test.sh (debootstrap).
 package_packages=(debhelper fakeroot lintian debootstrap)
 
@@ -27,6 +33,9 @@ if [[ "${1:-}" == "--test" ]]; then
   want+=("${test_packages[@]}")
   command -v node >/dev/null || want+=(nodejs npm)
   command -v npm >/dev/null || want+=(npm)
+fi
+if [[ "${1:-}" == "--fuzz" ]]; then
+  want+=("${fuzz_packages[@]}")
 fi
 if [[ "${1:-}" == "--package" ]]; then
   want+=("${package_packages[@]}")

@@ -186,3 +186,15 @@ describe('OpenAPI document and request validation', () => {
     assert.ok(!JSON.stringify((await admin.request('GET', '/api/accounts')).json).includes('argon2'));
   });
 });
+
+describe('a request URI that cannot be decoded', () => {
+  let server;
+  before(async () => { server = await startPlenumd({ admin: false }); });
+  after(async () => { await server?.stop(); });
+
+  it('gets 400 bad-request, not a closed connection (found by fuzz_rest)', async () => {
+    const r = await fetch(`${server.baseUrl}/api/rooms?x=%zz`, { signal: AbortSignal.timeout(10000) });
+    assert.equal(r.status, 400);
+    assert.equal((await r.json()).code, 'bad-request');
+  });
+});
