@@ -9,6 +9,8 @@
 
 #include <Poco/TemporaryFile.h>
 
+#include "StoreRecords.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -22,14 +24,7 @@ using namespace plenum::appliance;
 
 namespace {
 
-Account account(const std::string& username) {
-  Account a;
-  a.username = username;
-  a.displayName = "Name of " + username;
-  a.passwordHash = "$argon2id$hash";
-  a.createdAt = 1000;
-  return a;
-}
+Account account(const std::string& username) { return test::staffAccount(username); }
 
 std::int64_t countRows(sqlite::Database& db, const std::string& sql) {
   sqlite::Statement query(db, sql);

@@ -3,6 +3,8 @@
 // rules reported as StoreConflict with the field's name, case-insensitive usernames and slugs.
 #include "appliance/SqliteStore.hpp"
 
+#include "StoreRecords.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <functional>
@@ -10,14 +12,7 @@
 using namespace plenum::appliance;
 
 namespace {
-Account staff(const std::string& username) {
-  Account a;
-  a.username = username;
-  a.displayName = "Name of " + username;
-  a.passwordHash = "$argon2id$hash";
-  a.createdAt = 1000;
-  return a;
-}
+Account staff(const std::string& username) { return test::staffAccount(username); }
 
 RoomRecord room(std::int64_t owner, const std::string& slug, const std::string& pin, const std::string& token) {
   RoomRecord r;
