@@ -221,7 +221,6 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
       }
       auto& envelope = std::get<ClientEnvelope>(parsed);
       if (auto* join = std::get_if<JoinRequest>(&envelope.message)) {
-        joinAsked = true;
         if (!limits_.mayJoin(joiner.address)) {
           sink->sendError({ErrorCode::RateLimited, "too many joins from your address; try again in a minute", 60});
           continue;
@@ -231,6 +230,7 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
           sink->sendError(*error);
           continue;
         }
+        joinAsked = true;  // a refused join does not count: it must still join in time
         // Captures the conference, not this handler: Poco deletes the handler when the
         // connection ends, possibly before the posted work runs.
         loop_.post([&conference = conference_, id, sink, joinRequest = std::move(*join),
