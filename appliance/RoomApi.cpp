@@ -67,6 +67,8 @@ void noFields(const ApiExchange& exchange) {
 }
 
 // start: ISO 8601 (e.g. 2025-03-04T09:30:00Z), default the next full hour; minutes: 5-1440.
+}  // namespace
+
 InvitationEvent eventFromQuery(const ApiExchange& exchange) {
   InvitationEvent event;
   event.created = static_cast<std::int64_t>(std::time(nullptr));
@@ -91,7 +93,6 @@ InvitationEvent eventFromQuery(const ApiExchange& exchange) {
   }
   return event;
 }
-}  // namespace
 
 Poco::JSON::Object RoomApi::roomJson(const RoomRecord& room) {
   Poco::JSON::Object o = toJson(room);

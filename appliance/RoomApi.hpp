@@ -4,6 +4,7 @@
 // a new invitation link or phone PIN when the old one leaked; the co-hosts (accounts that
 // moderate the room's meetings with its owner).
 #include "appliance/ApiExchange.hpp"
+#include "appliance/InvitationCalendar.hpp"
 #include "appliance/Services.hpp"
 
 #include <Poco/JSON/Object.h>
@@ -36,5 +37,9 @@ private:
   // passed in
   Services& services_;
 };
+
+// The meeting an invitation describes, from the query: ?start= (ISO 8601, default the next full
+// hour) and ?minutes= (5-1440); ApiError::badField otherwise. (Also called by tests/fuzz.)
+InvitationEvent eventFromQuery(const ApiExchange& exchange);
 
 }  // namespace plenum::appliance

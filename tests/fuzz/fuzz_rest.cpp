@@ -20,6 +20,7 @@
 #include "appliance/ApiError.hpp"
 #include "appliance/ApiExchange.hpp"
 #include "appliance/JsonBody.hpp"
+#include "appliance/RoomApi.hpp"
 #include "appliance/PasswordHasher.hpp"
 #include "signaling/Protocol.hpp"
 
@@ -73,25 +74,6 @@ int maxParticipantsField(const JsonBody& body, int serverLimit) {
   return static_cast<int>(value);
 }
 
-void eventFromQuery(const ApiExchange& exchange) {
-  if (const auto start = exchange.query("start")) {
-    static const std::regex iso8601(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))");
-    Poco::DateTime parsed;
-    int zone = 0;
-    if (!std::regex_match(*start, iso8601) ||
-        !Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, *start, parsed, zone)) {
-      throw ApiError::badField("start", "must be an ISO 8601 date and time, e.g. 2025-03-04T09:30:00Z");
-    }
-    (void)(parsed.timestamp().epochTime() - zone);
-  }
-  if (const auto minutes = exchange.query("minutes")) {
-    int value = 0;
-    if (!Poco::NumberParser::tryParse(*minutes, value) || value < 5 || value > 1440) {
-      throw ApiError::badField("minutes", "must be 5-1440");
-    }
-  }
-}
-
 void validate(const std::string& endpoint, ApiExchange& exchange) {
   if (endpoint == "session.login") {
     const JsonBody body(exchange.jsonBody(), {"username", "password"});
@@ -137,7 +119,7 @@ void validate(const std::string& endpoint, ApiExchange& exchange) {
   } else if (endpoint == "rooms.invitation") {
     const std::string lang = exchange.query("lang").value_or("en");
     if (lang != "de" && lang != "en") throw ApiError::badField("lang", "must be de or en");
-    eventFromQuery(exchange);
+    (void)eventFromQuery(exchange);
   } else {  // RoomApi.cpp noFields (renewing the invitation link or the PIN), and unknown endpoints
     if (exchange.hasBody()) JsonBody(exchange.jsonBody(), {});
   }
