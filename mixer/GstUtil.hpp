@@ -4,6 +4,7 @@
 #include <gst/gst.h>
 
 #include <algorithm>
+#include <atomic>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -37,6 +38,38 @@ inline void startDownstreamFirst(const std::vector<GstElement*>& elements) {
   }
 }
 
+// Every pad of `bin` (and of the bins inside it) whose last push did not succeed, with the state
+// of the pad's task ("element.pad=flushing task=paused; ..."): where a stalled stream stopped.
+inline std::string describeFailedFlows(GstBin* bin) {
+  constexpr std::size_t kMaxReport = 4000;  // a log line, not a pipeline dump
+  std::string report;
+  GstIterator* elements = gst_bin_iterate_recurse(bin);
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next(elements, &item) == GST_ITERATOR_OK) {
+    auto* element = GST_ELEMENT(g_value_get_object(&item));
+    GstIterator* pads = gst_element_iterate_pads(element);
+    GValue padItem = G_VALUE_INIT;
+    while (gst_iterator_next(pads, &padItem) == GST_ITERATOR_OK) {
+      auto* pad = GST_PAD(g_value_get_object(&padItem));
+      const GstFlowReturn flow = gst_pad_get_last_flow_return(pad);
+      const GstTaskState task = gst_pad_get_task_state(pad);
+      if ((flow != GST_FLOW_OK || task == GST_TASK_PAUSED) && report.size() < kMaxReport) {
+        if (!report.empty()) report += "; ";
+        report += std::string(GST_ELEMENT_NAME(element)) + "." + GST_PAD_NAME(pad) + "=" +
+                  gst_flow_get_name(flow);
+        if (task == GST_TASK_PAUSED) report += " task=paused";
+      }
+      g_value_reset(&padItem);
+    }
+    g_value_unset(&padItem);
+    gst_iterator_free(pads);
+    g_value_reset(&item);
+  }
+  g_value_unset(&item);
+  gst_iterator_free(elements);
+  return report.empty() ? "none" : report;
+}
+
 // Unlinks a branch from a running tee and gives the tee's request pad back (before the branch
 // is stopped, so that the tee never pushes into a flushing branch).
 inline void detachFromTee(GstElement* tee, GstPad*& teePad) {
@@ -66,6 +99,66 @@ inline void answerSerializedQueries(GstPad* branchHead) {
         return GST_QUERY_IS_SERIALIZED(GST_PAD_PROBE_INFO_QUERY(info)) ? GST_PAD_PROBE_HANDLED : GST_PAD_PROBE_OK;
       },
       nullptr, nullptr);
+}
+
+// The probe on a tee's pad that keeps a branch's answers from the tee (see linkBranch). Reports
+// the branch's first failure once.
+class BranchShield {
+public:
+  static GstPadProbeReturn onData(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
+    GstPad* peer = gst_pad_get_peer(pad);
+    if (!peer) return GST_PAD_PROBE_OK;  // unlinked: the tee's own not-linked handling applies
+    auto* self = static_cast<BranchShield*>(data);
+    GstPadProbeReturn result = GST_PAD_PROBE_HANDLED;
+    GstFlowReturn flow = GST_FLOW_OK;
+    if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
+      flow = gst_pad_chain(peer, GST_PAD_PROBE_INFO_BUFFER(info));
+      GST_PAD_PROBE_INFO_DATA(info) = nullptr;
+    } else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST) {
+      flow = gst_pad_chain_list(peer, GST_PAD_PROBE_INFO_BUFFER_LIST(info));
+      GST_PAD_PROBE_INFO_DATA(info) = nullptr;
+    } else {
+      // Events take the normal way: a dropped sticky event stays pending on the tee's pad and is
+      // offered again before the next buffer, so the branch gets it once its pad is active.
+      // Only a flushing pad would refuse it and make the tee's next push fail.
+      result = GST_PAD_IS_FLUSHING(peer) ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+      if (result == GST_PAD_PROBE_DROP) flow = GST_FLOW_FLUSHING;
+    }
+    if (flow != GST_FLOW_OK && flow != GST_FLOW_NOT_LINKED && !self->reported_.exchange(true)) {
+      GstElement* head = gst_pad_get_parent_element(peer);
+      g_message("branch %s does not take data (%s); its tee carries on without it",
+                head ? GST_ELEMENT_NAME(head) : "?", gst_flow_get_name(flow));
+      if (head) gst_object_unref(head);
+    }
+    gst_object_unref(peer);
+    return result;
+  }
+
+private:
+  std::atomic<bool> reported_{false};
+};
+
+// Links a new branch (a receiver, an encoder) to a running tee that others share, and returns
+// the tee's request pad (the caller's reference; detachFromTee gives it back), or null if the
+// link failed. The branch can hold up nobody (answerSerializedQueries) and stop nobody: a pad
+// that gets anything but OK back (FLUSHING from a webrtcbin whose input pad is not active, a
+// queue that keeps that answer and returns it for every later push) makes a tee return it
+// upstream, and the shared encoder, the compositor or the audio mix then stops for everyone,
+// without an error. The tee's pad therefore delivers buffers to the branch itself and tells the
+// tee OK (GST_PAD_PROBE_HANDLED); a dead branch just gets nothing (its owner removes it).
+inline GstPad* linkBranch(GstElement* tee, GstPad* branchHead) {
+  answerSerializedQueries(branchHead);
+  GstPad* pad = gst_element_request_pad_simple(tee, "src_%u");
+  gst_pad_add_probe(
+      pad, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM),
+      &BranchShield::onData, new BranchShield,
+      [](gpointer shield) { delete static_cast<BranchShield*>(shield); });
+  if (gst_pad_link(pad, branchHead) != GST_PAD_LINK_OK) {
+    gst_element_release_request_pad(tee, pad);
+    gst_object_unref(pad);
+    return nullptr;
+  }
+  return pad;
 }
 
 inline void setCaps(GstElement* capsfilter, const std::string& caps) {

@@ -353,11 +353,11 @@ RoomMixer::Encoder& RoomMixer::encoder(VideoCodec codec) {
   gst_object_unref(teeSink);
 
   startDownstreamFirst(chain);
-  GstPad* teeSrc = gst_element_request_pad_simple(rawTee_, "src_%u");
+  // The compositor never waits for a busy encoder, nor stops with a failed one.
   GstPad* queueSink = gst_element_get_static_pad(enc->queue, "sink");
-  answerSerializedQueries(queueSink);  // the compositor never waits for a busy encoder
-  gst_pad_link(teeSrc, queueSink);
+  GstPad* teeSrc = linkBranch(rawTee_, queueSink);
   gst_object_unref(queueSink);
+  if (!teeSrc) throw std::runtime_error("cannot link the composite to its encoder");
   gst_object_unref(teeSrc);
 
   auto& result = *enc;
@@ -422,8 +422,9 @@ void RoomMixer::checkCompositeFlowing(KeyframeLimiter::Clock::time_point now) {
     compositeStallReported_ = false;
   } else if (!compositeStallReported_ && now - lastCompositeChange_ > std::chrono::seconds(3)) {
     compositeStallReported_ = true;
-    g_warning("room %s: composite stalled: no frame for 3 s (after %" G_GUINT64_FORMAT " frames)",
-              name_.c_str(), frames);
+    g_warning("room %s: composite stalled: no frame for 3 s (after %" G_GUINT64_FORMAT
+              " frames); failed flows: %s",
+              name_.c_str(), frames, describeFailedFlows(GST_BIN(pipeline_)).c_str());
     GST_DEBUG_BIN_TO_DOT_FILE_WITH_TS(GST_BIN(pipeline_), GST_DEBUG_GRAPH_SHOW_ALL, "plenum-stall");
   }
 }
@@ -441,13 +442,8 @@ unsigned RoomMixer::keyframesGranted(VideoCodec codec) const {
 
 GstPad* RoomMixer::attachEncodedVideo(VideoCodec codec, GstPad* into) {
   Encoder& enc = encoder(codec);
-  answerSerializedQueries(into);  // the encoder never waits for this receiver
-  GstPad* pad = gst_element_request_pad_simple(enc.tee, "src_%u");
-  if (gst_pad_link(pad, into) != GST_PAD_LINK_OK) {
-    gst_element_release_request_pad(enc.tee, pad);
-    gst_object_unref(pad);
-    throw std::runtime_error("cannot link the composite to a receiver");
-  }
+  GstPad* pad = linkBranch(enc.tee, into);  // the encoder never waits for this receiver
+  if (!pad) throw std::runtime_error("cannot link the composite to a receiver");
   ++enc.receivers;
   requestKeyframe(codec);  // the newcomer's decoder can start only from a key frame
   return pad;
@@ -730,16 +726,14 @@ void RoomMixer::attachEncodedAudio(const std::string& id, GstPad* into) {
   // Downstream first, then onto the running tees.
   startDownstreamFirst({tile.ownOpus, tile.opusFunnel});
   if (linked) {
-    tile.ownTeePad = gst_element_request_pad_simple(tile.audioTee, "src_%u");
     GstPad* ownEncoderIn = gst_element_get_static_pad(tile.ownOpus, "sink");
-    gst_pad_link(tile.ownTeePad, ownEncoderIn);
+    tile.ownTeePad = linkBranch(tile.audioTee, ownEncoderIn);
     gst_object_unref(ownEncoderIn);
-    tile.sharedTeePad = gst_element_request_pad_simple(sharedAudioTee_, "src_%u");
-    gst_pad_link(tile.sharedTeePad, sharedIn);
+    tile.sharedTeePad = linkBranch(sharedAudioTee_, sharedIn);
   }
   gst_object_unref(ownIn);
   gst_object_unref(sharedIn);
-  if (!linked) {
+  if (!linked || !tile.ownTeePad || !tile.sharedTeePad) {
     detachEncodedAudio(tile);
     throw std::runtime_error("cannot link the encoded audio of " + id);
   }

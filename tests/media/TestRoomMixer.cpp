@@ -558,6 +558,89 @@ TEST_CASE("A receiver that never flows holds up nobody, and leaves without a wai
   }));
 }
 
+// A receiver whose branch fails: its leaky queue pushes into a sink that is not running, so the
+// queue gets FLUSHING back, keeps it and returns it for every later push (as when webrtcbin's
+// input pad is not active: a browser that leaves during the handshake). Before the room shielded
+// itself, that FLUSHING went back through the shared tees and stopped the shared encoders and
+// the compositor: no picture and no sound for anybody, no error on the bus.
+class FailingReceiver {
+public:
+  FailingReceiver(mixer::RoomMixer& mixer, const std::string& id, mixer::VideoCodec codec)
+      : mixer_(mixer), id_(id), codec_(codec) {
+    mixer.addParticipant(id, "Failing");
+    for (auto [queue, name] : {std::pair{&videoQueue_, "failing-video"}, std::pair{&audioQueue_, "failing-audio"}}) {
+      *queue = mixer::makeLeakyQueue(0, 200 * GST_MSECOND, std::string(name) + "-queue");
+      GstElement* sink = mixer::makeElement("fakesink", std::string(name) + "-sink");
+      g_object_set(sink, "sync", FALSE, "async", FALSE, nullptr);
+      mixer::addAndLink(mixer.pipeline(), {*queue, sink});
+      gst_element_set_locked_state(sink, TRUE);  // stays in NULL: its pad is flushing
+      elements_.insert(elements_.end(), {*queue, sink});
+      gst_element_sync_state_with_parent(*queue);
+    }
+    GstPad* videoIn = gst_element_get_static_pad(videoQueue_, "sink");
+    videoTeePad_ = mixer.attachEncodedVideo(codec, videoIn);
+    gst_object_unref(videoIn);
+    GstPad* audioIn = gst_element_get_static_pad(audioQueue_, "sink");
+    mixer.attachEncodedAudio(id, audioIn);
+    gst_object_unref(audioIn);
+  }
+
+  // True once both queues have given up (their downstream said FLUSHING).
+  bool failed() const {
+    for (GstElement* queue : {videoQueue_, audioQueue_}) {
+      GstPad* out = gst_element_get_static_pad(queue, "src");
+      const GstFlowReturn flow = gst_pad_get_last_flow_return(out);
+      gst_object_unref(out);
+      if (flow != GST_FLOW_FLUSHING) return false;
+    }
+    return true;
+  }
+
+  ~FailingReceiver() {
+    mixer_.releaseEncodedVideo(codec_, videoTeePad_);
+    mixer_.detachEncodedAudio(id_);
+    mixer_.removeParticipant(id_);
+    test::stopNow(mixer_.pipeline(), elements_);
+  }
+
+private:
+  mixer::RoomMixer& mixer_;
+  std::string id_;
+  mixer::VideoCodec codec_;
+  GstElement* videoQueue_ = nullptr;
+  GstElement* audioQueue_ = nullptr;
+  std::vector<GstElement*> elements_;
+  GstPad* videoTeePad_ = nullptr;
+};
+
+TEST_CASE("A receiver whose branch fails stops only itself", "[media][failing]") {
+  ConferenceContext conference;
+  const auto codec = GENERATE(mixer::VideoCodec::H264, mixer::VideoCodec::VP8);
+  INFO("composite codec " << mixer::toString(codec));
+  mixer::RoomMixer room("failing-test", smallComposite(), nullptr);
+  const auto& redSpec = kPeople[0];
+  const auto& greenSpec = kPeople[1];
+  test::SyntheticParticipant red(room, redSpec.id, redSpec.name, redSpec.argb, redSpec.toneHz, 0.3,
+                                 test::SyntheticParticipant::Hearing::Opus);
+  test::SyntheticParticipant green(room, greenSpec.id, greenSpec.name, greenSpec.argb, greenSpec.toneHz, 0.0,
+                                   test::SyntheticParticipant::Hearing::Opus);
+  FailingReceiver failing(room, "failing", codec);
+  CHECK(conference.waitFor([&] { return failing.failed(); }));
+
+  // Afterwards, the room still runs for the others: a new viewer sees red, green hears red.
+  test::CompositeViewer viewer(room, codec);
+  CHECK(conference.waitFor([&] {
+    double rgb[3];
+    return viewer.averageColour(centre(room.tileRect(redSpec.id)), rgb) && looksLike(rgb, redSpec.rgb);
+  }));
+  green.startRecording();
+  CHECK(conference.waitFor([&] {
+    const auto heard = green.recording();
+    if (heard.size() < 24000) return false;
+    return toneAmplitude(std::vector<int16_t>(heard.end() - 24000, heard.end()), redSpec.toneHz) > 3000;
+  }));
+}
+
 int main(int argc, char* argv[]) {
   gst_init(&argc, &argv);
   const int failed = Catch::Session().run(argc, argv);
