@@ -8,4 +8,9 @@ repo=$(cd "$here/../.." && pwd)
 "$here/install-deps.sh" --test
 "$here/build.sh"
 cd "$repo/build"
-ctest --output-on-failure --timeout 1500
+if ctest --output-on-failure --timeout 1500; then exit 0; fi
+# The full output above is long; the failures and their reasons again, short, at the end.
+echo "=== failures (from build/Testing/Temporary/LastTest.log) ==="
+grep -E "not ok|^ *error:|FAILED|timed out|AssertionError|expected:|actual:|composite stalled|does not take data" \
+  Testing/Temporary/LastTest.log | grep -v "^ *# Subtest" | head -80 || true
+exit 1
