@@ -2,9 +2,9 @@
 #pragma once
 // What one client address may hold of the server's signalling, and the whole server: WebSockets
 // open at once per address (IPv6 by /64, see clientAddressKey) and in all, and join requests per
-// address per minute. A WebSocket holds one of the HTTP pool's threads for its life, so the
-// server-wide cap stays below the pool's size: logins, /healthz and the pages always find a
-// thread. Thread-safe; memory stays bounded (addresses without open connections or recent joins
+// address per minute. Each WebSocket has a thread of its own (WebSocketThreads), so the
+// server-wide cap (signaling.max-websockets) bounds those threads and file descriptors.
+// Thread-safe; memory stays bounded (addresses without open connections or recent joins
 // are forgotten).
 #include <chrono>
 #include <deque>

@@ -145,10 +145,7 @@ std::string pageName(const std::string& path) {
 HttpRouter::HttpRouter(const Settings& settings, signaling::EventLoop& loop, signaling::Conference& conference,
                        Services& services)
     : settings_(settings), loop_(loop), conference_(conference), services_(services),
-      // WebSockets leave a tenth of the HTTP pool (at least 8 threads) to everything else.
-      clientLimits_(settings.maxConnectionsPerAddress,
-                    std::max(1, settings.maxConnections - std::max(8, settings.maxConnections / 10)),
-                    settings.joinsPerMinute) {}
+      clientLimits_(settings.maxConnectionsPerAddress, settings.maxWebSockets, settings.joinsPerMinute) {}
 
 Poco::Net::HTTPRequestHandler* HttpRouter::createRequestHandler(const HTTPServerRequest& request) {
   std::string path;
@@ -161,7 +158,7 @@ Poco::Net::HTTPRequestHandler* HttpRouter::createRequestHandler(const HTTPServer
     return new ErrorHandler(HTTPResponse::HTTP_FORBIDDEN, "foreign-origin",
                             "this WebSocket was opened by a page of another site (Origin)");
   }
-  if (path == "/ws") return new SignalingConnection(loop_, conference_, services_.joins, clientLimits_,
+  if (path == "/ws") return new SignalingConnection(loop_, conference_, services_.joins, clientLimits_, webSockets_,
                                                         settings_.signalingTimeoutMs, settings_.joinTimeoutS * 1000);
   if (path == "/healthz") return new HealthHandler(loop_, conference_);
   if (path == "/api" || path.rfind("/api/", 0) == 0) return new ApiHandler(services_);

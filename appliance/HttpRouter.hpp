@@ -6,11 +6,14 @@
 #include "appliance/ClientLimits.hpp"
 #include "appliance/Services.hpp"
 #include "appliance/Settings.hpp"
+#include "appliance/WebSocketThreads.hpp"
 #include "signaling/Conference.hpp"
 #include "signaling/EventLoop.hpp"
 
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerResponse.h>
+
+#include <chrono>
 
 namespace plenum::appliance {
 
@@ -19,6 +22,8 @@ public:
   HttpRouter(const Settings& settings, signaling::EventLoop& loop, signaling::Conference& conference,
              Services& services);
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
+  // Ends every open WebSocket session (at shutdown, before the conference closes).
+  bool stopWebSockets(std::chrono::milliseconds timeout) { return webSockets_.stopAll(timeout); }
 
 private:
   const Settings& settings_;
@@ -27,6 +32,7 @@ private:
   Services& services_;
   // owned
   ClientLimits clientLimits_;
+  WebSocketThreads webSockets_;
 };
 
 // Headers every response carries: a strict Content Security Policy (the client loads nothing

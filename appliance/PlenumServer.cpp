@@ -171,13 +171,17 @@ int PlenumServer::main(const std::vector<std::string>&) {
     params->setMaxThreads(settings.maxConnections);
     params->setMaxQueued(256);
     params->setKeepAlive(true);
+    // A client that sends its request slowly holds a thread for at most this long per read
+    // (Poco's default is 60 s); requests of browsers come at once.
+    params->setTimeout(Poco::Timespan(10, 0));
     return params;
   };
   // No SO_REUSEPORT: a second plenumd on the same port must fail, not share the port.
   Poco::Net::ServerSocket socket;
   socket.bind(Poco::Net::SocketAddress(settings.httpAddress, static_cast<Poco::UInt16>(settings.httpPort)), true, false);
   socket.listen(64);
-  Poco::Net::HTTPRequestHandlerFactory::Ptr router = new HttpRouter(settings, loop, conference, services);
+  auto* routes = new HttpRouter(settings, loop, conference, services);
+  Poco::Net::HTTPRequestHandlerFactory::Ptr router = routes;
 
   std::unique_ptr<Poco::Net::HTTPServer> https;
   std::unique_ptr<Poco::Net::HTTPServer> http;
@@ -221,6 +225,7 @@ int PlenumServer::main(const std::vector<std::string>&) {
   watchdog.reset();
   http->stopAll(true);
   if (https) https->stopAll(true);
+  routes->stopWebSockets(std::chrono::seconds(5));
   loop.stop([&conference] { conference.closeAll(); });
   mixer::ElementReaper::drain(std::chrono::seconds(5));
   pool.joinAll();

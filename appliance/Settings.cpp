@@ -44,6 +44,7 @@ const std::vector<SettingKey> kKeys = {
     {"signaling.timeout-ms", T::Integer, "8000", 1000, 600000},
     {"signaling.join-timeout-s", T::Integer, "30", 1, 3600},
     {"signaling.joins-per-minute", T::Integer, "30", 1, 100000},
+    {"signaling.max-websockets", T::Integer, "2000", 1, 100000},
     {"signaling.answer-timeout-s", T::Integer, "30", 1, 600},
     {"auth.session-hours", T::Number, "12", 0, 24 * 366, true},
     {"auth.attempts-per-account", T::Integer, "5", 1, 1000},
@@ -221,6 +222,7 @@ Settings Settings::from(const Poco::Util::AbstractConfiguration& c, bool crossCh
   s.maxConnectionsPerAddress = integer(c, "http.max-connections-per-address");
   s.joinTimeoutS = integer(c, "signaling.join-timeout-s");
   s.joinsPerMinute = integer(c, "signaling.joins-per-minute");
+  s.maxWebSockets = integer(c, "signaling.max-websockets");
 
   auto& a = s.access;
   a.sessionHours = Poco::NumberParser::parseFloat(raw(c, "auth.session-hours"));

@@ -72,6 +72,7 @@ struct Settings {
   TlsSettings tls;
   std::string webRoot;  // default: the source tree's webclient/ (development build)
   int maxConnections = 500;
+  int maxWebSockets = 2000;  // open at once on the whole server (each has a thread of its own)
   int maxConnectionsPerAddress = 20;  // WebSockets open at once from one client address (/64)
   std::string dataDir = "./var";
   int signalingTimeoutMs = 8000;

@@ -110,17 +110,43 @@ void closeGracefully(WebSocket& socket, std::vector<char>& buffer) {
 }  // namespace
 
 SignalingConnection::SignalingConnection(EventLoop& loop, Conference& conference, JoinResolver& joins,
-                                         ClientLimits& limits, int timeoutMs, int joinTimeoutMs)
-    : loop_(loop), conference_(conference), joins_(joins), limits_(limits), timeoutMs_(timeoutMs),
-      joinTimeoutMs_(joinTimeoutMs) {}
+                                         ClientLimits& limits, WebSocketThreads& threads, int timeoutMs,
+                                         int joinTimeoutMs)
+    : loop_(loop), conference_(conference), joins_(joins), limits_(limits), threads_(threads),
+      timeoutMs_(timeoutMs), joinTimeoutMs_(joinTimeoutMs) {}
+
+// One client's session after the upgrade, on a thread of its own (WebSocketThreads). Holds only
+// what outlives the HTTP request: the socket, the connection's ticket, and the server's
+// long-lived parts.
+class SignalingConnection::Session {
+public:
+  Session(const SignalingConnection& handler, std::unique_ptr<WebSocket> socket, ClientLimits::Ticket ticket,
+          Joiner joiner)
+      : loop_(handler.loop_), conference_(handler.conference_), joins_(handler.joins_), limits_(handler.limits_),
+        timeoutMs_(handler.timeoutMs_), joinTimeoutMs_(handler.joinTimeoutMs_), socket_(std::move(socket)),
+        ticket_(std::move(ticket)), joiner_(std::move(joiner)) {}
+
+  void run(const std::atomic<bool>& stopping);
+
+private:
+  EventLoop& loop_;
+  Conference& conference_;
+  JoinResolver& joins_;
+  ClientLimits& limits_;
+  const int timeoutMs_;
+  const int joinTimeoutMs_;
+  std::unique_ptr<WebSocket> socket_;
+  ClientLimits::Ticket ticket_;  // counted as open until the session ends
+  const Joiner joiner_;
+};
 
 void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
                                         Poco::Net::HTTPServerResponse& response) {
   // Read before the upgrade: the cookies and the address are the request's, not the socket's.
-  const Joiner joiner{cookieValue(request, kSessionCookie), cookieValue(request, kGuestCookie),
-                      request.clientAddress().host().toString()};
+  Joiner joiner{cookieValue(request, kSessionCookie), cookieValue(request, kGuestCookie),
+                request.clientAddress().host().toString()};
   ClientLimits::Refusal refusal = ClientLimits::Refusal::None;
-  const ClientLimits::Ticket ticket = limits_.openConnection(joiner.address, refusal);
+  ClientLimits::Ticket ticket = limits_.openConnection(joiner.address, refusal);
   if (!ticket) {
     const bool server = refusal == ClientLimits::Refusal::Server;
     log().warning("WebSocket refused: %s", std::string(server ? "the server holds as many as it may"
@@ -142,6 +168,16 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
     response.send() << R"({"code":"not-websocket","message":"this endpoint speaks WebSocket only"})";
     return;
   }
+  // The socket has left the HTTP session (Poco detaches it): this pool thread goes back to
+  // serving HTTP, and the session gets a thread of its own.
+  auto session = std::make_shared<Session>(*this, std::move(socket), std::move(ticket), std::move(joiner));
+  if (!threads_.start([session](const std::atomic<bool>& stopping) { session->run(stopping); })) {
+    log().warning("WebSocket closed at once: the server is stopping or out of threads");
+  }
+}
+
+void SignalingConnection::Session::run(const std::atomic<bool>& stopping) {
+  WebSocket* socket = socket_.get();
   const SessionId id = nextSessionId++;
   auto outbox = std::make_shared<Outbox>(id);
   std::shared_ptr<SignalingSink> sink = outbox;
@@ -171,6 +207,10 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
       if (closing) {
         reason = "disconnected";
         closeGracefully(*socket, buffer);
+        break;
+      }
+      if (stopping) {
+        reason = "server stopping";
         break;
       }
       const auto now = std::chrono::steady_clock::now();
@@ -221,11 +261,11 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
       }
       auto& envelope = std::get<ClientEnvelope>(parsed);
       if (auto* join = std::get_if<JoinRequest>(&envelope.message)) {
-        if (!limits_.mayJoin(joiner.address)) {
+        if (!limits_.mayJoin(joiner_.address)) {
           sink->sendError({ErrorCode::RateLimited, "too many joins from your address; try again in a minute", 60});
           continue;
         }
-        auto resolved = joins_.resolve(joiner, *join);
+        auto resolved = joins_.resolve(joiner_, *join);
         if (auto* error = std::get_if<ProtocolError>(&resolved)) {
           sink->sendError(*error);
           continue;

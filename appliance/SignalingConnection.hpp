@@ -3,12 +3,14 @@
 // One client's WebSocket: reads frames, parses them (signaling/Protocol), posts them to the
 // conference thread, and writes what the conference sends back. A join is first resolved here
 // (JoinResolver: the session cookie of the upgrade request, the invite, the room password), on
-// this thread, so that the conference thread never waits for the store or a password hash. It runs on one of the HTTP
-// server's threads for as long as the connection lives (the pool is sized for that, see
-// http.max-connections). Outgoing messages are queued by the conference thread and written
-// here, so a slow client never stalls the conference.
+// this thread, so that the conference thread never waits for the store or a password hash. The
+// upgrade runs on one of the HTTP server's threads; the session then gets a thread of its own
+// (WebSocketThreads) and the HTTP thread goes back to the pool. Outgoing messages are queued by
+// the conference thread and written on the session's thread, so a slow client never stalls the
+// conference.
 #include "appliance/ClientLimits.hpp"
 #include "appliance/JoinResolver.hpp"
+#include "appliance/WebSocketThreads.hpp"
 #include "signaling/Conference.hpp"
 #include "signaling/EventLoop.hpp"
 #include "signaling/SignalingSink.hpp"
@@ -22,7 +24,7 @@ namespace plenum::appliance {
 class SignalingConnection : public Poco::Net::HTTPRequestHandler {
 public:
   SignalingConnection(signaling::EventLoop& loop, signaling::Conference& conference, JoinResolver& joins,
-                      ClientLimits& limits, int timeoutMs, int joinTimeoutMs);
+                      ClientLimits& limits, WebSocketThreads& threads, int timeoutMs, int joinTimeoutMs);
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
 
   static constexpr int kMaxErrors = 20;
@@ -36,10 +38,13 @@ public:
   static constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
 
 private:
+  class Session;
+
   signaling::EventLoop& loop_;
   signaling::Conference& conference_;
   JoinResolver& joins_;
   ClientLimits& limits_;
+  WebSocketThreads& threads_;
   const int timeoutMs_;
   const int joinTimeoutMs_;
 };

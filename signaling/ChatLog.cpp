@@ -28,11 +28,16 @@ bool ChatLog::mayRead(const ChatMessageInfo& message, const std::string& readerI
   return message.to == ChatAudience::Everyone || moderator || message.from.participantId == readerId;
 }
 
-std::vector<ChatMessageInfo> ChatLog::readableBy(const std::string& readerId, bool moderator, std::size_t max) const {
-  // Walk back from the newest until `max` are found, then put them in order.
+std::vector<ChatMessageInfo> ChatLog::readableBy(const std::string& readerId, bool moderator, std::size_t max,
+                                                 std::size_t maxTextBytes) const {
+  // Walk back from the newest until `max` are found or the text is full, then put them in order.
   std::vector<ChatMessageInfo> out;
+  std::size_t bytes = 0;
   for (auto it = messages_.rbegin(); it != messages_.rend() && out.size() < max; ++it) {
-    if (mayRead(*it, readerId, moderator)) out.push_back(*it);
+    if (!mayRead(*it, readerId, moderator)) continue;
+    bytes += it->text.size();
+    if (bytes > maxTextBytes && !out.empty()) break;
+    out.push_back(*it);
   }
   std::reverse(out.begin(), out.end());
   return out;

@@ -19,7 +19,10 @@ class ChatLog {
 public:
   static constexpr std::size_t kDefaultCapacity = 5000;
   static constexpr std::size_t kDefaultMaxTextBytes = 4 * 1024 * 1024;  // ~2000 long messages
-  static constexpr std::size_t kHistoryMessages = 500;  // what a newcomer gets at most
+  // What a newcomer gets at most: every join would otherwise resend up to the whole log (4 MiB),
+  // which a few clients joining in a loop turn into a flood of the server's uplink.
+  static constexpr std::size_t kHistoryMessages = 500;
+  static constexpr std::size_t kHistoryTextBytes = 256 * 1024;
 
   explicit ChatLog(std::size_t capacity = kDefaultCapacity, std::size_t maxTextBytes = kDefaultMaxTextBytes);
 
@@ -28,9 +31,11 @@ public:
 
   // Whether `readerId` (a moderator or not) may read `message`.
   static bool mayRead(const ChatMessageInfo& message, const std::string& readerId, bool moderator);
-  // The last `max` messages the reader may read, oldest first.
+  // The last messages the reader may read, oldest first: at most `max`, and no more than fit
+  // into `maxTextBytes` of text (the newest always).
   std::vector<ChatMessageInfo> readableBy(const std::string& readerId, bool moderator,
-                                          std::size_t max = kHistoryMessages) const;
+                                          std::size_t max = kHistoryMessages,
+                                          std::size_t maxTextBytes = kHistoryTextBytes) const;
   // Every stored message, oldest first (for the moderators' export).
   const std::deque<ChatMessageInfo>& all() const { return messages_; }
   std::size_t size() const { return messages_.size(); }

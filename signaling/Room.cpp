@@ -125,7 +125,7 @@ std::optional<ProtocolError> Room::join(const std::string& participantId, const 
   if (locked_ && !moderator) return ProtocolError{ErrorCode::RoomLocked, "the room is locked"};
   if (policy_.lobby && !moderator) {
     if (lobby_.size() >= limit()) return ProtocolError{ErrorCode::RoomFull, "too many people are waiting"};
-    wait(Waiting{std::move(participant), request, codec});
+    wait(Waiting{std::move(participant), request, codec, nullptr});
     return std::nullopt;
   }
   if (participants_.size() >= limit()) {

@@ -68,6 +68,29 @@ describe('WebSockets per client address', () => {
   });
 });
 
+describe('WebSockets on the whole server', () => {
+  let server;
+  before(async () => {
+    server = await startPlenumd({ admin: false, config: 'http.max-connections = 6\nsignaling.max-websockets = 30' });
+  });
+  after(async () => { await server?.stop(); });
+
+  it('open WebSockets hold no HTTP thread: 30 of them with 6 HTTP threads, /healthz answers; the 31st gets 503', async () => {
+    const open = [];
+    for (let i = 0; i < 30; ++i) open.push(await socket(server));
+    const started = Date.now();
+    for (let i = 0; i < 10; ++i) await health(server);
+    const refused = await upgradeStatus(server);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.body.code, 'server-full');
+    // The sessions still work: one of them joins.
+    assert.equal((await open[29].join({ room: 'busy' })).type, 'joined');
+    open.forEach((s) => s.close());
+    await until(async () => (await upgradeStatus(server)).status === 0, 'a connection after they closed');
+    assert.ok(Date.now() - started < 15000);
+  });
+});
+
 describe('joins per address and minute', () => {
   let server;
   before(async () => { server = await startPlenumd({ admin: false, config: 'signaling.joins-per-minute = 3' }); });

@@ -62,6 +62,17 @@ SCENARIO("The history holds the last 500 messages one may read", "[signaling][Ch
   CHECK(guest.back().id == "m599");
 }
 
+SCENARIO("The history a newcomer gets is bounded in bytes: the newest messages that fit", "[signaling][ChatLog]") {
+  ChatLog log;
+  const std::string longText(2000, 'x');
+  for (int i = 0; i < 400; ++i) log.add(kGuest, ChatAudience::Everyone, longText, kTime);  // 800 kB
+  const auto history = log.readableBy("g2", false);
+  CHECK(history.size() == ChatLog::kHistoryTextBytes / longText.size());  // 131 of 2000 bytes
+  CHECK(history.back().id == "m400");
+  // One message larger than the limit still comes (the newest is never left out).
+  CHECK(log.readableBy("g2", false, 500, 10).size() == 1);
+}
+
 SCENARIO("The chat's memory is bounded", "[signaling][ChatLog]") {
   ChatLog log(3);
   for (int i = 0; i < 5; ++i) log.add(kGuest, ChatAudience::Everyone, "x", kTime);
