@@ -145,9 +145,37 @@ std::string pageName(const std::string& path) {
 HttpRouter::HttpRouter(const Settings& settings, signaling::EventLoop& loop, signaling::Conference& conference,
                        Services& services)
     : settings_(settings), loop_(loop), conference_(conference), services_(services),
-      clientLimits_(settings.maxConnectionsPerAddress, settings.maxWebSockets, settings.joinsPerMinute) {}
+      clientLimits_(settings.maxConnectionsPerAddress, settings.maxWebSockets, settings.joinsPerMinute),
+      connections_(settings.maxHttpConnectionsPerAddress) {}
+
+namespace {
+
+// Tells the connection guard when a request's handler is done (the connection then has
+// HttpConnectionGuard::kHeaderTime for its next request).
+class TimedHandler : public Poco::Net::HTTPRequestHandler {
+public:
+  TimedHandler(Poco::Net::HTTPRequestHandler* inner, HttpConnectionGuard& guard, Poco::Net::SocketAddress peer)
+      : inner_(inner), guard_(guard), peer_(std::move(peer)) {
+    guard_.requestStarted(peer_);
+  }
+  ~TimedHandler() override { guard_.requestEnded(peer_); }
+  void handleRequest(HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
+    inner_->handleRequest(request, response);
+  }
+
+private:
+  std::unique_ptr<Poco::Net::HTTPRequestHandler> inner_;
+  HttpConnectionGuard& guard_;
+  const Poco::Net::SocketAddress peer_;
+};
+
+}  // namespace
 
 Poco::Net::HTTPRequestHandler* HttpRouter::createRequestHandler(const HTTPServerRequest& request) {
+  return new TimedHandler(route(request), connections_, request.clientAddress());
+}
+
+Poco::Net::HTTPRequestHandler* HttpRouter::route(const HTTPServerRequest& request) {
   std::string path;
   try {
     path = Poco::URI(request.getURI()).getPath();

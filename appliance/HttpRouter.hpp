@@ -4,6 +4,7 @@
 // the REST API (/api/...), the room page for /r/<room> and /j/<invite>, the login, rooms and
 // admin pages, or a file of the web client.
 #include "appliance/ClientLimits.hpp"
+#include "appliance/HttpConnectionGuard.hpp"
 #include "appliance/Services.hpp"
 #include "appliance/Settings.hpp"
 #include "appliance/WebSocketThreads.hpp"
@@ -22,6 +23,11 @@ public:
   HttpRouter(const Settings& settings, signaling::EventLoop& loop, signaling::Conference& conference,
              Services& services);
   Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
+  // The handler for `request` (what createRequestHandler gives, before the connection's
+  // deadline is moved on).
+  Poco::Net::HTTPRequestHandler* route(const Poco::Net::HTTPServerRequest& request);
+  // The guard of the HTTP connections that this router's requests come on.
+  HttpConnectionGuard& connections() { return connections_; }
   // Ends every open WebSocket session (at shutdown, before the conference closes).
   bool stopWebSockets(std::chrono::milliseconds timeout) { return webSockets_.stopAll(timeout); }
 
@@ -33,6 +39,7 @@ private:
   // owned
   ClientLimits clientLimits_;
   WebSocketThreads webSockets_;
+  HttpConnectionGuard connections_;
 };
 
 // Headers every response carries: a strict Content Security Policy (the client loads nothing

@@ -20,7 +20,7 @@
 #include <Poco/File.h>
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/TCPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/NetSSL.h>
 #include <Poco/Net/SecureServerSocket.h>
@@ -183,8 +183,15 @@ int PlenumServer::main(const std::vector<std::string>&) {
   auto* routes = new HttpRouter(settings, loop, conference, services);
   Poco::Net::HTTPRequestHandlerFactory::Ptr router = routes;
 
-  std::unique_ptr<Poco::Net::HTTPServer> https;
-  std::unique_ptr<Poco::Net::HTTPServer> http;
+  // Like Poco::Net::HTTPServer, but every connection passes the router's guard (deadlines, a
+  // limit per client address).
+  const auto serve = [&](Poco::Net::HTTPRequestHandlerFactory::Ptr handlers, const Poco::Net::ServerSocket& on) {
+    auto params = serverParams();
+    return std::make_unique<Poco::Net::TCPServer>(new GuardedHttpConnections(routes->connections(), handlers, params),
+                                                  pool, on, params);
+  };
+  std::unique_ptr<Poco::Net::TCPServer> https;
+  std::unique_ptr<Poco::Net::TCPServer> http;
   if (settings.tls.enabled()) {
     Poco::Net::SecureServerSocket secureSocket(tlsContext_);
     secureSocket.bind(Poco::Net::SocketAddress(settings.httpAddress, static_cast<Poco::UInt16>(settings.tls.httpsPort)),
@@ -192,9 +199,8 @@ int PlenumServer::main(const std::vector<std::string>&) {
     secureSocket.listen(64);
     Poco::Net::HTTPRequestHandlerFactory::Ptr secureRouter = router;
     if (settings.tls.hsts) secureRouter = new HstsHeader(router);
-    https = std::make_unique<Poco::Net::HTTPServer>(secureRouter, pool, secureSocket, serverParams());
-    http = std::make_unique<Poco::Net::HTTPServer>(new HttpsRedirect(secureSocket.address().port(), router), pool,
-                                                   socket, serverParams());
+    https = serve(secureRouter, secureSocket);
+    http = serve(new HttpsRedirect(secureSocket.address().port(), router), socket);
     https->start();
     http->start();
     log.information("plenumd %s: HTTPS on port %hu (HSTS %s), HTTP on port %hu redirects there, data in %s, "
@@ -203,7 +209,7 @@ int PlenumServer::main(const std::vector<std::string>&) {
                     std::string(settings.tls.hsts ? "on" : "off"), socket.address().port(), settings.dataDir,
                     settings.webRoot);
   } else {
-    http = std::make_unique<Poco::Net::HTTPServer>(router, pool, socket, serverParams());
+    http = serve(router, socket);
     http->start();
     log.information("plenumd %s listening on port %hu, data in %s, web client from %s", std::string(PLENUM_VERSION),
                     socket.address().port(), settings.dataDir, settings.webRoot);
@@ -223,8 +229,9 @@ int PlenumServer::main(const std::vector<std::string>&) {
 
   log.information("shutting down: closing rooms");
   watchdog.reset();
-  http->stopAll(true);
-  if (https) https->stopAll(true);
+  http->stop();
+  if (https) https->stop();
+  routes->connections().shutdownAll();
   routes->stopWebSockets(std::chrono::seconds(5));
   loop.stop([&conference] { conference.closeAll(); });
   mixer::ElementReaper::drain(std::chrono::seconds(5));

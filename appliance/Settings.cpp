@@ -33,6 +33,7 @@ const std::vector<SettingKey> kKeys = {
     {"http.webroot", T::Text, PLENUM_WEBROOT},
     {"http.max-connections", T::Integer, "500", 4, 10000},
     {"http.max-connections-per-address", T::Integer, "20", 1, 10000},
+    {"http.max-http-connections-per-address", T::Integer, "60", 1, 100000},
     {"http.public-url", T::Url, ""},
     {"data.dir", T::Text, "./var"},
     {"rooms.max-participants", T::Integer, "25", 1, 100},
@@ -220,6 +221,7 @@ Settings Settings::from(const Poco::Util::AbstractConfiguration& c, bool crossCh
   s.conference.timeouts.answer = std::chrono::seconds(integer(c, "signaling.answer-timeout-s"));
   s.conference.timeouts.lobby = std::chrono::minutes(integer(c, "rooms.lobby-wait-minutes"));
   s.maxConnectionsPerAddress = integer(c, "http.max-connections-per-address");
+  s.maxHttpConnectionsPerAddress = integer(c, "http.max-http-connections-per-address");
   s.joinTimeoutS = integer(c, "signaling.join-timeout-s");
   s.joinsPerMinute = integer(c, "signaling.joins-per-minute");
   s.maxWebSockets = integer(c, "signaling.max-websockets");

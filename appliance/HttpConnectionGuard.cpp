@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: EUPL-1.2
+#include "appliance/HttpConnectionGuard.hpp"
+
+#include "appliance/RateLimiter.hpp"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServerConnection.h>
+
+#include <sys/socket.h>
+
+namespace plenum::appliance {
+
+namespace {
+
+Poco::Logger& log() { return Poco::Logger::get("plenum.http"); }
+
+std::string peerOf(const Poco::Net::StreamSocket& socket) {
+  try {
+    return socket.peerAddress().toString();
+  } catch (const Poco::Exception&) {
+    return {};  // already gone
+  }
+}
+
+// HTTP on a connection the guard admitted; counted until it ends.
+class GuardedConnection : public Poco::Net::TCPServerConnection {
+public:
+  GuardedConnection(const Poco::Net::StreamSocket& socket, HttpConnectionGuard& guard,
+                    Poco::Net::HTTPRequestHandlerFactory::Ptr handlers, Poco::Net::HTTPServerParams::Ptr params)
+      : TCPServerConnection(socket), guard_(guard), handlers_(std::move(handlers)), params_(std::move(params)) {}
+
+  void run() override {
+    const std::string peer = guard_.open(socket());
+    if (peer.empty()) {
+      static const std::string kRefusal =
+          "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: 10\r\n"
+          "Connection: close\r\nContent-Length: 75\r\n\r\n"
+          R"({"code":"too-many-connections","message":"too many connections, try again"})";
+      try {
+        socket().setSendTimeout(Poco::Timespan(1, 0));
+        socket().sendBytes(kRefusal.data(), static_cast<int>(kRefusal.size()));
+      } catch (const Poco::Exception&) {
+        // the client went away; nothing to tell
+      }
+      return;
+    }
+    Poco::Net::HTTPServerConnection http(socket(), params_, handlers_);
+    http.run();
+    guard_.close(peer);
+  }
+
+private:
+  HttpConnectionGuard& guard_;
+  Poco::Net::HTTPRequestHandlerFactory::Ptr handlers_;
+  Poco::Net::HTTPServerParams::Ptr params_;
+};
+
+}  // namespace
+
+Poco::Net::TCPServerConnection* GuardedHttpConnections::createConnection(const Poco::Net::StreamSocket& socket) {
+  return new GuardedConnection(socket, guard_, handlers_, params_);
+}
+
+HttpConnectionGuard::HttpConnectionGuard(int perAddress) : perAddress_(perAddress), reaper_([this] { reap(); }) {}
+
+HttpConnectionGuard::~HttpConnectionGuard() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  reaper_.join();
+}
+
+std::string HttpConnectionGuard::open(const Poco::Net::StreamSocket& socket) {
+  const std::string peer = peerOf(socket);
+  if (peer.empty()) return {};
+  const std::string key = clientAddressKey(socket.peerAddress().host().toString());
+  std::lock_guard lock(mutex_);
+  int& count = perAddressOpen_[key];
+  if (count >= perAddress_) {
+    if (count == 0) perAddressOpen_.erase(key);
+    log().warning("HTTP connection refused: too many from one client address");
+    return {};
+  }
+  ++count;
+  connections_[peer] = Connection{socket.impl()->sockfd(), key, Clock::now() + kHeaderTime};
+  return peer;
+}
+
+void HttpConnectionGuard::close(const std::string& peer) {
+  std::lock_guard lock(mutex_);
+  auto it = connections_.find(peer);
+  if (it == connections_.end()) return;
+  if (auto count = perAddressOpen_.find(it->second.addressKey); count != perAddressOpen_.end() && --count->second <= 0) {
+    perAddressOpen_.erase(count);
+  }
+  connections_.erase(it);
+}
+
+void HttpConnectionGuard::setDeadline(const Poco::Net::SocketAddress& peer, Clock::duration from) {
+  std::lock_guard lock(mutex_);
+  if (auto it = connections_.find(peer.toString()); it != connections_.end()) it->second.deadline = Clock::now() + from;
+}
+
+void HttpConnectionGuard::requestStarted(const Poco::Net::SocketAddress& peer) { setDeadline(peer, kRequestTime); }
+void HttpConnectionGuard::requestEnded(const Poco::Net::SocketAddress& peer) { setDeadline(peer, kHeaderTime); }
+
+void HttpConnectionGuard::shutdownAll() {
+  std::lock_guard lock(mutex_);
+  for (auto& [peer, connection] : connections_) {
+    if (connection.fd >= 0) ::shutdown(connection.fd, SHUT_RDWR);
+    connection.fd = -1;
+  }
+}
+
+std::size_t HttpConnectionGuard::open() const {
+  std::lock_guard lock(mutex_);
+  return connections_.size();
+}
+
+std::size_t HttpConnectionGuard::cutOff() const {
+  std::lock_guard lock(mutex_);
+  return cutOff_;
+}
+
+// Shuts down connections past their deadline. Only the kernel socket is shut down (not a TLS
+// session, which belongs to the connection's thread): its blocked read returns, Poco ends the
+// connection, and close() forgets it.
+void HttpConnectionGuard::reap() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    wake_.wait_for(lock, std::chrono::milliseconds(500));
+    const auto now = Clock::now();
+    for (auto& [peer, connection] : connections_) {
+      if (connection.fd < 0 || connection.deadline > now) continue;
+      ::shutdown(connection.fd, SHUT_RDWR);
+      connection.fd = -1;  // once
+      ++cutOff_;
+    }
+  }
+}
+
+}  // namespace plenum::appliance

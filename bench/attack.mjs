@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: EUPL-1.2
+// What an anonymous attacker can do to a plenumd (issue 11's probes), for one or two builds side
+// by side in one run:
+//   node bench/attack.mjs [PLENUMD ...]      (default: build/appliance/plenumd)
+// For each binary, on a fresh plenumd with the shipped defaults:
+//   1. idle WebSockets: 1000 opened and 500 slow HTTP clients (a header byte every 5 s; they reconnect when cut off), the
+//      limits per client address lifted (as from a botnet), then again from one address with the
+//      default limits; /healthz latency every 3 s for 30 s;
+//   2. logins: 60 parallel wrong passwords for the admin, then the right one from another address;
+//   3. rooms: one address sends joins to 40 new ad-hoc room names.
+// Prints one table. No retries: a request that does not answer within 10 s counts as a timeout.
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import WebSocket from '../tests/e2e/node_modules/ws/wrapper.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const binaries = process.argv.slice(2);
+if (!binaries.length) binaries.push('build/appliance/plenumd');
+
+async function start(binary, config) {
+  process.env.PLENUMD = path.resolve(binary);
+  // plenumd.mjs reads PLENUMD when it is first imported: one import per binary.
+  const { startPlenumd, ADMIN } = await import(`../tests/api/lib/plenumd.mjs?${encodeURIComponent(binary)}`);
+  const server = await startPlenumd({
+    admin: true,
+    // Back to the shipped defaults (the API tests' file lifts the per-address limits), ad-hoc
+    // rooms on although an admin exists (as on a fresh install).
+    config: `http.max-connections-per-address = 20\nsignaling.joins-per-minute = 30\nrooms.ad-hoc = true\n${config}`,
+  });
+  return { server, admin: ADMIN };
+}
+
+function openSocket(url) {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url);
+    const timer = setTimeout(() => resolve({ ws, ok: false, status: 'timeout' }), 10000);
+    ws.on('open', () => { clearTimeout(timer); resolve({ ws, ok: true }); });
+    ws.on('unexpected-response', (req, res) => { clearTimeout(timer); resolve({ ws, ok: false, status: res.statusCode }); });
+    ws.on('error', () => { clearTimeout(timer); resolve({ ws, ok: false, status: 'error' }); });
+  });
+}
+
+// A client that sends its request header a byte every 5 s, and reconnects when cut off.
+function slowHttpClient(port) {
+  let stopped = false;
+  let socket;
+  let timer;
+  const connect = () => {
+    socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.on('close', () => { clearInterval(timer); if (!stopped) setTimeout(connect, 100); });
+    socket.write('GET / HTTP/1.1\r\nHost: localhost\r\n');
+    timer = setInterval(() => socket.write('X'), 5000);
+  };
+  connect();
+  return () => { stopped = true; clearInterval(timer); socket.destroy(); };
+}
+
+async function timed(fn) {
+  const t0 = Date.now();
+  try {
+    const status = await fn();
+    return { ms: Date.now() - t0, status };
+  } catch {
+    return { ms: Date.now() - t0, status: 'timeout' };
+  }
+}
+
+const healthz = (server) => timed(async () => (await fetch(`${server.baseUrl}/healthz`, { signal: AbortSignal.timeout(10000) })).status);
+// A login from `localAddress` (another loopback address stands for another client).
+const login = (server, username, password, localAddress = '127.0.0.1') => timed(() => new Promise((resolve, reject) => {
+  const body = JSON.stringify({ username, password });
+  const url = new URL('/api/session', server.baseUrl);
+  const req = http.request({
+    host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, timeout: 10000,
+    headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+  }, (res) => { res.resume(); resolve(res.statusCode); });
+  req.on('timeout', () => req.destroy(new Error('timeout')));
+  req.on('error', reject);
+  req.end(body);
+}));
+
+// Whether the binary knows a configuration key (older builds refuse unknown keys).
+const knows = (binary, key) => fs.readFileSync(binary).includes(Buffer.from(key));
+
+async function idleConnections(binary, manyAddresses) {
+  // As from many addresses: the limits per address lifted, so only the server-wide ones count.
+  const perHttp = 'http.max-http-connections-per-address';
+  const lifted = `http.max-connections-per-address = 10000\n${knows(binary, perHttp) ? `${perHttp} = 100000` : ''}`;
+  const { server } = await start(binary, manyAddresses ? lifted : '');
+  const port = Number(new URL(server.baseUrl).port);
+  const sockets = [];
+  for (let i = 0; i < 1000; i += 50) {
+    sockets.push(...await Promise.all(Array.from({ length: 50 }, () => openSocket(server.wsUrl))));
+  }
+  const slow = Array.from({ length: 500 }, () => slowHttpClient(port));
+  // Over 30 s, so that cut-off slow clients have come back.
+  const probes = [];
+  for (let i = 0; i < 10; ++i) {
+    await sleep(3000);
+    probes.push(await healthz(server));
+  }
+  const result = {
+    accepted: sockets.filter((s) => s.ok).length,
+    health: probes,
+  };
+  slow.forEach((stop) => stop());
+  sockets.forEach((s) => s.ws.terminate());
+  await server.stop();
+  return result;
+}
+
+async function guesses(binary) {
+  const { server, admin } = await start(binary, '');
+  const wrong = await Promise.all(Array.from({ length: 60 }, () => login(server, admin.username, 'wrong-password-123')));
+  const right = await login(server, admin.username, admin.password, '127.0.0.2');
+  await server.stop();
+  const count = (status) => wrong.filter((w) => w.status === status).length;
+  return { checked: count(401), limited: count(429), other: wrong.length - count(401) - count(429), right };
+}
+
+async function rooms(binary) {
+  const { server } = await start(binary, '');
+  let joined = 0;
+  const refusals = {};
+  const sockets = [];
+  for (let i = 0; i < 40; ++i) {
+    const s = await openSocket(server.wsUrl);
+    sockets.push(s.ws);
+    if (!s.ok) { refusals[`http-${s.status}`] = (refusals[`http-${s.status}`] || 0) + 1; continue; }
+    const answer = await new Promise((resolve) => {
+      const timer = setTimeout(() => resolve({ type: 'timeout' }), 10000);
+      s.ws.on('message', (data) => {
+        const m = JSON.parse(String(data));
+        if (['joined', 'error', 'lobby'].includes(m.type)) { clearTimeout(timer); resolve(m); }
+      });
+      s.ws.send(JSON.stringify({ type: 'join', room: `attack-${i}`, name: 'Bot' }));
+    });
+    if (answer.type === 'joined') ++joined;
+    else refusals[answer.code || answer.type] = (refusals[answer.code || answer.type] || 0) + 1;
+  }
+  const health = await healthz(server);
+  sockets.forEach((ws) => ws.terminate());
+  await server.stop();
+  return { joined, refusals, health };
+}
+
+const summary = (probes) => {
+  const ms = probes.map((p) => (p.status === 200 ? p.ms : Infinity)).sort((a, b) => a - b);
+  const fmt = (v) => (v === Infinity ? 'timeout' : `${v} ms`);
+  return `median ${fmt(ms[Math.floor(ms.length / 2)])}, worst ${fmt(ms.at(-1))}, ${probes.filter((p) => p.status === 200).length}/${probes.length} answered`;
+};
+
+const rows = [];
+for (const binary of binaries) {
+  const idle = await idleConnections(binary, true);
+  const idleOne = await idleConnections(binary, false);
+  const login60 = await guesses(binary);
+  const roomRun = await rooms(binary);
+  rows.push({ binary, idle, idleOne, login60, roomRun });
+}
+console.log('\n| probe | ' + rows.map((r) => r.binary).join(' | ') + ' |');
+console.log('|---|' + rows.map(() => '---').join('|') + '|');
+console.log('| WebSockets accepted of 1000 (limits per address lifted) | ' + rows.map((r) => r.idle.accepted).join(' | ') + ' |');
+console.log('| /healthz with those + 500 slow HTTP clients | ' + rows.map((r) => summary(r.idle.health)).join(' | ') + ' |');
+console.log('| the same from one address, default limits: WebSockets accepted | ' + rows.map((r) => r.idleOne.accepted).join(' | ') + ' |');
+console.log('| /healthz then | ' + rows.map((r) => summary(r.idleOne.health)).join(' | ') + ' |');
+console.log('| 60 parallel wrong logins: checked / limited (429) / other | ' + rows.map((r) => `${r.login60.checked} / ${r.login60.limited} / ${r.login60.other}`).join(' | ') + ' |');
+console.log('| then the right password, from another address | ' + rows.map((r) => `${r.login60.right.status} in ${r.login60.right.ms} ms`).join(' | ') + ' |');
+console.log('| rooms opened by 40 joins from one address | ' + rows.map((r) => `${r.roomRun.joined} (${JSON.stringify(r.roomRun.refusals)})`).join(' | ') + ' |');
+console.log('| /healthz after that | ' + rows.map((r) => `${r.roomRun.health.status} in ${r.roomRun.health.ms} ms`).join(' | ') + ' |');
+process.exit(0);
