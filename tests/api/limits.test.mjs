@@ -6,6 +6,7 @@
 // on a plenumd of its own with small values; /healthz answers throughout.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import WebSocket from '../e2e/node_modules/ws/wrapper.mjs';
 import { startPlenumd } from './lib/plenumd.mjs';
 import { SignalingSocket } from './lib/api.mjs';
@@ -88,6 +89,47 @@ describe('WebSockets on the whole server', () => {
     open.forEach((s) => s.close());
     await until(async () => (await upgradeStatus(server)).status === 0, 'a connection after they closed');
     assert.ok(Date.now() - started < 15000);
+  });
+});
+
+/** A raw TCP connection to the server that sends `text`; collects what comes back. */
+function rawConnection(server, text) {
+  const socket = net.connect(Number(new URL(server.baseUrl).port), '127.0.0.1');
+  const c = { socket, received: '', closed: false };
+  socket.on('data', (d) => { c.received += d; });
+  socket.on('close', () => { c.closed = true; });
+  socket.on('error', () => {});
+  if (text) socket.write(text);
+  return c;
+}
+
+describe('HTTP connections', () => {
+  let server;
+  before(async () => { server = await startPlenumd({ admin: false, config: 'http.max-http-connections-per-address = 3' }); });
+  after(async () => { await server?.stop(); });
+
+  it('a client that sends its request header too slowly is cut off', async () => {
+    const slow = rawConnection(server, 'GET /healthz HTTP/1.1\r\nHost: x\r\n');
+    const timer = setInterval(() => slow.socket.write('X'), 1000);
+    try {
+      await until(() => slow.closed, 'the slow connection to be closed', 25000);
+    } finally {
+      clearInterval(timer);
+    }
+    await health(server);
+  });
+
+  it('the fourth connection from one address gets 429 and is closed; after one closes, it works', async () => {
+    const idle = [rawConnection(server), rawConnection(server), rawConnection(server)];
+    await sleep(300);
+    const fourth = rawConnection(server, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => fourth.closed, 'the fourth connection to be closed');
+    assert.match(fourth.received, /^HTTP\/1.1 429/);
+    assert.match(fourth.received, /too-many-connections/);
+    idle.forEach((c) => c.socket.destroy());
+    await until(async () => {
+      try { return (await fetch(`${server.baseUrl}/healthz`)).status === 200; } catch { return false; }
+    }, '/healthz after the idle connections closed');
   });
 });
 
