@@ -3,6 +3,7 @@
 // by side in one run:
 //   node bench/attack.mjs [PLENUMD ...]      (default: build/appliance/plenumd)
 // For each binary, on a fresh plenumd with the shipped defaults:
+//   (The attacker is 127.0.0.1; /healthz and the right login come from 127.0.0.2.)
 //   1. idle WebSockets: 1000 opened and 500 slow HTTP clients (a header byte every 5 s; they reconnect when cut off), the
 //      limits per client address lifted (as from a botnet), then again from one address with the
 //      default limits; /healthz latency every 3 s for 30 s;
@@ -21,13 +22,14 @@ if (!binaries.length) binaries.push('build/appliance/plenumd');
 
 async function start(binary, config) {
   process.env.PLENUMD = path.resolve(binary);
+  process.env.PLENUM_BASE_CONFIG = new URL('attack.ini', import.meta.url).pathname;
   // plenumd.mjs reads PLENUMD when it is first imported: one import per binary.
   const { startPlenumd, ADMIN } = await import(`../tests/api/lib/plenumd.mjs?${encodeURIComponent(binary)}`);
   const server = await startPlenumd({
     admin: true,
-    // Back to the shipped defaults (the API tests' file lifts the per-address limits), ad-hoc
-    // rooms on although an admin exists (as on a fresh install).
-    config: `http.max-connections-per-address = 20\nsignaling.joins-per-minute = 30\nrooms.ad-hoc = true\n${config}`,
+    // The shipped defaults (bench/attack.ini), ad-hoc rooms on although an admin exists (as on a
+    // fresh install).
+    config: `rooms.ad-hoc = true\n${config}`,
   });
   return { server, admin: ADMIN };
 }
@@ -68,19 +70,20 @@ async function timed(fn) {
   }
 }
 
-const healthz = (server) => timed(async () => (await fetch(`${server.baseUrl}/healthz`, { signal: AbortSignal.timeout(10000) })).status);
-// A login from `localAddress` (another loopback address stands for another client).
-const login = (server, username, password, localAddress = '127.0.0.1') => timed(() => new Promise((resolve, reject) => {
-  const body = JSON.stringify({ username, password });
-  const url = new URL('/api/session', server.baseUrl);
-  const req = http.request({
-    host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress, timeout: 10000,
-    headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
-  }, (res) => { res.resume(); resolve(res.statusCode); });
+// A request from `localAddress` (another loopback address stands for another client than the
+// attacker, who uses 127.0.0.1); its status, or a timeout after 10 s.
+const request = (server, method, pathname, body, localAddress) => timed(() => new Promise((resolve, reject) => {
+  const url = new URL(pathname, server.baseUrl);
+  const headers = body ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } : {};
+  const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method, localAddress, timeout: 10000, headers },
+    (res) => { res.resume(); resolve(res.statusCode); });
   req.on('timeout', () => req.destroy(new Error('timeout')));
   req.on('error', reject);
   req.end(body);
 }));
+const healthz = (server) => request(server, 'GET', '/healthz', undefined, '127.0.0.2');
+const login = (server, username, password, localAddress) =>
+  request(server, 'POST', '/api/session', JSON.stringify({ username, password }), localAddress);
 
 // Whether the binary knows a configuration key (older builds refuse unknown keys).
 const knows = (binary, key) => fs.readFileSync(binary).includes(Buffer.from(key));
@@ -114,7 +117,7 @@ async function idleConnections(binary, manyAddresses) {
 
 async function guesses(binary) {
   const { server, admin } = await start(binary, '');
-  const wrong = await Promise.all(Array.from({ length: 60 }, () => login(server, admin.username, 'wrong-password-123')));
+  const wrong = await Promise.all(Array.from({ length: 60 }, () => login(server, admin.username, 'wrong-password-123', '127.0.0.1')));
   const right = await login(server, admin.username, admin.password, '127.0.0.2');
   await server.stop();
   const count = (status) => wrong.filter((w) => w.status === status).length;

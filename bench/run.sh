@@ -29,7 +29,14 @@ fi
 # loopback interface, so that nothing can leave the machine: libnice's UPnP discovery in
 # plenumd otherwise multicasts SSDP on the host's interfaces. BENCH_NETNS=0 runs in the host's
 # namespace instead.
-if [[ "${BENCH_NETNS:-1}" != 0 ]] && command -v unshare >/dev/null && command -v ip >/dev/null; then
-  exec unshare --net -- /bin/sh -c 'ip link set lo up && exec /usr/bin/python3 "$0" "$@"' "$here/bench.py" "$@"
+# --soak (first argument): the long soak (bench/soak.py) instead of the CPU/memory table.
+script="$here/bench.py"
+if [[ "${1:-}" == --soak ]]; then
+  script="$here/soak.py"
+  shift
 fi
-exec /usr/bin/python3 "$here/bench.py" "$@"
+
+if [[ "${BENCH_NETNS:-1}" != 0 ]] && command -v unshare >/dev/null && command -v ip >/dev/null; then
+  exec unshare --net -- /bin/sh -c 'ip link set lo up && exec /usr/bin/python3 "$0" "$@"' "$script" "$@"
+fi
+exec /usr/bin/python3 "$script" "$@"

@@ -34,6 +34,8 @@ struct MixerSettings {
   std::vector<std::string> iceLocalAddresses;
   int iceMinPort = 0;
   int iceMaxPort = 0;
+  // Whether clients' ICE candidates may name the loopback address (see checkCandidateAddress).
+  bool allowLoopbackCandidates = false;
 };
 
 }  // namespace plenum::mixer

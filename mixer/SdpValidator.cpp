@@ -3,8 +3,12 @@
 
 #include <gst/sdp/sdp.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <sstream>
 #include <vector>
 
@@ -54,7 +58,35 @@ std::optional<std::string> checkSdpAnswer(const std::string& text, unsigned medi
   return problem;
 }
 
-std::optional<std::string> checkIceCandidate(const std::string& candidate) {
+std::optional<std::string> checkCandidateAddress(const std::string& address, bool allowLoopback) {
+  in_addr v4{};
+  in6_addr v6{};
+  if (inet_pton(AF_INET, address.c_str(), &v4) == 1) {
+    const std::uint32_t a = ntohl(v4.s_addr);
+    if ((a >> 24) == 127) return allowLoopback ? std::nullopt : std::optional<std::string>("loopback address refused");
+    if ((a >> 24) == 0) return "unspecified address refused";
+    if ((a >> 28) == 0xe || a == 0xffffffffu) return "multicast or broadcast address refused";
+    return std::nullopt;
+  }
+  if (inet_pton(AF_INET6, address.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_V4MAPPED(&v6) || IN6_IS_ADDR_V4COMPAT(&v6)) {
+      char v4text[INET_ADDRSTRLEN] = {};
+      inet_ntop(AF_INET, &v6.s6_addr[12], v4text, sizeof v4text);
+      return checkCandidateAddress(v4text, allowLoopback);
+    }
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return allowLoopback ? std::nullopt : std::optional<std::string>("loopback address refused");
+    if (IN6_IS_ADDR_UNSPECIFIED(&v6)) return "unspecified address refused";
+    if (IN6_IS_ADDR_MULTICAST(&v6)) return "multicast address refused";
+    return std::nullopt;
+  }
+  const std::string suffix = ".local";
+  if (address.size() > suffix.size() && address.compare(address.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    return std::nullopt;
+  }
+  return "host names other than mDNS .local names are refused";
+}
+
+std::optional<std::string> checkIceCandidate(const std::string& candidate, bool allowLoopback) {
   if (candidate.empty()) return std::nullopt;
   if (candidate.size() > 512) return "candidate longer than 512 characters";
   for (unsigned char c : candidate) {
@@ -80,6 +112,7 @@ std::optional<std::string> checkIceCandidate(const std::string& candidate) {
         return std::isalnum(c) || c == '.' || c == ':' || c == '-';
       });
   if (!plausibleAddress || address.empty()) return "address is neither IP nor host name";
+  if (auto refused = checkCandidateAddress(address, allowLoopback)) return refused;
   if (!allOf(f[5], isdigit) || f[5].size() > 5 || std::stoul(f[5]) > 65535) return "port out of range";
   if (f[6] != "typ") return "missing 'typ'";
   static const char* const types[] = {"host", "srflx", "prflx", "relay"};

@@ -14,7 +14,15 @@ std::optional<std::string> checkSdpAnswer(const std::string& sdp, unsigned media
 
 // nullopt when `candidate` is an RFC 8839 candidate attribute ("candidate:..." with
 // foundation, component, transport, priority, address, port, "typ", type), or empty (the end
-// of candidates); otherwise the reason.
-std::optional<std::string> checkIceCandidate(const std::string& candidate);
+// of candidates), and names an address the server may contact (checkCandidateAddress);
+// otherwise the reason.
+std::optional<std::string> checkIceCandidate(const std::string& candidate, bool allowLoopback = false);
+
+// nullopt when the server may send ICE checks to `address` from a client's candidate. Refused:
+// the server's own loopback (unless `allowLoopback`: tests and benchmarks on one machine), the
+// unspecified, multicast and broadcast addresses, and host names other than mDNS ".local"
+// names (a name such as "localhost" could lead to the server itself). Private and link-local
+// addresses are allowed: clients on the city's own network have them.
+std::optional<std::string> checkCandidateAddress(const std::string& address, bool allowLoopback);
 
 }  // namespace plenum::mixer

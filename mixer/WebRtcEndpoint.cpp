@@ -232,11 +232,36 @@ void WebRtcEndpoint::onOfferCreated(GstWebRTCSessionDescription* offer) {
     listener_.OnWebRtcEndpointFailed(*this, "webrtcbin could not create an offer");
     return;
   }
+  // Browsers apply an m-line's b=AS to what they send: a camera gets at most the composite's
+  // bitrate (decoding costs the server in proportion).
+  for (guint m = 0; m < gst_sdp_message_medias_len(offer->sdp); ++m) {
+    auto* media = const_cast<GstSDPMedia*>(gst_sdp_message_get_media(offer->sdp, m));
+    if (g_strcmp0(gst_sdp_media_get_media(media), "video") == 0) {
+      gst_sdp_media_add_bandwidth(media, "AS", static_cast<guint>(mixer_.settings().videoBitrateKbps));
+    }
+  }
   g_signal_emit_by_name(webrtc_, "set-local-description", offer, nullptr);
   gchar* text = gst_sdp_message_as_text(offer->sdp);
   const std::string sdp(text);
   g_free(text);
   listener_.OnWebRtcEndpointOffer(*this, sdp);
+}
+
+// Candidates inside an answer pass the same check as trickled ones; those it refuses are left
+// out (the others may still connect).
+void WebRtcEndpoint::dropRefusedCandidates(GstSDPMessage* sdp) const {
+  for (guint m = 0; m < gst_sdp_message_medias_len(sdp); ++m) {
+    auto* media = const_cast<GstSDPMedia*>(gst_sdp_message_get_media(sdp, m));
+    for (guint a = gst_sdp_media_attributes_len(media); a-- > 0;) {
+      const GstSDPAttribute* attribute = gst_sdp_media_get_attribute(media, a);
+      if (g_strcmp0(attribute->key, "candidate") != 0) continue;
+      const std::string candidate = std::string("candidate:") + (attribute->value ? attribute->value : "");
+      if (auto problem = checkIceCandidate(candidate, mixer_.settings().allowLoopbackCandidates)) {
+        g_message("participant %s: answer candidate left out: %s", id_.c_str(), problem->c_str());
+        gst_sdp_media_remove_attribute(media, a);
+      }
+    }
+  }
 }
 
 std::optional<std::string> WebRtcEndpoint::setRemoteAnswer(const std::string& text) {
@@ -245,6 +270,7 @@ std::optional<std::string> WebRtcEndpoint::setRemoteAnswer(const std::string& te
   if (auto problem = checkSdpAnswer(text, 2)) return problem;
   GstSDPMessage* sdp = nullptr;
   gst_sdp_message_new_from_text(text.c_str(), &sdp);
+  dropRefusedCandidates(sdp);
   GstWebRTCSessionDescription* answer = gst_webrtc_session_description_new(GST_WEBRTC_SDP_TYPE_ANSWER, sdp);
   auto* relay = new SignalRelay{this, context_, alive_};
   GstPromise* promise = gst_promise_new_with_change_func(
@@ -272,7 +298,7 @@ std::optional<std::string> WebRtcEndpoint::setRemoteAnswer(const std::string& te
 
 std::optional<std::string> WebRtcEndpoint::addRemoteCandidate(unsigned mline, const std::string& candidate) {
   if (mline > 1) return "sdpMLineIndex out of range";
-  if (auto problem = checkIceCandidate(candidate)) return problem;
+  if (auto problem = checkIceCandidate(candidate, mixer_.settings().allowLoopbackCandidates)) return problem;
   if (!answered_) return "candidate before answer";
   if (candidate.empty()) return std::nullopt;  // end of candidates: nothing to do for libnice
   const std::string line = candidate.rfind("a=", 0) == 0 ? candidate.substr(2) : candidate;
@@ -322,6 +348,39 @@ void WebRtcEndpoint::onPadAdded(GstElement*, GstPad* pad, gpointer data) {
   });
 }
 
+// A camera larger than the composite could ever show costs scaling for nothing, and a client
+// may send any size it likes: such frames are dropped (the tile shows its placeholder), with
+// one warning. Sits where the stream's size is first known (after the H.264 parser, which
+// reads it before decoding; after the VP8 decoder). Owned by its probe.
+struct WebRtcEndpoint::IncomingSizeCap {
+  guint64 maxPixels;
+  std::string participant;
+  bool tooLarge = false;  // touched only on the stream's thread
+
+  static GstPadProbeReturn onData(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    auto* cap = static_cast<IncomingSizeCap*>(data);
+    if (!(info->type & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM)) {
+      return cap->tooLarge ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+    }
+    GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+    if (GST_EVENT_TYPE(event) != GST_EVENT_CAPS) return GST_PAD_PROBE_OK;
+    GstCaps* caps = nullptr;
+    gst_event_parse_caps(event, &caps);
+    gint width = 0;
+    gint height = 0;
+    const GstStructure* s = caps ? gst_caps_get_structure(caps, 0) : nullptr;
+    if (s && gst_structure_get_int(s, "width", &width) && gst_structure_get_int(s, "height", &height)) {
+      const bool tooLarge = static_cast<guint64>(width) * static_cast<guint64>(height) > cap->maxPixels;
+      if (tooLarge && !cap->tooLarge) {
+        g_warning("participant %s sends %dx%d video, more than the composite's size: not shown",
+                  cap->participant.c_str(), width, height);
+      }
+      cap->tooLarge = tooLarge;
+    }
+    return GST_PAD_PROBE_OK;
+  }
+};
+
 void WebRtcEndpoint::linkIncoming(GstPad* pad) {
   GstCaps* caps = gst_pad_get_current_caps(pad);
   if (!caps) caps = gst_pad_query_caps(pad, nullptr);
@@ -350,6 +409,14 @@ void WebRtcEndpoint::linkIncoming(GstPad* pad) {
       chain = {depay, makeElement("vp8dec")};
     }
     target = mixer_.videoSink(id_);
+    GstPad* sized = gst_element_get_static_pad(chain[1], "src");
+    const auto& settings = mixer_.settings();
+    gst_pad_add_probe(
+        sized, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
+        &IncomingSizeCap::onData,
+        new IncomingSizeCap{static_cast<guint64>(settings.width) * static_cast<guint64>(settings.height), id_},
+        [](gpointer cap) { delete static_cast<IncomingSizeCap*>(cap); });
+    gst_object_unref(sized);
   }
   if (!target) {
     // Not ours to decode: drain it so that webrtcbin is never blocked on it.

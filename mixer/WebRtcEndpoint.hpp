@@ -52,7 +52,10 @@ private:
   struct SignalRelay;
 
   void configureIce();
+  struct IncomingSizeCap;
+
   void linkSenders();
+  void dropRefusedCandidates(GstSDPMessage* sdp) const;
   // Adds a sending chain to the pipeline, links its end to webrtcbin's `webrtcPad` and returns
   // its head's sink pad (where the room's tee joins later).
   GstPad* addSender(const std::vector<GstElement*>& chain, const char* webrtcPad);

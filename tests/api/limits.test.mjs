@@ -219,6 +219,17 @@ describe('deadlines', () => {
     assert.equal(lastError(s)?.fatal, true);
   });
 
+  it("the offer limits what a browser sends for its camera (b=AS on the video m-line)", async () => {
+    const s = await socket(server);
+    assert.equal((await s.join({ room: 'bandwidth' })).type, 'joined');
+    await until(() => s.messages.some((m) => m.type === 'offer'), 'the offer');
+    const { sdp } = s.messages.find((m) => m.type === 'offer');
+    const video = sdp.slice(sdp.indexOf('m=video'));
+    assert.match(video, /\r\nb=AS:\d+\r\n/);
+    s.close();
+    await until(async () => (await health(server)).participants === 0, 'nobody left');
+  });
+
   it('participants that never answer their offers are removed (answer-timeout, fatal), and so is the room', async () => {
     const silent = await socket(server);
     const other = await socket(server);

@@ -36,7 +36,9 @@ export async function startPlenumd({ config = '', admin = true } = {}) {
   const dataDir = path.join(tmp, 'data');
   fs.mkdirSync(dataDir);
   const configFile = path.join(tmp, 'plenum.ini');
-  fs.writeFileSync(configFile, `${fs.readFileSync(path.join(API_DIR, 'plenum-api-test.ini'), 'utf8')}\n${config}\n`);
+  // PLENUM_BASE_CONFIG: another file to start from (bench/attack.mjs, which also runs older builds).
+  const base = process.env.PLENUM_BASE_CONFIG || path.join(API_DIR, 'plenum-api-test.ini');
+  fs.writeFileSync(configFile, `${fs.readFileSync(base, 'utf8')}\n${config}\n`);
   if (admin) {
     const made = createAdmin(dataDir, configFile, ADMIN.username, ADMIN.password);
     if (made.status !== 0) throw new Error(`--create-admin failed (${made.status}): ${made.stderr}`);

@@ -7,6 +7,7 @@
 
 #include <string>
 
+using plenum::mixer::checkCandidateAddress;
 using plenum::mixer::checkIceCandidate;
 using plenum::mixer::checkSdpAnswer;
 
@@ -308,4 +309,36 @@ SCENARIO("Malformed ICE candidates are refused with a reason", "[mixer][SdpValid
   REQUIRE(problem.has_value());
   CAPTURE(*problem);
   CHECK_THAT(*problem, Catch::Matchers::Contains(reason));
+}
+
+SCENARIO("Candidates that would make the server contact itself or no one are refused", "[mixer][SdpValidator]") {
+  const auto [address, reason] = GENERATE(table<std::string, std::string>({
+      {"127.0.0.1", "loopback"},
+      {"127.8.9.10", "loopback"},
+      {"::1", "loopback"},
+      {"::ffff:127.0.0.1", "loopback"},
+      {"0.0.0.0", "unspecified"},
+      {"::", "unspecified"},
+      {"224.0.0.251", "multicast"},
+      {"255.255.255.255", "broadcast"},
+      {"ff02::1", "multicast"},
+      {"localhost", "host names"},
+      {"intranet.example.org", "host names"},
+  }));
+  const std::string candidate = "candidate:1 1 udp 2122260223 " + address + " 54321 typ host";
+  CAPTURE(candidate);
+  const auto problem = checkIceCandidate(candidate);
+  REQUIRE(problem.has_value());
+  CHECK_THAT(*problem, Catch::Matchers::Contains(reason));
+}
+
+SCENARIO("Private, link-local, public and mDNS candidates pass; loopback only when allowed", "[mixer][SdpValidator]") {
+  for (const char* address : {"10.1.2.3", "172.16.0.5", "192.168.178.20", "169.254.10.1", "203.0.113.7",
+                              "2001:db8::5", "fe80::1", "4a1b2c3d-1111-2222-3333-444455556666.local"}) {
+    CAPTURE(address);
+    CHECK_FALSE(checkCandidateAddress(address, false).has_value());
+  }
+  CHECK_FALSE(checkCandidateAddress("127.0.0.1", true).has_value());
+  CHECK_FALSE(checkCandidateAddress("::1", true).has_value());
+  CHECK(checkCandidateAddress("0.0.0.0", true).has_value());  // allowing loopback allows nothing else
 }
