@@ -61,7 +61,8 @@ Poco::Net::TCPServerConnection* GuardedHttpConnections::createConnection(const P
   return new GuardedConnection(socket, guard_, handlers_, params_);
 }
 
-HttpConnectionGuard::HttpConnectionGuard(int perAddress) : perAddress_(perAddress), reaper_([this] { reap(); }) {}
+HttpConnectionGuard::HttpConnectionGuard(int perAddress, std::size_t busyConnections)
+    : perAddress_(perAddress), busyConnections_(busyConnections), reaper_([this] { reap(); }) {}
 
 HttpConnectionGuard::~HttpConnectionGuard() {
   {
@@ -84,7 +85,7 @@ std::string HttpConnectionGuard::open(const Poco::Net::StreamSocket& socket) {
     return {};
   }
   ++count;
-  connections_[peer] = Connection{socket.impl()->sockfd(), key, Clock::now() + kHeaderTime};
+  connections_[peer] = Connection{socket.impl()->sockfd(), key, false, Clock::now()};
   return peer;
 }
 
@@ -98,13 +99,16 @@ void HttpConnectionGuard::close(const std::string& peer) {
   connections_.erase(it);
 }
 
-void HttpConnectionGuard::setDeadline(const Poco::Net::SocketAddress& peer, Clock::duration from) {
+void HttpConnectionGuard::setPhase(const Poco::Net::SocketAddress& peer, bool inRequest) {
   std::lock_guard lock(mutex_);
-  if (auto it = connections_.find(peer.toString()); it != connections_.end()) it->second.deadline = Clock::now() + from;
+  if (auto it = connections_.find(peer.toString()); it != connections_.end()) {
+    it->second.inRequest = inRequest;
+    it->second.since = Clock::now();
+  }
 }
 
-void HttpConnectionGuard::requestStarted(const Poco::Net::SocketAddress& peer) { setDeadline(peer, kRequestTime); }
-void HttpConnectionGuard::requestEnded(const Poco::Net::SocketAddress& peer) { setDeadline(peer, kHeaderTime); }
+void HttpConnectionGuard::requestStarted(const Poco::Net::SocketAddress& peer) { setPhase(peer, true); }
+void HttpConnectionGuard::requestEnded(const Poco::Net::SocketAddress& peer) { setPhase(peer, false); }
 
 void HttpConnectionGuard::shutdownAll() {
   std::lock_guard lock(mutex_);
@@ -132,8 +136,9 @@ void HttpConnectionGuard::reap() {
   while (!stopping_) {
     wake_.wait_for(lock, std::chrono::milliseconds(500));
     const auto now = Clock::now();
+    const auto headerTime = connections_.size() > busyConnections_ ? kBusyHeaderTime : kHeaderTime;
     for (auto& [peer, connection] : connections_) {
-      if (connection.fd < 0 || connection.deadline > now) continue;
+      if (connection.fd < 0 || now - connection.since < (connection.inRequest ? kRequestTime : headerTime)) continue;
       ::shutdown(connection.fd, SHUT_RDWR);
       connection.fd = -1;  // once
       ++cutOff_;

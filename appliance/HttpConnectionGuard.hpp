@@ -3,7 +3,8 @@
 // Keeps slow or greedy HTTP clients from holding the threads that serve HTTP (Poco serves each
 // connection on a thread of its own, and waits for a slow client read by read):
 // - a connection must send each request's header within kHeaderTime of being opened or of the
-//   previous response, and a request must be done within kRequestTime; a connection past its
+//   previous response (kBusyHeaderTime while more than `busyConnections` are open: browsers
+//   send theirs at once), and a request must be done within kRequestTime; a connection past its
 //   deadline is shut down (a client sending a byte every few seconds no longer keeps a thread);
 // - one client address (IPv6 by /64) may hold at most `perAddress` connections at once.
 // Connections are recognised by their peer's address and port. Thread-safe.
@@ -27,9 +28,10 @@ class HttpConnectionGuard {
 public:
   using Clock = std::chrono::steady_clock;
   static constexpr std::chrono::seconds kHeaderTime{10};
+  static constexpr std::chrono::seconds kBusyHeaderTime{2};
   static constexpr std::chrono::seconds kRequestTime{60};
 
-  explicit HttpConnectionGuard(int perAddress);
+  HttpConnectionGuard(int perAddress, std::size_t busyConnections);
   ~HttpConnectionGuard();
   HttpConnectionGuard(const HttpConnectionGuard&) = delete;
   HttpConnectionGuard& operator=(const HttpConnectionGuard&) = delete;
@@ -52,12 +54,14 @@ private:
   struct Connection {
     int fd;
     std::string addressKey;
-    Clock::time_point deadline;
+    bool inRequest = false;  // between a request's header and its response
+    Clock::time_point since;  // of the current phase
   };
-  void setDeadline(const Poco::Net::SocketAddress& peer, Clock::duration from);
+  void setPhase(const Poco::Net::SocketAddress& peer, bool inRequest);
   void reap();
 
   const int perAddress_;
+  const std::size_t busyConnections_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -146,7 +146,8 @@ HttpRouter::HttpRouter(const Settings& settings, signaling::EventLoop& loop, sig
                        Services& services)
     : settings_(settings), loop_(loop), conference_(conference), services_(services),
       clientLimits_(settings.maxConnectionsPerAddress, settings.maxWebSockets, settings.joinsPerMinute),
-      connections_(settings.maxHttpConnectionsPerAddress) {}
+      // Busy at three quarters of the HTTP threads: then headers must come within 2 s.
+      connections_(settings.maxHttpConnectionsPerAddress, static_cast<std::size_t>(settings.maxConnections) * 3 / 4) {}
 
 namespace {
 

@@ -9,7 +9,8 @@
 //      default limits; /healthz latency every 3 s for 30 s;
 //   2. logins: 60 parallel wrong passwords for the admin, then the right one from another address;
 //   3. rooms: one address sends joins to 40 new ad-hoc room names.
-// Prints one table. No retries: a request that does not answer within 10 s counts as a timeout.
+// Prints one table. No retries: a request that gets no 200 within 10 s (a timeout, a refused or
+// reset connection, another status) counts as "no answer".
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -65,8 +66,8 @@ async function timed(fn) {
   try {
     const status = await fn();
     return { ms: Date.now() - t0, status };
-  } catch {
-    return { ms: Date.now() - t0, status: 'timeout' };
+  } catch (e) {
+    return { ms: Date.now() - t0, status: e.message === 'timeout' ? 'timeout' : `failed (${e.code || e.message})` };
   }
 }
 
@@ -98,12 +99,14 @@ async function idleConnections(binary, manyAddresses) {
   for (let i = 0; i < 1000; i += 50) {
     sockets.push(...await Promise.all(Array.from({ length: 50 }, () => openSocket(server.wsUrl))));
   }
+  progress(`${sockets.filter((x) => x.ok).length} WebSockets open`);
   const slow = Array.from({ length: 500 }, () => slowHttpClient(port));
   // Over 30 s, so that cut-off slow clients have come back.
   const probes = [];
   for (let i = 0; i < 10; ++i) {
     await sleep(3000);
     probes.push(await healthz(server));
+    progress(`/healthz: ${probes.at(-1).status} in ${probes.at(-1).ms} ms`);
   }
   const result = {
     accepted: sockets.filter((s) => s.ok).length,
@@ -152,15 +155,20 @@ async function rooms(binary) {
 
 const summary = (probes) => {
   const ms = probes.map((p) => (p.status === 200 ? p.ms : Infinity)).sort((a, b) => a - b);
-  const fmt = (v) => (v === Infinity ? 'timeout' : `${v} ms`);
+  const fmt = (v) => (v === Infinity ? 'no answer' : `${v} ms`);
   return `median ${fmt(ms[Math.floor(ms.length / 2)])}, worst ${fmt(ms.at(-1))}, ${probes.filter((p) => p.status === 200).length}/${probes.length} answered`;
 };
 
+const progress = (text) => process.stderr.write(`[attack ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
 const rows = [];
 for (const binary of binaries) {
+  progress(`${binary}: idle connections`);
   const idle = await idleConnections(binary, true);
+  progress(`${binary}: idle connections from one address`);
   const idleOne = await idleConnections(binary, false);
+  progress(`${binary}: logins`);
   const login60 = await guesses(binary);
+  progress(`${binary}: rooms`);
   const roomRun = await rooms(binary);
   rows.push({ binary, idle, idleOne, login60, roomRun });
 }
