@@ -2,6 +2,7 @@
 #pragma once
 // One REST request and its answer: the path's segments, the query, the JSON body (checked for
 // type and size), and the JSON, text or empty reply with the headers every API answer carries.
+#include "appliance/ClientAddress.hpp"
 #include "appliance/Sessions.hpp"
 
 #include <Poco/JSON/Object.h>
@@ -31,7 +32,10 @@ public:
   std::optional<std::string> query(const std::string& name) const;
   // Where links in invitations point: http.public-url, else this request's scheme and Host.
   std::string origin(const std::string& publicUrl) const;
-  std::string clientAddress() const { return request_.clientAddress().host().toString(); }
+  // The client's address (behind one of `trustedProxies`: from X-Forwarded-For).
+  std::string clientAddress(const std::vector<std::string>& trustedProxies) const {
+    return clientAddressOf(request_, trustedProxies);
+  }
 
   // Reads the whole request body (so that the connection can serve the next request, whatever
   // the answer); a body over kMaxBodyBytes is refused and the connection closed after the answer.

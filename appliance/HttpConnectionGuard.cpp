@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "appliance/HttpConnectionGuard.hpp"
 
+#include "appliance/ClientAddress.hpp"
 #include "appliance/RateLimiter.hpp"
 
 #include <Poco/Logger.h>
@@ -61,8 +62,10 @@ Poco::Net::TCPServerConnection* GuardedHttpConnections::createConnection(const P
   return new GuardedConnection(socket, guard_, handlers_, params_);
 }
 
-HttpConnectionGuard::HttpConnectionGuard(int perAddress, std::size_t busyConnections)
-    : perAddress_(perAddress), busyConnections_(busyConnections), reaper_([this] { reap(); }) {}
+HttpConnectionGuard::HttpConnectionGuard(int perAddress, std::size_t busyConnections,
+                                         std::vector<std::string> trustedProxies)
+    : perAddress_(perAddress), busyConnections_(busyConnections), trustedProxies_(std::move(trustedProxies)),
+      reaper_([this] { reap(); }) {}
 
 HttpConnectionGuard::~HttpConnectionGuard() {
   {
@@ -76,10 +79,12 @@ HttpConnectionGuard::~HttpConnectionGuard() {
 std::string HttpConnectionGuard::open(const Poco::Net::StreamSocket& socket) {
   const std::string peer = peerOf(socket);
   if (peer.empty()) return {};
-  const std::string key = clientAddressKey(socket.peerAddress().host().toString());
+  const std::string address = socket.peerAddress().host().toString();
+  const std::string key = clientAddressKey(address);
+  const bool proxy = isTrustedProxy(address, trustedProxies_);
   std::lock_guard lock(mutex_);
   int& count = perAddressOpen_[key];
-  if (count >= perAddress_) {
+  if (count >= perAddress_ && !proxy) {
     if (count == 0) perAddressOpen_.erase(key);
     log().warning("HTTP connection refused: too many from one client address");
     return {};

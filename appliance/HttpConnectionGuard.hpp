@@ -21,6 +21,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 namespace plenum::appliance {
 
@@ -31,7 +32,9 @@ public:
   static constexpr std::chrono::seconds kBusyHeaderTime{2};
   static constexpr std::chrono::seconds kRequestTime{60};
 
-  HttpConnectionGuard(int perAddress, std::size_t busyConnections);
+  // Trusted proxies (http.trusted-proxies) are exempt from the limit per address: every client
+  // behind them comes from their address.
+  HttpConnectionGuard(int perAddress, std::size_t busyConnections, std::vector<std::string> trustedProxies = {});
   ~HttpConnectionGuard();
   HttpConnectionGuard(const HttpConnectionGuard&) = delete;
   HttpConnectionGuard& operator=(const HttpConnectionGuard&) = delete;
@@ -62,6 +65,7 @@ private:
 
   const int perAddress_;
   const std::size_t busyConnections_;
+  const std::vector<std::string> trustedProxies_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

@@ -147,7 +147,8 @@ HttpRouter::HttpRouter(const Settings& settings, signaling::EventLoop& loop, sig
     : settings_(settings), loop_(loop), conference_(conference), services_(services),
       clientLimits_(settings.maxConnectionsPerAddress, settings.maxWebSockets, settings.joinsPerMinute),
       // Busy at three quarters of the HTTP threads: then headers must come within 2 s.
-      connections_(settings.maxHttpConnectionsPerAddress, static_cast<std::size_t>(settings.maxConnections) * 3 / 4) {}
+      connections_(settings.maxHttpConnectionsPerAddress, static_cast<std::size_t>(settings.maxConnections) * 3 / 4,
+                   settings.trustedProxies) {}
 
 namespace {
 
@@ -188,6 +189,7 @@ Poco::Net::HTTPRequestHandler* HttpRouter::route(const HTTPServerRequest& reques
                             "this WebSocket was opened by a page of another site (Origin)");
   }
   if (path == "/ws") return new SignalingConnection(loop_, conference_, services_.joins, clientLimits_, webSockets_,
+                                                        settings_.trustedProxies,
                                                         settings_.signalingTimeoutMs, settings_.joinTimeoutS * 1000);
   if (path == "/healthz") return new HealthHandler(loop_, conference_);
   if (path == "/api" || path.rfind("/api/", 0) == 0) return new ApiHandler(services_);

@@ -21,7 +21,7 @@ void SessionApi::login(ApiExchange& exchange) {
   const JsonBody body(exchange.jsonBody(), {"username", "password"});
   const std::string username = body.string("username", 256);
   const std::string password = body.string("password", PasswordHasher::kMaxLength);
-  auto result = services_.sessions.login(username, password, exchange.clientAddress());
+  auto result = services_.sessions.login(username, password, exchange.clientAddress(services_.settings.trustedProxies));
   switch (result.outcome) {
     case Sessions::Outcome::RateLimited: throw ApiError::rateLimited(result.retryAfter);
     case Sessions::Outcome::WrongCredentials:

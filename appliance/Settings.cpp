@@ -35,6 +35,7 @@ const std::vector<SettingKey> kKeys = {
     {"http.max-connections-per-address", T::Integer, "20", 1, 10000},
     {"http.max-http-connections-per-address", T::Integer, "60", 1, 100000},
     {"http.public-url", T::Url, ""},
+    {"http.trusted-proxies", T::List, ""},
     {"data.dir", T::Text, "./var"},
     {"rooms.max-participants", T::Integer, "25", 1, 100},
     {"rooms.max-rooms", T::Integer, "0", 0, 10000},
@@ -224,6 +225,7 @@ Settings Settings::from(const Poco::Util::AbstractConfiguration& c, bool crossCh
   s.conference.timeouts.lobby = std::chrono::minutes(integer(c, "rooms.lobby-wait-minutes"));
   s.maxConnectionsPerAddress = integer(c, "http.max-connections-per-address");
   s.maxHttpConnectionsPerAddress = integer(c, "http.max-http-connections-per-address");
+  s.trustedProxies = split(raw(c, "http.trusted-proxies"));
   s.joinTimeoutS = integer(c, "signaling.join-timeout-s");
   s.joinsPerMinute = integer(c, "signaling.joins-per-minute");
   s.maxWebSockets = integer(c, "signaling.max-websockets");

@@ -74,7 +74,9 @@ struct Settings {
   int maxConnections = 500;
   int maxWebSockets = 2000;  // open at once on the whole server (each has a thread of its own)
   int maxConnectionsPerAddress = 20;
-  int maxHttpConnectionsPerAddress = 60;  // HTTP connections (pages, API; keep-alive) from one address  // WebSockets open at once from one client address (/64)
+  int maxHttpConnectionsPerAddress = 60;
+  // Reverse proxies whose X-Forwarded-For names the client (see ClientAddress.hpp).
+  std::vector<std::string> trustedProxies;  // HTTP connections (pages, API; keep-alive) from one address  // WebSockets open at once from one client address (/64)
   std::string dataDir = "./var";
   int signalingTimeoutMs = 8000;
   int joinTimeoutS = 30;    // a WebSocket that has not sent a join by then is closed

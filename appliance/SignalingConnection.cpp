@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "appliance/SignalingConnection.hpp"
 
+#include "appliance/ClientAddress.hpp"
 #include "appliance/Cookies.hpp"
 #include "signaling/MessageRate.hpp"
 
@@ -110,10 +111,11 @@ void closeGracefully(WebSocket& socket, std::vector<char>& buffer) {
 }  // namespace
 
 SignalingConnection::SignalingConnection(EventLoop& loop, Conference& conference, JoinResolver& joins,
-                                         ClientLimits& limits, WebSocketThreads& threads, int timeoutMs,
+                                         ClientLimits& limits, WebSocketThreads& threads,
+                                         const std::vector<std::string>& trustedProxies, int timeoutMs,
                                          int joinTimeoutMs)
     : loop_(loop), conference_(conference), joins_(joins), limits_(limits), threads_(threads),
-      timeoutMs_(timeoutMs), joinTimeoutMs_(joinTimeoutMs) {}
+      trustedProxies_(trustedProxies), timeoutMs_(timeoutMs), joinTimeoutMs_(joinTimeoutMs) {}
 
 // One client's session after the upgrade, on a thread of its own (WebSocketThreads). Holds only
 // what outlives the HTTP request: the socket, the connection's ticket, and the server's
@@ -144,7 +146,7 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
                                         Poco::Net::HTTPServerResponse& response) {
   // Read before the upgrade: the cookies and the address are the request's, not the socket's.
   Joiner joiner{cookieValue(request, kSessionCookie), cookieValue(request, kGuestCookie),
-                request.clientAddress().host().toString()};
+                clientAddressOf(request, trustedProxies_)};
   ClientLimits::Refusal refusal = ClientLimits::Refusal::None;
   ClientLimits::Ticket ticket = limits_.openConnection(joiner.address, refusal);
   if (!ticket) {

@@ -24,7 +24,8 @@ namespace plenum::appliance {
 class SignalingConnection : public Poco::Net::HTTPRequestHandler {
 public:
   SignalingConnection(signaling::EventLoop& loop, signaling::Conference& conference, JoinResolver& joins,
-                      ClientLimits& limits, WebSocketThreads& threads, int timeoutMs, int joinTimeoutMs);
+                      ClientLimits& limits, WebSocketThreads& threads,
+                      const std::vector<std::string>& trustedProxies, int timeoutMs, int joinTimeoutMs);
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
 
   static constexpr int kMaxErrors = 20;
@@ -45,6 +46,7 @@ private:
   JoinResolver& joins_;
   ClientLimits& limits_;
   WebSocketThreads& threads_;
+  const std::vector<std::string>& trustedProxies_;
   const int timeoutMs_;
   const int joinTimeoutMs_;
 };
