@@ -79,7 +79,7 @@ HttpConnectionGuard::~HttpConnectionGuard() {
 std::string HttpConnectionGuard::open(const Poco::Net::StreamSocket& socket) {
   const std::string peer = peerOf(socket);
   if (peer.empty()) return {};
-  const std::string address = socket.peerAddress().host().toString();
+  const std::string address = Poco::Net::SocketAddress(peer).host().toString();
   const std::string key = clientAddressKey(address);
   const bool proxy = isTrustedProxy(address, trustedProxies_);
   std::lock_guard lock(mutex_);
@@ -123,16 +123,6 @@ void HttpConnectionGuard::shutdownAll() {
   }
 }
 
-std::size_t HttpConnectionGuard::open() const {
-  std::lock_guard lock(mutex_);
-  return connections_.size();
-}
-
-std::size_t HttpConnectionGuard::cutOff() const {
-  std::lock_guard lock(mutex_);
-  return cutOff_;
-}
-
 // Shuts down connections past their deadline. Only the kernel socket is shut down (not a TLS
 // session, which belongs to the connection's thread): its blocked read returns, Poco ends the
 // connection, and close() forgets it.
@@ -146,7 +136,6 @@ void HttpConnectionGuard::reap() {
       if (connection.fd < 0 || now - connection.since < (connection.inRequest ? kRequestTime : headerTime)) continue;
       ::shutdown(connection.fd, SHUT_RDWR);
       connection.fd = -1;  // once
-      ++cutOff_;
     }
   }
 }

@@ -50,9 +50,6 @@ public:
   // Shuts every connection down (at server shutdown).
   void shutdownAll();
 
-  std::size_t open() const;
-  std::size_t cutOff() const;  // connections shut down at their deadline so far
-
 private:
   struct Connection {
     int fd;
@@ -71,7 +68,6 @@ private:
   bool stopping_ = false;
   std::unordered_map<std::string, Connection> connections_;  // by peer address:port
   std::unordered_map<std::string, int> perAddressOpen_;
-  std::size_t cutOff_ = 0;
   std::thread reaper_;
 };
 
