@@ -4,6 +4,7 @@
 #include "appliance/AdminBootstrap.hpp"
 #include "appliance/ConfigCheck.hpp"
 #include "appliance/DatabaseBackup.hpp"
+#include "appliance/GstRoomMedia.hpp"
 #include "appliance/HttpRouter.hpp"
 #include "appliance/Services.hpp"
 #include "appliance/Settings.hpp"
@@ -163,7 +164,8 @@ int PlenumServer::main(const std::vector<std::string>&) {
 
   signaling::EventLoop loop;
   loop.start();
-  signaling::Conference conference(settings.conference, [&loop](std::function<void()> work) { loop.post(std::move(work)); });
+  signaling::Conference conference(settings.conference, [&loop](std::function<void()> work) { loop.post(std::move(work)); },
+                                  GstRoomMedia::factory(settings.conference.media));
 
   Poco::ThreadPool pool(4, settings.maxConnections);
   const auto serverParams = [&settings] {

@@ -2,7 +2,6 @@
 #include "signaling/Conference.hpp"
 
 #include "signaling/GlibTimers.hpp"
-#include "signaling/GstRoomMedia.hpp"
 
 #include <Poco/Logger.h>
 
@@ -35,9 +34,6 @@ std::optional<mixer::VideoCodec> chooseCodec(const std::vector<mixer::VideoCodec
 std::string roomKey(const std::string& slug, bool persistent) { return persistent ? "p:" + slug : slug; }
 std::string roomKey(const RoomPolicy& policy) { return roomKey(policy.slug, policy.persistent); }
 }  // namespace
-
-Conference::Conference(const ConferenceSettings& settings, std::function<void(std::function<void()>)> defer)
-    : Conference(settings, std::move(defer), GstRoomMedia::factory(settings.media)) {}
 
 Conference::Conference(const ConferenceSettings& settings, std::function<void(std::function<void()>)> defer,
                        RoomMediaFactory media)

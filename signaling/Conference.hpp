@@ -40,9 +40,8 @@ struct ConferenceSettings {
 
 class Conference : public Room::Listener {
 public:
-  // Rooms get GStreamer media (GstRoomMedia).
-  Conference(const ConferenceSettings& settings, std::function<void(std::function<void()>)> defer);
-  // Rooms get their media from `media` (tests pass a fake); timers run on GLib (GlibTimers).
+  // Rooms get their media from `media` (plenumd: appliance::GstRoomMedia; tests pass a fake);
+  // timers run on GLib (GlibTimers).
   Conference(const ConferenceSettings& settings, std::function<void(std::function<void()>)> defer,
              RoomMediaFactory media);
   // Rooms take their time and timers from `timers` (tests pass a clock they drive by hand).

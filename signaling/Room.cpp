@@ -73,7 +73,7 @@ RoomInfo Room::info() const {
 }
 
 void Room::later(std::function<void()> work) {
-  std::weak_ptr<mixer::Liveness> alive = alive_;
+  std::weak_ptr<const bool> alive = alive_;
   defer_([alive, work = std::move(work)] {
     if (alive.lock()) work();
   });
@@ -290,8 +290,8 @@ void Room::OnRoomMediaCandidate(const std::string& participantId, unsigned mline
   if (Participant* p = find(participantId)) p->sink->send(server::candidate(mline, candidate));
 }
 
-void Room::OnRoomMediaFailed(const std::string& participantId, const std::string& reason) {
-  log().warning("room %s: media of %s failed: %s", policy_.slug, participantId, reason);
+void Room::OnRoomMediaFailed(const std::string& participantId, MediaFailure failure, const std::string& detail) {
+  log().warning("room %s: media of %s failed (%s): %s", policy_.slug, participantId, std::string(toString(failure)), detail);
   // Not from inside the media's own callback: leave() destroys the endpoint.
   later([this, participantId] {
     Participant* p = find(participantId);

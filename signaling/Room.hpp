@@ -113,7 +113,7 @@ public:
   // RoomMedia::Listener
   void OnRoomMediaOffer(const std::string& participantId, const std::string& sdp) override;
   void OnRoomMediaCandidate(const std::string& participantId, unsigned mline, const std::string& candidate) override;
-  void OnRoomMediaFailed(const std::string& participantId, const std::string& reason) override;
+  void OnRoomMediaFailed(const std::string& participantId, MediaFailure failure, const std::string& detail) override;
   void OnRoomMediaActiveSpeaker(const std::optional<std::string>& participantId) override;
 
 private:
@@ -171,7 +171,7 @@ private:
   SpeakingTime speakingTime_;
   mixer::Layout layout_ = mixer::Layout::Grid;
   std::optional<std::string> activeSpeaker_;
-  std::shared_ptr<mixer::Liveness> alive_ = std::make_shared<mixer::Liveness>();
+  std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);  // later() work checks it
   std::unique_ptr<Timers::Timer> floorTimer_;  // the running countdown's; cancelled when destroyed
   std::unique_ptr<RoomMedia> media_;  // last member: goes first, before what it reports to
 };

@@ -15,6 +15,15 @@
 
 namespace plenum::signaling {
 
+// Why a participant's media failed (sent to the participant as media-failed's `reason`).
+enum class MediaFailure {
+  ConnectionFailed,  // ICE or DTLS failed (for longer than ice.failed-grace-ms)
+  AnswerRefused,     // the answer was accepted at first and refused by the media stack later
+  DecoderError,      // the participant's camera or microphone stream could not be decoded
+  Internal,          // anything else in the participant's own media elements
+};
+const char* toString(MediaFailure failure);
+
 class RoomMedia {
 public:
   class Listener {
@@ -23,9 +32,11 @@ public:
     virtual void OnRoomMediaOffer(const std::string& participantId, const std::string& sdp) = 0;
     virtual void OnRoomMediaCandidate(const std::string& participantId, unsigned mline,
                                       const std::string& candidate) = 0;
-    // The participant's media failed (ICE/DTLS, or an error in its elements). May be called from
-    // inside a media callback: the listener must not remove the participant right away.
-    virtual void OnRoomMediaFailed(const std::string& participantId, const std::string& reason) = 0;
+    // The participant's media failed; `detail` is for the log (escaped, one line). The room takes
+    // the participant out (removeParticipant). May be called from inside a media callback: the
+    // listener must not remove the participant right away.
+    virtual void OnRoomMediaFailed(const std::string& participantId, MediaFailure failure,
+                                   const std::string& detail) = 0;
     // The active speaker changed (nullopt: nobody is speaking). The media detects it from the
     // levels of the audio it mixes, with hysteresis, one speaker at a time, and has already
     // marked that tile in the composite.

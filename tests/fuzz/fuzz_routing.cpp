@@ -16,6 +16,7 @@
 // conference thread).
 #include "FakeHttp.hpp"
 #include "FuzzCheck.hpp"
+#include "appliance/GstRoomMedia.hpp"
 #include "appliance/ApiHandler.hpp"
 #include "appliance/Cookies.hpp"
 #include "appliance/HttpRouter.hpp"
@@ -75,8 +76,8 @@ struct World {
     write(folder / "secret.txt", "SECRET outside the web client");
     write(folder / "webclient.txt", "SECRET beside the web client");
     settings.webRoot = (folder / "webclient").string();
-    conference = std::make_unique<plenum::signaling::Conference>(settings.conference,
-                                                                  [](std::function<void()>) {});
+    conference = std::make_unique<plenum::signaling::Conference>(
+        settings.conference, [](std::function<void()>) {}, GstRoomMedia::factory(settings.conference.media));
     services = std::make_unique<Services>(settings, std::make_unique<SqliteStore>(":memory:"));
     router = new HttpRouter(settings, loop, *conference, *services);
   }

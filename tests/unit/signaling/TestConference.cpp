@@ -611,7 +611,7 @@ SCENARIO("A participant whose media fails is dropped", "[signaling][Room]") {
   a->clear();
   b->clear();
   REQUIRE(w.media["r"].media != nullptr);
-  w.media["r"].media->listener.OnRoomMediaFailed(a->id, "ICE failed");
+  w.media["r"].media->listener.OnRoomMediaFailed(a->id, MediaFailure::ConnectionFailed, "ICE failed");
   THEN("nothing happens inside the media's callback") { CHECK(w.names("r") == std::vector<std::string>{"A", "B"}); }
   WHEN("the conference thread comes round") {
     w.runDeferred();

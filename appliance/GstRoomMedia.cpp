@@ -1,18 +1,18 @@
 // SPDX-License-Identifier: EUPL-1.2
-#include "signaling/GstRoomMedia.hpp"
+#include "appliance/GstRoomMedia.hpp"
 
 #include "signaling/LogText.hpp"
 
 #include <Poco/Logger.h>
 
-namespace plenum::signaling {
+namespace plenum::appliance {
 
 namespace {
 Poco::Logger& log() { return Poco::Logger::get("plenum.room"); }
 }  // namespace
 
 GstRoomMedia::GstRoomMedia(const std::string& room, const mixer::MixerSettings& settings,
-                           RoomMedia::Listener& listener)
+                           signaling::RoomMedia::Listener& listener)
     : room_(room), listener_(listener), mixer_(std::make_unique<mixer::RoomMixer>(room, settings, this)) {}
 
 GstRoomMedia::~GstRoomMedia() {
@@ -21,8 +21,8 @@ GstRoomMedia::~GstRoomMedia() {
   mixer_.reset();
 }
 
-RoomMediaFactory GstRoomMedia::factory(const mixer::MixerSettings& settings) {
-  return [settings](const std::string& room, RoomMedia::Listener& listener) -> std::unique_ptr<RoomMedia> {
+signaling::RoomMediaFactory GstRoomMedia::factory(const mixer::MixerSettings& settings) {
+  return [settings](const std::string& room, signaling::RoomMedia::Listener& listener) -> std::unique_ptr<signaling::RoomMedia> {
     return std::make_unique<GstRoomMedia>(room, settings, listener);
   };
 }
@@ -69,13 +69,13 @@ std::optional<std::string> GstRoomMedia::addRemoteCandidate(const std::string& i
 
 void GstRoomMedia::OnRoomMixerError(const std::string& element, const std::string& rawMessage) {
   // GStreamer's messages may quote what a client sent (an SDP line): one escaped line.
-  const std::string message = logText(rawMessage);
+  const std::string message = signaling::logText(rawMessage);
   log().error("room %s: media error in %s: %s", room_, element, message);
   // An error in one participant's elements ("webrtc-<id>", "p-<id>-...") drops that participant;
   // the room carries on for the others.
   for (const auto& [id, endpoint] : endpoints_) {
     if (element.find(id) != std::string::npos) {
-      listener_.OnRoomMediaFailed(id, message);
+      listener_.OnRoomMediaFailed(id, signaling::MediaFailure::Internal, message);
       return;
     }
   }
@@ -95,7 +95,7 @@ void GstRoomMedia::OnWebRtcEndpointCandidate(mixer::WebRtcEndpoint& endpoint, un
 }
 
 void GstRoomMedia::OnWebRtcEndpointFailed(mixer::WebRtcEndpoint& endpoint, const std::string& reason) {
-  listener_.OnRoomMediaFailed(endpoint.id(), logText(reason));
+  listener_.OnRoomMediaFailed(endpoint.id(), signaling::MediaFailure::ConnectionFailed, signaling::logText(reason));
 }
 
-}  // namespace plenum::signaling
+}  // namespace plenum::appliance

@@ -9,14 +9,14 @@
 #include <memory>
 #include <string>
 
-namespace plenum::signaling {
+namespace plenum::appliance {
 
-class GstRoomMedia : public RoomMedia, public mixer::RoomMixer::Listener, public mixer::WebRtcEndpoint::Listener {
+class GstRoomMedia : public signaling::RoomMedia, public mixer::RoomMixer::Listener, public mixer::WebRtcEndpoint::Listener {
 public:
-  GstRoomMedia(const std::string& room, const mixer::MixerSettings& settings, RoomMedia::Listener& listener);
+  GstRoomMedia(const std::string& room, const mixer::MixerSettings& settings, signaling::RoomMedia::Listener& listener);
   ~GstRoomMedia() override;
 
-  static RoomMediaFactory factory(const mixer::MixerSettings& settings);
+  static signaling::RoomMediaFactory factory(const mixer::MixerSettings& settings);
 
   // RoomMedia
   void addParticipant(const std::string& id, const std::string& name, mixer::VideoCodec codec, bool audioMuted,
@@ -42,10 +42,10 @@ public:
 private:
   // passed in
   const std::string room_;
-  RoomMedia::Listener& listener_;
+  signaling::RoomMedia::Listener& listener_;
   // owned
   std::unique_ptr<mixer::RoomMixer> mixer_;
   std::map<std::string, std::unique_ptr<mixer::WebRtcEndpoint>> endpoints_;
 };
 
-}  // namespace plenum::signaling
+}  // namespace plenum::appliance
