@@ -29,21 +29,15 @@ signaling::RoomMediaFactory GstRoomMedia::factory(const mixer::MixerSettings& se
 
 void GstRoomMedia::addParticipant(const std::string& id, const std::string& name, mixer::VideoCodec codec,
                                   bool audioMuted, bool videoVisible) {
-  mixer_->addParticipant(id, name);
-  try {
-    mixer_->setAudioMuted(id, audioMuted);
-    mixer_->setVideoVisible(id, videoVisible);
-    endpoints_[id] = std::make_unique<mixer::WebRtcEndpoint>(*mixer_, id, codec, *this);
-  } catch (...) {
-    endpoints_.erase(id);
-    mixer_->removeParticipant(id);
-    throw;
-  }
+  auto endpoint = std::make_unique<mixer::WebRtcEndpoint>(id, name, codec, mixer_->settings(), *this);
+  mixer_->attach(*endpoint);  // throws with nothing of the participant left in the room
+  mixer_->setAudioMuted(id, audioMuted);
+  mixer_->setVideoVisible(id, videoVisible);
+  endpoints_[id] = std::move(endpoint);
 }
 
 void GstRoomMedia::removeParticipant(const std::string& id) {
-  endpoints_.erase(id);
-  mixer_->removeParticipant(id);
+  endpoints_.erase(id);  // detaches it from the room, then stops it
 }
 
 void GstRoomMedia::setAudioMuted(const std::string& id, bool muted) { mixer_->setAudioMuted(id, muted); }
@@ -69,16 +63,7 @@ std::optional<std::string> GstRoomMedia::addRemoteCandidate(const std::string& i
 
 void GstRoomMedia::OnRoomMixerError(const std::string& element, const std::string& rawMessage) {
   // GStreamer's messages may quote what a client sent (an SDP line): one escaped line.
-  const std::string message = signaling::logText(rawMessage);
-  log().error("room %s: media error in %s: %s", room_, element, message);
-  // An error in one participant's elements ("webrtc-<id>", "p-<id>-...") drops that participant;
-  // the room carries on for the others.
-  for (const auto& [id, endpoint] : endpoints_) {
-    if (element.find(id) != std::string::npos) {
-      listener_.OnRoomMediaFailed(id, signaling::MediaFailure::Internal, message);
-      return;
-    }
-  }
+  log().error("room %s: media error in %s: %s", room_, element, signaling::logText(rawMessage));
 }
 
 void GstRoomMedia::OnRoomMixerActiveSpeaker(const std::optional<std::string>& id) {
@@ -94,8 +79,18 @@ void GstRoomMedia::OnWebRtcEndpointCandidate(mixer::WebRtcEndpoint& endpoint, un
   listener_.OnRoomMediaCandidate(endpoint.id(), mline, candidate);
 }
 
-void GstRoomMedia::OnWebRtcEndpointFailed(mixer::WebRtcEndpoint& endpoint, const std::string& reason) {
-  listener_.OnRoomMediaFailed(endpoint.id(), signaling::MediaFailure::ConnectionFailed, signaling::logText(reason));
+void GstRoomMedia::OnEndpointFailed(mixer::Endpoint& endpoint, mixer::EndpointFailure failure,
+                                    const std::string& detail) {
+  const auto reason = [failure] {
+    switch (failure) {
+      case mixer::EndpointFailure::ConnectionFailed: return signaling::MediaFailure::ConnectionFailed;
+      case mixer::EndpointFailure::AnswerRefused: return signaling::MediaFailure::AnswerRefused;
+      case mixer::EndpointFailure::DecoderError: return signaling::MediaFailure::DecoderError;
+      case mixer::EndpointFailure::Internal: return signaling::MediaFailure::Internal;
+    }
+    return signaling::MediaFailure::Internal;
+  }();
+  listener_.OnRoomMediaFailed(endpoint.id(), reason, signaling::logText(detail));
 }
 
 }  // namespace plenum::appliance

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
-// RoomMedia over GStreamer: one mixer::RoomMixer and one mixer::WebRtcEndpoint per participant.
+// RoomMedia over GStreamer: one mixer::RoomMixer and one mixer::WebRtcEndpoint per participant,
+// attached to it. The appliance's wiring of the room model (signaling/) to the media (mixer/).
 #include "mixer/RoomMixer.hpp"
 #include "mixer/WebRtcEndpoint.hpp"
 #include "signaling/RoomMedia.hpp"
@@ -37,7 +38,8 @@ public:
   void OnWebRtcEndpointOffer(mixer::WebRtcEndpoint& endpoint, const std::string& sdp) override;
   void OnWebRtcEndpointCandidate(mixer::WebRtcEndpoint& endpoint, unsigned mline,
                                  const std::string& candidate) override;
-  void OnWebRtcEndpointFailed(mixer::WebRtcEndpoint& endpoint, const std::string& reason) override;
+  // Endpoint::Listener
+  void OnEndpointFailed(mixer::Endpoint& endpoint, mixer::EndpointFailure failure, const std::string& detail) override;
 
 private:
   // passed in

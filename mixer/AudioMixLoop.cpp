@@ -131,7 +131,7 @@ void AudioMixLoop::tick() {
   for (std::size_t i = 0; i < channels.size(); ++i) {
     Channel& channel = *channels[i];
     // The own encoder works only while its participant talks (and during the hold).
-    const bool feed = channel.choice.ownSelected();
+    const bool feed = channel.alwaysFed || channel.choice.ownSelected();
     if (feed) push(channel.output, mix_, talkers[i], pts, !channel.fed);
     channel.fed = feed;
   }

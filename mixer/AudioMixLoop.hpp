@@ -8,7 +8,7 @@
 //
 // Outputs per tick: the full mix to the shared appsrc (the room encodes it once for everybody
 // who is not talking), and a talker's mix-minus to their own appsrc, only while they talk (the
-// own encoder idles otherwise). Each participant's TalkDetector decides, and the tick sets their
+// own encoder idles otherwise) unless the channel is always fed (a phone's raw mix-minus). Each participant's TalkDetector decides, and the tick sets their
 // StreamChoice before it pushes anything, so a talker's first loud frame never reaches them
 // through the shared stream. All frames of a tick carry the same timestamp (TickClock).
 #include "mixer/ActiveSpeakerDetector.hpp"
@@ -47,6 +47,9 @@ public:
     AudioFifo input{kMaxBufferedSamples};
     GstElement* output;  // appsrc of the own mix-minus, owned reference
     std::atomic<bool> muted{false};
+    // The mix-minus goes to `output` every tick, also while silent (a phone hears it raw), not
+    // only while the participant talks (a browser's own encoder).
+    std::atomic<bool> alwaysFed{false};
     StreamChoice choice;  // set by the mixing thread, read by the pad probes
     // used by the mixing thread only
     TalkDetector talk;

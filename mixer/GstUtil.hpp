@@ -105,10 +105,17 @@ inline void answerSerializedQueries(GstPad* branchHead) {
 // the branch's first failure once.
 class BranchShield {
 public:
+  // dropUnlinked: what comes while the pad has no peer is dropped (an endpoint's outlet while
+  // it moves); otherwise the pad's owner handles not-linked itself (a tee).
+  explicit BranchShield(bool dropUnlinked = false) : dropUnlinked_(dropUnlinked) {}
+
   static GstPadProbeReturn onData(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
-    GstPad* peer = gst_pad_get_peer(pad);
-    if (!peer) return GST_PAD_PROBE_OK;  // unlinked: the tee's own not-linked handling applies
     auto* self = static_cast<BranchShield*>(data);
+    GstPad* peer = gst_pad_get_peer(pad);
+    if (!peer) {
+      const bool isData = info->type & (GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST);
+      return self->dropUnlinked_ && isData ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+    }
     GstPadProbeReturn result = GST_PAD_PROBE_HANDLED;
     GstFlowReturn flow = GST_FLOW_OK;
     if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
@@ -135,8 +142,18 @@ public:
   }
 
 private:
+  const bool dropUnlinked_;
   std::atomic<bool> reported_{false};
 };
+
+// Shields a source pad whose peer may come and go (an endpoint's outlet into a room): buffers
+// while unlinked are dropped, and whatever the peer answers, the pad's stream goes on.
+inline void shieldOutlet(GstPad* pad) {
+  gst_pad_add_probe(
+      pad, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM),
+      &BranchShield::onData, new BranchShield(true),
+      [](gpointer shield) { delete static_cast<BranchShield*>(shield); });
+}
 
 // Links a new branch (a receiver, an encoder) to a running tee that others share, and returns
 // the tee's request pad (the caller's reference; detachFromTee gives it back), or null if the

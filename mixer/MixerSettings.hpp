@@ -36,6 +36,9 @@ struct MixerSettings {
   int iceMaxPort = 0;
   // Whether clients' ICE candidates may name the loopback address (see checkCandidateAddress).
   bool allowLoopbackCandidates = false;
+  // How long a browser's connection may stay failed (ICE or DTLS) before its participant is
+  // taken out of the room and told (media-failed).
+  int iceFailedGraceMs = 5000;
 };
 
 }  // namespace plenum::mixer

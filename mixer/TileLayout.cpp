@@ -83,4 +83,18 @@ std::vector<Rect> speakerLayout(int count, int focusIndex, int width, int height
   return tiles;
 }
 
+PresentationLayout presentationLayout(int count, int width, int height, int gap) {
+  PresentationLayout layout;
+  if (width <= 0 || height <= 0) return layout;
+  const int stripWidth = count > 0 ? even(width / 4) : 0;
+  const int left = even(gap);
+  layout.presentation = Rect{left, even(gap), even(width - stripWidth - 2 * gap), even(height - 2 * gap)};
+  if (count > 0) {
+    layout.tiles = gridLayout(count, stripWidth, height, gap);
+    const int stripLeft = even(width - stripWidth - gap / 2);
+    for (Rect& tile : layout.tiles) tile.x = even(tile.x + stripLeft);
+  }
+  return layout;
+}
+
 }  // namespace plenum::mixer

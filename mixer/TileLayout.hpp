@@ -34,4 +34,13 @@ std::vector<Rect> gridLayout(int count, int width, int height, int gap = 8);
 // focusIndex out of range counts as 0; a canvas too small for a strip falls back to the grid.
 std::vector<Rect> speakerLayout(int count, int focusIndex, int width, int height, int gap = 8);
 
+// While something is presented (a screen, a slide): the presentation takes the left three
+// quarters of the canvas (the whole canvas when there are no tiles), the `count` tiles share the
+// right quarter as a one-column grid. Even coordinates, `gap` apart, like the others.
+struct PresentationLayout {
+  Rect presentation;
+  std::vector<Rect> tiles;
+};
+PresentationLayout presentationLayout(int count, int width, int height, int gap = 8);
+
 }  // namespace plenum::mixer

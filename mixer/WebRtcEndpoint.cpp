@@ -4,6 +4,8 @@
 #include "mixer/ElementReaper.hpp"
 #include "mixer/GstUtil.hpp"
 #include "mixer/RoomMixer.hpp"
+
+#include <algorithm>
 #include "mixer/SdpValidator.hpp"
 
 #include <gst/webrtc/webrtc.h>
@@ -46,43 +48,33 @@ void linkPads(GstPad* from, GstPad* to, const std::string& what) {
 
 }  // namespace
 
-WebRtcEndpoint::WebRtcEndpoint(RoomMixer& mixer, const std::string& id, VideoCodec codec,
-                               Listener& listener)
-    : mixer_(mixer), id_(id), codec_(codec), listener_(listener),
-      context_(g_main_context_ref_thread_default()) {
+WebRtcEndpoint::WebRtcEndpoint(const std::string& id, const std::string& caption, VideoCodec codec,
+                               const MixerSettings& settings, Listener& listener)
+    : Endpoint("webrtc", id, SeatSpec{caption, true, true, false, codec, Hearing::SwitchedOpus}, &listener),
+      codec_(codec), settings_(settings), listener_(listener), context_(g_main_context_ref_thread_default()) {
   webrtc_ = makeElement("webrtcbin", "webrtc-" + id);
   gst_util_set_object_arg(G_OBJECT(webrtc_), "bundle-policy", "max-bundle");
-  g_object_set(webrtc_, "latency", static_cast<guint>(mixer.settings().jitterBufferMs), nullptr);
+  g_object_set(webrtc_, "latency", static_cast<guint>(settings_.jitterBufferMs), nullptr);
   // Handlers are connected before the element leaves NULL (gst-examples' advice).
   connectSignal("on-ice-candidate", G_CALLBACK(&WebRtcEndpoint::onIceCandidate));
   connectSignal("pad-added", G_CALLBACK(&WebRtcEndpoint::onPadAdded));
   connectSignal("notify::connection-state", G_CALLBACK(&WebRtcEndpoint::onConnectionState));
-  gst_bin_add(GST_BIN(mixer_.pipeline()), webrtc_);
+  gst_bin_add(GST_BIN(bin()), webrtc_);
   configureIce();
   linkSenders();
-  gst_element_sync_state_with_parent(webrtc_);
-  startDownstreamFirst(elements_);
-  // Only now, with every element of ours running, join the room's running tees.
-  mixer_.attachEncodedAudio(id_, opusIn_);
-  videoTeePad_ = mixer_.attachEncodedVideo(codec_, videoQueueIn_);
+  // The bin starts when a mixer attaches it; the room's tees join its senders then.
 }
 
 WebRtcEndpoint::~WebRtcEndpoint() {
   alive_.reset();  // posted work for this endpoint is dropped from here on
+  if (failedGrace_) g_source_remove(failedGrace_);
   for (gpointer handler : {reinterpret_cast<gpointer>(&WebRtcEndpoint::onIceCandidate),
                            reinterpret_cast<gpointer>(&WebRtcEndpoint::onPadAdded),
                            reinterpret_cast<gpointer>(&WebRtcEndpoint::onConnectionState)}) {
     g_signal_handlers_disconnect_matched(webrtc_, G_SIGNAL_MATCH_FUNC, 0, 0, nullptr, handler, nullptr);
   }
-  // Off the room's tees first (they must never push into a stopping branch), then out of the
-  // pipeline; they stop off this thread (webrtcbin's may wait for ICE, DTLS or a blocked pad).
-  mixer_.releaseEncodedVideo(codec_, videoTeePad_);
-  mixer_.detachEncodedAudio(id_);
-  std::vector<GstElement*> all{webrtc_};
-  all.insert(all.end(), elements_.begin(), elements_.end());
-  ElementReaper::retire(mixer_.pipeline(), all);
-  gst_object_unref(opusIn_);
-  gst_object_unref(videoQueueIn_);
+  // ~Endpoint detaches us from the room and stops the bin off this thread (webrtcbin's
+  // elements may wait for ICE, DTLS or a blocked pad).
   g_main_context_unref(context_);
 }
 
@@ -94,7 +86,7 @@ void WebRtcEndpoint::connectSignal(const char* signal, GCallback callback) {
 }
 
 void WebRtcEndpoint::configureIce() {
-  const MixerSettings& settings = mixer_.settings();
+  const MixerSettings& settings = settings_;
   GObject* ice = nullptr;
   g_object_get(webrtc_, "ice-agent", &ice, nullptr);
   if (!ice) return;
@@ -119,8 +111,7 @@ void WebRtcEndpoint::configureIce() {
 }
 
 GstPad* WebRtcEndpoint::addSender(const std::vector<GstElement*>& chain, const char* webrtcPad) {
-  addAndLink(mixer_.pipeline(), chain);
-  elements_.insert(elements_.end(), chain.begin(), chain.end());
+  addAndLink(bin(), chain);
   GstPad* out = gst_element_get_static_pad(chain.back(), "src");
   GstPad* in = gst_element_request_pad_simple(webrtc_, webrtcPad);
   linkPads(out, in, std::string("sender to webrtcbin ") + webrtcPad);
@@ -142,7 +133,9 @@ void WebRtcEndpoint::linkSenders() {
   GstElement* opusCaps = makeCapsFilter(
       "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=" +
       std::to_string(kOpusPayload));
-  opusIn_ = addSender({audioQueue, opusPay, opusCaps}, "sink_0");
+  GstPad* opusIn = addSender({audioQueue, opusPay, opusCaps}, "sink_0");
+  setPadTarget(kHearingPad, opusIn);
+  gst_object_unref(opusIn);
 
   // Video: the room's composite from the shared encoder, m-line 1. The queue is leaky so that
   // a receiver that is not yet connected (or stalls) never holds up the encoder.
@@ -157,7 +150,9 @@ void WebRtcEndpoint::linkSenders() {
     g_object_set(pay, "pt", kVp8Payload, "mtu", 1200u, nullptr);
     gst_util_set_object_arg(G_OBJECT(pay), "picture-id-mode", "15-bit");
   }
-  videoQueueIn_ = addSender({videoQueue, pay, makeCapsFilter(rtpCaps(codec_))}, "sink_1");
+  GstPad* videoIn = addSender({videoQueue, pay, makeCapsFilter(rtpCaps(codec_))}, "sink_1");
+  setPadTarget(kCompositePad, videoIn);
+  gst_object_unref(videoIn);
 
   // Both m-lines send and receive.
   GArray* transceivers = nullptr;
@@ -228,8 +223,7 @@ void WebRtcEndpoint::createOffer() {
 
 void WebRtcEndpoint::onOfferCreated(GstWebRTCSessionDescription* offer) {
   if (!offer) {
-    failed_ = true;
-    listener_.OnWebRtcEndpointFailed(*this, "webrtcbin could not create an offer");
+    fail(EndpointFailure::Internal, "webrtcbin could not create an offer");
     return;
   }
   // Browsers apply an m-line's b=AS to what they send: a camera gets at most the composite's
@@ -237,7 +231,7 @@ void WebRtcEndpoint::onOfferCreated(GstWebRTCSessionDescription* offer) {
   for (guint m = 0; m < gst_sdp_message_medias_len(offer->sdp); ++m) {
     auto* media = const_cast<GstSDPMedia*>(gst_sdp_message_get_media(offer->sdp, m));
     if (g_strcmp0(gst_sdp_media_get_media(media), "video") == 0) {
-      gst_sdp_media_add_bandwidth(media, "AS", static_cast<guint>(mixer_.settings().videoBitrateKbps));
+      gst_sdp_media_add_bandwidth(media, "AS", static_cast<guint>(settings_.videoBitrateKbps));
     }
   }
   g_signal_emit_by_name(webrtc_, "set-local-description", offer, nullptr);
@@ -256,8 +250,8 @@ void WebRtcEndpoint::dropRefusedCandidates(GstSDPMessage* sdp) const {
       const GstSDPAttribute* attribute = gst_sdp_media_get_attribute(media, a);
       if (g_strcmp0(attribute->key, "candidate") != 0) continue;
       const std::string candidate = std::string("candidate:") + (attribute->value ? attribute->value : "");
-      if (auto problem = checkIceCandidate(candidate, mixer_.settings().allowLoopbackCandidates)) {
-        g_message("participant %s: answer candidate left out: %s", id_.c_str(), problem->c_str());
+      if (auto problem = checkIceCandidate(candidate, settings_.allowLoopbackCandidates)) {
+        g_message("participant %s: answer candidate left out: %s", id().c_str(), problem->c_str());
         gst_sdp_media_remove_attribute(media, a);
       }
     }
@@ -284,8 +278,7 @@ std::optional<std::string> WebRtcEndpoint::setRemoteAnswer(const std::string& te
         const std::string message = error->message;
         g_error_free(error);
         static_cast<SignalRelay*>(data)->post([message](WebRtcEndpoint& self) {
-          self.failed_ = true;
-          self.listener_.OnWebRtcEndpointFailed(self, "answer refused: " + message);
+          self.fail(EndpointFailure::AnswerRefused, "answer refused: " + message);
         });
       },
       relay, [](gpointer data) { delete static_cast<SignalRelay*>(data); });
@@ -298,7 +291,7 @@ std::optional<std::string> WebRtcEndpoint::setRemoteAnswer(const std::string& te
 
 std::optional<std::string> WebRtcEndpoint::addRemoteCandidate(unsigned mline, const std::string& candidate) {
   if (mline > 1) return "sdpMLineIndex out of range";
-  if (auto problem = checkIceCandidate(candidate, mixer_.settings().allowLoopbackCandidates)) return problem;
+  if (auto problem = checkIceCandidate(candidate, settings_.allowLoopbackCandidates)) return problem;
   if (!answered_) return "candidate before answer";
   if (candidate.empty()) return std::nullopt;  // end of candidates: nothing to do for libnice
   const std::string line = candidate.rfind("a=", 0) == 0 ? candidate.substr(2) : candidate;
@@ -316,17 +309,38 @@ void WebRtcEndpoint::onIceCandidate(GstElement*, guint mline, gchar* candidate, 
 void WebRtcEndpoint::onConnectionState(GObject* object, GParamSpec*, gpointer data) {
   GstWebRTCPeerConnectionState state;
   g_object_get(object, "connection-state", &state, nullptr);
+  static_cast<SignalRelay*>(data)->post([state](WebRtcEndpoint& self) { self.onConnectionStateChanged(state); });
+}
+
+// A failed connection gets iceFailedGraceMs to come back (a network change; libnice may still
+// find a pair) before the endpoint is reported failed.
+void WebRtcEndpoint::onConnectionStateChanged(GstWebRTCPeerConnectionState state) {
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
+    if (failedGrace_) {
+      g_source_remove(failedGrace_);
+      failedGrace_ = 0;
+    }
     // Media can flow from now on: start the browser's picture with a key frame.
-    static_cast<SignalRelay*>(data)->post([](WebRtcEndpoint& self) { self.mixer_.requestKeyframe(self.codec_); });
+    if (mixer()) mixer()->requestKeyframe(codec_);
     return;
   }
-  if (state != GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) return;
-  static_cast<SignalRelay*>(data)->post([](WebRtcEndpoint& self) {
-    if (self.failed_) return;
-    self.failed_ = true;
-    self.listener_.OnWebRtcEndpointFailed(self, "ICE/DTLS connection failed");
-  });
+  if (state != GST_WEBRTC_PEER_CONNECTION_STATE_FAILED || failedGrace_ || failed()) return;
+  GSource* timer = g_timeout_source_new(static_cast<guint>(std::max(0, settings_.iceFailedGraceMs)));
+  g_source_set_callback(timer, &WebRtcEndpoint::onFailedGraceOver, this, nullptr);
+  failedGrace_ = g_source_attach(timer, context_);
+  g_source_unref(timer);
+}
+
+gboolean WebRtcEndpoint::onFailedGraceOver(gpointer data) {
+  auto* self = static_cast<WebRtcEndpoint*>(data);
+  self->failedGrace_ = 0;
+  GstWebRTCPeerConnectionState state;
+  g_object_get(self->webrtc_, "connection-state", &state, nullptr);
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+    self->fail(EndpointFailure::ConnectionFailed, "ICE/DTLS connection failed for " +
+                                                      std::to_string(self->settings_.iceFailedGraceMs) + " ms");
+  }
+  return G_SOURCE_REMOVE;
 }
 
 void WebRtcEndpoint::onPadAdded(GstElement*, GstPad* pad, gpointer data) {
@@ -343,7 +357,7 @@ void WebRtcEndpoint::onPadAdded(GstElement*, GstPad* pad, gpointer data) {
     try {
       self.linkIncoming(held.get());
     } catch (const std::exception& e) {
-      g_warning("participant %s: incoming media not linked: %s", self.id_.c_str(), e.what());
+      g_warning("participant %s: incoming media not linked: %s", self.id().c_str(), e.what());
     }
   });
 }
@@ -391,13 +405,13 @@ void WebRtcEndpoint::linkIncoming(GstPad* pad) {
   gst_caps_unref(caps);
 
   std::vector<GstElement*> chain;
-  GstPad* target = nullptr;
+  const char* target = nullptr;  // our bin's outlet
   if (media == "audio" && encoding == "OPUS") {
     GstElement* depay = makeElement("rtpopusdepay");
     GstElement* decoder = makeElement("opusdec");
     g_object_set(decoder, "plc", TRUE, "use-inband-fec", TRUE, nullptr);
     chain = {depay, decoder};
-    target = mixer_.audioSink(id_);
+    target = kMicrophonePad;
   } else if (media == "video" && (encoding == "H264" || encoding == "VP8")) {
     if (encoding == "H264") {
       GstElement* depay = makeElement("rtph264depay");
@@ -408,29 +422,30 @@ void WebRtcEndpoint::linkIncoming(GstPad* pad) {
       g_object_set(depay, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, nullptr);
       chain = {depay, makeElement("vp8dec")};
     }
-    target = mixer_.videoSink(id_);
+    // A stream that cannot be decoded (this many frames in a row) is an error of the
+    // endpoint's (the default, -1, would show its placeholder for ever without a word).
+    g_object_set(chain.back(), "max-errors", kDecoderMaxErrors, nullptr);
+    target = kCameraPad;
     GstPad* sized = gst_element_get_static_pad(chain[1], "src");
-    const auto& settings = mixer_.settings();
+    const auto& settings = settings_;
     gst_pad_add_probe(
         sized, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
         &IncomingSizeCap::onData,
-        new IncomingSizeCap{static_cast<guint64>(settings.width) * static_cast<guint64>(settings.height), id_},
+        new IncomingSizeCap{static_cast<guint64>(settings.width) * static_cast<guint64>(settings.height), id()},
         [](gpointer cap) { delete static_cast<IncomingSizeCap*>(cap); });
     gst_object_unref(sized);
   }
   if (!target) {
     // Not ours to decode: drain it so that webrtcbin is never blocked on it.
-    g_warning("participant %s sends %s/%s, which is not decoded", id_.c_str(), media.c_str(), encoding.c_str());
+    g_warning("participant %s sends %s/%s, which is not decoded", id().c_str(), media.c_str(), encoding.c_str());
     chain = {makeElement("fakesink")};
     g_object_set(chain[0], "async", FALSE, "sync", FALSE, nullptr);
   }
-  addAndLink(mixer_.pipeline(), chain);
-  elements_.insert(elements_.end(), chain.begin(), chain.end());
+  addAndLink(bin(), chain);
   if (target) {
     GstPad* chainOut = gst_element_get_static_pad(chain.back(), "src");
-    linkPads(chainOut, target, "decoded " + media + " to the mixer");
+    setPadTarget(target, chainOut);
     gst_object_unref(chainOut);
-    gst_object_unref(target);
   }
   for (GstElement* element : chain) gst_element_sync_state_with_parent(element);
   GstPad* chainIn = gst_element_get_static_pad(chain.front(), "sink");

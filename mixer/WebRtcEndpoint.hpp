@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
-// A browser in a room: one webrtcbin (ICE by libnice, DTLS-SRTP) that receives the browser's
-// camera and microphone into the room's tile and mix, and sends it the room's composite and
-// what it hears (the shared mix while silent, its own mix-minus while talking; in Opus). The server makes the offer (one audio and one video m-line, bundled) so the
-// payload types and the composite's codec are ours to choose.
+// A browser in a room: an Endpoint whose bin holds one webrtcbin (ICE by libnice, DTLS-SRTP),
+// the decoders of the browser's camera and microphone (towards its tile and the mix) and the
+// payloaders of what it receives: the room's composite and what it hears (the shared mix while
+// silent, its own mix-minus while talking; in Opus). The server makes the offer (one audio and
+// one video m-line, bundled) so the payload types and the composite's codec are ours to choose.
+// The transport does not depend on the room: the endpoint can be moved to another room's mixer.
 #include "mixer/ConferencePost.hpp"
+#include "mixer/Endpoint.hpp"
 #include "mixer/MixerSettings.hpp"
 
 #include <gst/gst.h>
@@ -17,32 +20,32 @@
 
 namespace plenum::mixer {
 
-class RoomMixer;
-
-class WebRtcEndpoint {
+class WebRtcEndpoint : public Endpoint {
 public:
-  class Listener {
+  // Failures (ICE or DTLS failed for longer than iceFailedGraceMs, the answer refused, errors of
+  // the decoders) come through Endpoint::Listener.
+  class Listener : public Endpoint::Listener {
   public:
-    virtual ~Listener() = default;
     virtual void OnWebRtcEndpointOffer(WebRtcEndpoint& endpoint, const std::string& sdp) = 0;
     virtual void OnWebRtcEndpointCandidate(WebRtcEndpoint& endpoint, unsigned mline,
                                            const std::string& candidate) = 0;
-    // ICE or DTLS failed, or the remote description was refused after it was accepted.
-    virtual void OnWebRtcEndpointFailed(WebRtcEndpoint& endpoint, const std::string& reason) = 0;
   };
 
   // Payload types of our offer.
   static constexpr int kOpusPayload = 111;
   static constexpr int kH264Payload = 102;
   static constexpr int kVp8Payload = 96;
+  // Undecodable camera frames in a row before the endpoint fails (DecoderError).
+  static constexpr int kDecoderMaxErrors = 25;
 
-  WebRtcEndpoint(RoomMixer& mixer, const std::string& id, VideoCodec codec, Listener& listener);
-  ~WebRtcEndpoint();
-  WebRtcEndpoint(const WebRtcEndpoint&) = delete;
-  WebRtcEndpoint& operator=(const WebRtcEndpoint&) = delete;
+  // `caption`: the name on its tile. Nothing runs until a mixer attaches it; the offer follows.
+  WebRtcEndpoint(const std::string& id, const std::string& caption, VideoCodec codec,
+                 const MixerSettings& settings, Listener& listener);
+  ~WebRtcEndpoint() override;
 
-  const std::string& id() const { return id_; }
   VideoCodec codec() const { return codec_; }
+  // The webrtcbin (for tests: it stays the same element when the endpoint moves).
+  GstElement* webrtc() const { return webrtc_; }
 
   // Both return an error text when the input is refused; nothing changes then.
   std::optional<std::string> setRemoteAnswer(const std::string& sdp);
@@ -64,26 +67,23 @@ private:
   void onOfferCreated(GstWebRTCSessionDescription* offer);
   void linkIncoming(GstPad* pad);
   void connectSignal(const char* signal, GCallback callback);
+  void onConnectionStateChanged(GstWebRTCPeerConnectionState state);
+  static gboolean onFailedGraceOver(gpointer self);
 
   static void onIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer relay);
   static void onPadAdded(GstElement*, GstPad* pad, gpointer relay);
   static void onConnectionState(GObject*, GParamSpec*, gpointer relay);
 
   // passed in
-  RoomMixer& mixer_;
-  const std::string id_;
   const VideoCodec codec_;
+  const MixerSettings settings_;
   Listener& listener_;
-  // owned
+  // owned (the elements belong to our bin)
   GstElement* webrtc_ = nullptr;
-  std::vector<GstElement*> elements_;  // everything of ours in the room pipeline but webrtc_
-  GstPad* videoTeePad_ = nullptr;      // our branch of the shared encoder
-  GstPad* opusIn_ = nullptr;           // where the room's Opus stream for us enters our chain
-  GstPad* videoQueueIn_ = nullptr;     // where the composite enters our chain
+  guint failedGrace_ = 0;  // timer while the connection is failed
   int sendersReady_ = 0;
   bool offerSent_ = false;
   bool answered_ = false;
-  bool failed_ = false;
   // other
   GMainContext* context_;              // the conference thread's
   std::shared_ptr<Liveness> alive_ = std::make_shared<Liveness>();

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: EUPL-1.2
+#include "mixer/CompositeEncoders.hpp"
+
+#include "mixer/GstUtil.hpp"
+
+#include <gst/video/video.h>
+
+#include <stdexcept>
+
+namespace plenum::mixer {
+
+struct CompositeEncoders::Encoder {
+  Encoder(VideoCodec c, std::chrono::milliseconds interval)
+      : codec(c), limiter(std::make_shared<KeyframeLimiter>(interval)) {}
+  VideoCodec codec;
+  GstElement* queue = nullptr;
+  GstElement* encoder = nullptr;
+  GstElement* caps = nullptr;
+  GstElement* parser = nullptr;  // H.264 only
+  GstElement* tee = nullptr;
+  std::shared_ptr<KeyframeLimiter> limiter;  // shared with the tee's probe (a streaming thread)
+
+  void forceKeyframe() {
+    gst_element_send_event(encoder,
+                           gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+  }
+};
+
+CompositeEncoders::CompositeEncoders(GstElement* pipeline, GstElement* rawTee, const MixerSettings& settings)
+    : pipeline_(pipeline), rawTee_(rawTee), settings_(settings) {}
+
+CompositeEncoders::~CompositeEncoders() = default;  // the elements go with the pipeline
+
+CompositeEncoders::Encoder& CompositeEncoders::encoder(VideoCodec codec) {
+  if (auto it = encoders_.find(codec); it != encoders_.end()) return *it->second;
+
+  auto enc = std::make_unique<Encoder>(codec, std::chrono::milliseconds(settings_.keyframeMinIntervalMs));
+  const std::string prefix = std::string("enc-") + toString(codec);
+  // Never let a slow encoder hold up the compositor: drop frames instead.
+  enc->queue = makeLeakyQueue(2, 0, prefix + "-queue");
+  const guint keyInterval = static_cast<guint>(settings_.framerate * settings_.keyframeMaxIntervalS);
+  std::vector<GstElement*> chain{enc->queue};
+  if (codec == VideoCodec::H264) {
+    enc->encoder = makeElement("x264enc", prefix);
+    gst_util_set_object_arg(G_OBJECT(enc->encoder), "tune", "zerolatency");
+    gst_util_set_object_arg(G_OBJECT(enc->encoder), "speed-preset", "ultrafast");
+    g_object_set(enc->encoder, "bitrate", static_cast<guint>(settings_.videoBitrateKbps),
+                 "key-int-max", keyInterval, "threads", 2u, nullptr);
+    enc->caps = makeCapsFilter(
+        "video/x-h264,profile=constrained-baseline,stream-format=byte-stream,alignment=au");
+    enc->parser = makeElement("h264parse", prefix + "-parse");
+    g_object_set(enc->parser, "config-interval", -1, nullptr);  // SPS/PPS before every IDR
+    chain.insert(chain.end(), {enc->encoder, enc->caps, enc->parser});
+  } else {
+    enc->encoder = makeElement("vp8enc", prefix);
+    g_object_set(enc->encoder, "deadline", gint64(1), "cpu-used", -8, "threads", 2,
+                 "target-bitrate", settings_.videoBitrateKbps * 1000, "keyframe-max-dist",
+                 static_cast<gint>(keyInterval), "lag-in-frames", 0, "error-resilient", 1,
+                 nullptr);
+    gst_util_set_object_arg(G_OBJECT(enc->encoder), "end-usage", "cbr");
+    chain.push_back(enc->encoder);
+  }
+  enc->tee = makeElement("tee", prefix + "-tee");
+  g_object_set(enc->tee, "allow-not-linked", TRUE, nullptr);
+  chain.push_back(enc->tee);
+  addAndLink(pipeline_, chain);
+
+  // Key frame requests from receivers (PLI/FIR turned into upstream events by rtpsession)
+  // pass the tee on their way to the encoder: this is where they are rate-limited.
+  GstPad* teeSink = gst_element_get_static_pad(enc->tee, "sink");
+  gst_pad_add_probe(teeSink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, &CompositeEncoders::onUpstreamEvent,
+                    new std::shared_ptr<KeyframeLimiter>(enc->limiter),
+                    [](gpointer limiter) { delete static_cast<std::shared_ptr<KeyframeLimiter>*>(limiter); });
+  gst_object_unref(teeSink);
+
+  startDownstreamFirst(chain);
+  // The compositor never waits for a busy encoder, nor stops with a failed one.
+  GstPad* queueSink = gst_element_get_static_pad(enc->queue, "sink");
+  GstPad* teeSrc = linkBranch(rawTee_, queueSink);
+  gst_object_unref(queueSink);
+  if (!teeSrc) throw std::runtime_error("cannot link the composite to its encoder");
+  gst_object_unref(teeSrc);
+
+  auto& result = *enc;
+  encoders_[codec] = std::move(enc);
+  return result;
+}
+
+GstPadProbeReturn CompositeEncoders::onUpstreamEvent(GstPad*, GstPadProbeInfo* info, gpointer data) {
+  GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+  if (!gst_video_event_is_force_key_unit(event)) return GST_PAD_PROBE_OK;
+  auto& limiter = *static_cast<std::shared_ptr<KeyframeLimiter>*>(data);
+  return limiter->request(KeyframeLimiter::Clock::now()) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+void CompositeEncoders::sendPendingKeyframes(KeyframeLimiter::Clock::time_point now) {
+  for (auto& [codec, enc] : encoders_) {
+    if (enc->limiter->takePending(now)) enc->forceKeyframe();
+  }
+}
+
+void CompositeEncoders::requestKeyframe(VideoCodec codec) {
+  auto it = encoders_.find(codec);
+  if (it == encoders_.end()) return;
+  if (it->second->limiter->request(KeyframeLimiter::Clock::now())) it->second->forceKeyframe();
+}
+
+unsigned CompositeEncoders::keyframesGranted(VideoCodec codec) const {
+  auto it = encoders_.find(codec);
+  return it == encoders_.end() ? 0 : it->second->limiter->granted();
+}
+
+GstPad* CompositeEncoders::attach(VideoCodec codec, GstPad* into) {
+  Encoder& enc = encoder(codec);
+  GstPad* pad = linkBranch(enc.tee, into);  // the encoder never waits for this receiver
+  if (!pad) throw std::runtime_error("cannot link the composite to a receiver");
+  requestKeyframe(codec);  // the newcomer's decoder can start only from a key frame
+  return pad;
+}
+
+void CompositeEncoders::release(VideoCodec codec, GstPad*& pad) {
+  auto it = encoders_.find(codec);
+  if (it == encoders_.end() || !pad) return;
+  detachFromTee(it->second->tee, pad);
+}
+
+}  // namespace plenum::mixer
