@@ -67,6 +67,7 @@ const std::vector<SettingKey> kKeys = {
     {"ice.min-port", T::Integer, "0", 0, 65535},
     {"ice.max-port", T::Integer, "0", 0, 65535},
     {"ice.allow-loopback-candidates", T::Boolean, "false"},
+    {"ice.failed-grace-ms", T::Integer, "5000", 0, 600000},
     {"watchdog.timeout-s", T::Integer, "20", 0, 3600},
     {"log.level", T::LogLevel, "information"},
 };
@@ -214,6 +215,7 @@ Settings Settings::from(const Poco::Util::AbstractConfiguration& c, bool crossCh
   m.iceMinPort = integer(c, "ice.min-port");
   m.iceMaxPort = integer(c, "ice.max-port");
   m.allowLoopbackCandidates = Poco::NumberParser::parseBool(raw(c, "ice.allow-loopback-candidates"));
+  m.iceFailedGraceMs = integer(c, "ice.failed-grace-ms");
   s.conference.maxParticipantsPerRoom = static_cast<std::size_t>(integer(c, "rooms.max-participants"));
   // 0: from the CPU count. A 720p room costs about a fifth of a core plus some 6 % of a core per
   // participant (bench/results.md); the defaults leave room for bursts.
