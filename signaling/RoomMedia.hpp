@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What a Room needs from its media: a tile, a place in the mix and a WebRTC endpoint per
-// participant, server-side mute and camera placeholder. The GStreamer implementation
-// (GstRoomMedia) wraps a mixer::RoomMixer and one mixer::WebRtcEndpoint per participant; tests
-// pass a fake that records calls, so that the room's rules run without GStreamer.
+// participant, server-side mute and camera placeholder. signaling/ knows no GStreamer: the
+// implementation, appliance::GstRoomMedia, attaches one mixer::WebRtcEndpoint per participant to
+// a mixer::RoomMixer; tests pass a fake that records calls.
 // Conference thread only.
 #include "mixer/MixerSettings.hpp"
 #include "mixer/TileLayout.hpp"
