@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: EUPL-1.2
 // CPU of a room's audio encoding: N synthetic participants (participant 0 talks with a tone, the
 // others are silent) each followed by what a WebRtcEndpoint sends audio through (up to the RTP
-// payloader, then a fakesink). Prints the process CPU time over a window. Built against this
-// tree (shared Opus encode for the silent) or, with -DPLENUM_PER_PARTICIPANT_OPUS, against an
-// older tree whose endpoints encode every participant's own mix-minus (for a before/after).
+// payloader, then a fakesink). Prints the process CPU time over a window. Built as it is (shared
+// Opus encode for the silent) or with -DPLENUM_PER_PARTICIPANT_OPUS (every endpoint hears its
+// raw mix-minus and encodes it itself, as before the shared encode; for a before/after).
 //   opus_cpu [N=8] [window_s=20]
 #include "mixer/GstUtil.hpp"
 #include "mixer/RoomMixer.hpp"
@@ -26,43 +26,46 @@ double cpuSeconds() {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
-void link(GstElement* from, GstPad* to) {
-  GstPad* out = gst_element_get_static_pad(from, "src");
-  gst_pad_link(out, to);
-  gst_object_unref(out);
-  gst_object_unref(to);
-}
-
 // A microphone into the mix and the endpoint's audio sender out of it.
-void addParticipant(mixer::RoomMixer& room, const std::string& id, double volume) {
-  room.addParticipant(id, id);
-  GstElement* microphone = mixer::makeElement("audiotestsrc");
-  g_object_set(microphone, "is-live", TRUE, "freq", 440.0, "volume", volume, "samplesperbuffer", 480, nullptr);
-  GstElement* caps = mixer::makeCapsFilter("audio/x-raw,rate=48000,channels=1");
-  mixer::addAndLink(room.pipeline(), {microphone, caps});
-  link(caps, room.audioSink(id));
-  GstElement* queue = mixer::makeLeakyQueue(0, 200 * GST_MSECOND);
+class BenchEndpoint : public mixer::Endpoint {
+public:
+  BenchEndpoint(mixer::RoomMixer& room, const std::string& id, double volume)
+      : Endpoint("bench", id, seat(id), nullptr) {
+    GstElement* microphone = mixer::makeElement("audiotestsrc");
+    g_object_set(microphone, "is-live", TRUE, "freq", 440.0, "volume", volume, "samplesperbuffer", 480, nullptr);
+    GstElement* caps = mixer::makeCapsFilter("audio/x-raw,rate=48000,channels=1");
+    mixer::addAndLink(bin(), {microphone, caps});
+    GstPad* out = gst_element_get_static_pad(caps, "src");
+    setPadTarget(kMicrophonePad, out);
+    gst_object_unref(out);
+    GstElement* queue = mixer::makeLeakyQueue(0, 200 * GST_MSECOND);
 #ifdef PLENUM_PER_PARTICIPANT_OPUS
-  GstElement* opus = mixer::makeElement("opusenc");
-  g_object_set(opus, "bitrate", 32000, "inband-fec", TRUE, nullptr);
-  gst_util_set_object_arg(G_OBJECT(opus), "audio-type", "voice");
-  gst_util_set_object_arg(G_OBJECT(opus), "frame-size", "20");
-  std::vector<GstElement*> sender{queue, opus, mixer::makeElement("rtpopuspay"), mixer::makeElement("fakesink")};
+    GstElement* opus = mixer::makeOpusEncoder(32000);
+    std::vector<GstElement*> sender{queue, opus, mixer::makeElement("rtpopuspay"), mixer::makeElement("fakesink")};
 #else
-  std::vector<GstElement*> sender{queue, mixer::makeElement("rtpopuspay"), mixer::makeElement("fakesink")};
+    std::vector<GstElement*> sender{queue, mixer::makeElement("rtpopuspay"), mixer::makeElement("fakesink")};
 #endif
-  g_object_set(sender.back(), "sync", FALSE, "async", FALSE, nullptr);
-  mixer::addAndLink(room.pipeline(), sender);
-  mixer::startDownstreamFirst(sender);
-  GstPad* in = gst_element_get_static_pad(queue, "sink");
+    g_object_set(sender.back(), "sync", FALSE, "async", FALSE, nullptr);
+    mixer::addAndLink(bin(), sender);
+    GstPad* in = gst_element_get_static_pad(queue, "sink");
+    setPadTarget(kHearingPad, in);
+    gst_object_unref(in);
+    room.attach(*this);
+  }
+
+private:
+  static mixer::SeatSpec seat(const std::string& id) {
+    mixer::SeatSpec seat;
+    seat.caption = id;
+    seat.microphone = true;
 #ifdef PLENUM_PER_PARTICIPANT_OPUS
-  gst_pad_link(room.audioSource(id), in);
+    seat.hearing = mixer::Hearing::MixMinus;  // raw, encoded by each endpoint itself
 #else
-  room.attachEncodedAudio(id, in);
+    seat.hearing = mixer::Hearing::SwitchedOpus;
 #endif
-  gst_object_unref(in);
-  mixer::startDownstreamFirst({microphone, caps});
-}
+    return seat;
+  }
+};
 
 }  // namespace
 
@@ -77,7 +80,10 @@ int main(int argc, char* argv[]) {
   settings.height = 180;
   settings.framerate = 5;
   auto room = std::make_unique<mixer::RoomMixer>("bench", settings, nullptr);
-  for (int i = 0; i < n; ++i) addParticipant(*room, "p" + std::to_string(i), i == 0 ? 0.3 : 0.0);
+  std::vector<std::unique_ptr<BenchEndpoint>> endpoints;
+  for (int i = 0; i < n; ++i) {
+    endpoints.push_back(std::make_unique<BenchEndpoint>(*room, "p" + std::to_string(i), i == 0 ? 0.3 : 0.0));
+  }
   auto runFor = [&](std::chrono::seconds duration) {
     const auto end = std::chrono::steady_clock::now() + duration;
     while (std::chrono::steady_clock::now() < end) {
