@@ -17,7 +17,10 @@ build_packages=(
   gstreamer1.0-x
   libpoco-dev catch2 fonts-dejavu-core curl
   libsodium-dev libsqlite3-dev
+  ffmpeg
 )
+# ffmpeg: a recording is remuxed into its final MP4 (recordings/Remux); the media tests also
+# read recordings back with it.
 # sqlite3: the API tests compare dumps of the database before and after refused requests;
 # openssl: the HTTPS tests make a self-signed certificate.
 # tests/fuzz (libFuzzer): clang 16, not Debian's default clang 14, which cannot compile lambdas
