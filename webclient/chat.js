@@ -83,7 +83,7 @@ export class Chat {
     this.messages = [];
     this.unread = 0;
     this.selfId = null;
-    this.pending = null; // {text, at}: our last message until it comes back (for too-fast)
+    this.pending = null; // {text, requestId}: our last message until it comes back or is refused
     this.list = document.getElementById('chat-list');
     this.input = document.getElementById('chat-input');
     this.to = document.getElementById('chat-to');
@@ -154,16 +154,21 @@ export class Chat {
     if (!text) return;
     if ([...text].length > MAX_CHAT) return; // maxlength keeps typing below this
     const to = this.to.value === 'moderators' ? 'moderators' : 'everyone';
-    if (!this.send({ type: 'chat', text, to })) return; // not connected: keep the text
-    this.pending = { text: this.input.value, at: performance.now() };
+    const requestId = this.send({ type: 'chat', text, to });
+    if (!requestId) return; // not connected: keep the text
+    this.pending = { text: this.input.value, requestId };
     this.input.value = '';
   }
 
-  /** The server refused a message as too fast: give the unsent text back to the user. */
-  refused() {
+  /**
+   * The server refused the request `requestId` (an error that names it). If it was our pending
+   * message, nothing was sent: the text goes back into the input (unless the user typed anew).
+   */
+  refused(requestId) {
     const p = this.pending;
+    if (!p || !requestId || p.requestId !== requestId) return;
     this.pending = null;
-    if (p && performance.now() - p.at < 5000 && !this.input.value) this.input.value = p.text;
+    if (!this.input.value) this.input.value = p.text;
   }
 
   requestExport(format) {
