@@ -109,27 +109,19 @@ bool readable(WebSocket& socket, const Poco::Timespan& timeout) {
   return socket.available() > 0 || socket.poll(timeout, Poco::Net::Socket::SELECT_READ);
 }
 
-// What ended a session's wait: the client sent something, the outbox has messages (or wants
-// the connection closed), the server stops; none of them: the timeout passed.
-struct Woken {
-  bool readable = false;
-  bool outbox = false;
-  bool stop = false;
-};
-
-// Waits for any of them, at most `timeout`. Bytes OpenSSL holds already (see readable()) are
+// Waits until the client sent something, the outbox was signalled or the server stops, at most
+// `timeout`; true if a frame can be read. Bytes OpenSSL holds already (see readable()) are
 // looked at first: poll() would not see them and might sleep with a frame waiting.
-Woken waitForWork(WebSocket& socket, int outboxFd, int stopFd, std::chrono::milliseconds timeout) {
-  if (socket.available() > 0) return {true, false, false};
+bool waitForWork(WebSocket& socket, int outboxFd, int stopFd, std::chrono::milliseconds timeout) {
+  if (socket.available() > 0) return true;
   pollfd fds[3] = {{socket.impl()->sockfd(), POLLIN, 0}, {outboxFd, POLLIN, 0}, {stopFd, POLLIN, 0}};
   const int ready = ::poll(fds, 3, static_cast<int>(std::clamp<long long>(timeout.count(), 0, 60000)));
   if (ready < 0) {
-    if (errno == EINTR) return {};
+    if (errno == EINTR) return false;
     throw std::system_error(errno, std::generic_category(), "poll");
   }
   // A hang-up or error on the socket is for receiveFrame to report.
-  return {(fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0, (fds[1].revents & POLLIN) != 0,
-          (fds[2].revents & POLLIN) != 0};
+  return (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
 }
 
 // Sends our close frame, then reads (and drops) what the client still sends until its close
@@ -271,7 +263,7 @@ void SignalingConnection::Session::run(const WebSocketThreads::Stop& stop) {
       auto deadline = lastHeard + std::chrono::milliseconds(timeoutMs_);
       if (!joinAsked) deadline = std::min(deadline, connected + std::chrono::milliseconds(joinTimeoutMs_));
       const auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - now) + std::chrono::milliseconds(1);
-      if (!waitForWork(*socket, outbox->wakeup().fd(), stop.fd(), wait).readable) continue;
+      if (!waitForWork(*socket, outbox->wakeup().fd(), stop.fd(), wait)) continue;
 
       int flags = 0;
       int length = 0;
