@@ -510,7 +510,7 @@ function handleMessage(c, msg) {
       return;
     }
     case 'chat':
-      chat.receive(msg.message);
+      chat.receive(msg.message, typeof msg.requestId === 'string' ? msg.requestId : null);
       arrived(msg.type, { id: msg.message && msg.message.id, text: msg.message && msg.message.text });
       return;
     case 'chat-history':

@@ -119,7 +119,8 @@ export class Chat {
     this.onChange();
   }
 
-  receive(raw) {
+  /** A new message; `requestId` names our request when it is our own message's echo. */
+  receive(raw, requestId = null) {
     const m = normMessage(raw);
     if (!m) return;
     const stick = this.atBottom();
@@ -130,7 +131,8 @@ export class Chat {
       this.list.firstElementChild.remove();
     }
     const own = m.from.participantId === this.selfId;
-    if (own) this.pending = null;
+    // Our pending message arrived (an echo of an earlier one leaves it pending).
+    if (own && this.pending && this.pending.requestId === requestId) this.pending = null;
     if (!own && !this.isVisible()) this.unread += 1;
     if (stick || own) this.scrollDown();
     this.onChange();
