@@ -3,6 +3,7 @@
 
 #include "appliance/ClientAddress.hpp"
 #include "appliance/Cookies.hpp"
+#include "appliance/Wakeup.hpp"
 #include "signaling/MessageRate.hpp"
 
 #include <Poco/Logger.h>
@@ -11,9 +12,14 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/WebSocket.h>
 
+#include <poll.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <deque>
 #include <mutex>
+#include <system_error>
 #include <vector>
 
 namespace plenum::appliance {
@@ -28,7 +34,8 @@ Poco::Logger& log() { return Poco::Logger::get("plenum.signaling"); }
 std::atomic<SessionId> nextSessionId{1};
 
 // What the conference thread hands to this connection: messages to write, and whether to
-// close. Counts refused messages so that an abusive client is cut off.
+// close. Counts refused messages so that an abusive client is cut off. Every change signals
+// wakeup(), so that the session's thread writes at once instead of looking every few ms.
 class Outbox : public SignalingSink {
 public:
   explicit Outbox(SessionId id) : id_(id) {}
@@ -36,6 +43,7 @@ public:
   void send(const std::string& message) override {
     std::lock_guard lock(mutex_);
     if (closing_) return;
+    wakeup_.signal();
     queue_.push_back(message);
     queuedBytes_ += message.size();
     if (queue_.size() > SignalingConnection::kMaxQueuedMessages ||
@@ -52,6 +60,7 @@ public:
   void sendError(const ProtocolError& error) override {
     std::lock_guard lock(mutex_);
     if (closing_) return;
+    wakeup_.signal();
     const bool fatal = isFatal(error.code);
     queue_.push_back(server::error(error, fatal));
     log().information("session %s: refused: %s: %s", std::to_string(id_),
@@ -59,7 +68,8 @@ public:
     if (fatal) {
       closing_ = true;
     } else if (++errors_ > SignalingConnection::kMaxErrors) {
-      queue_.push_back(server::error({ErrorCode::TooManyErrors, "too many refused messages"}, true));
+      queue_.push_back(
+          server::error({ErrorCode::TooManyErrors, "too many refused messages", 0, error.requestId}, true));
       closing_ = true;
     }
   }
@@ -67,7 +77,11 @@ public:
   void close() override {
     std::lock_guard lock(mutex_);
     closing_ = true;
+    wakeup_.signal();
   }
+
+  // Readable (poll) while something may wait to be taken.
+  Wakeup& wakeup() { return wakeup_; }
 
   // Takes the queued messages; `closing` tells whether to close after writing them.
   std::vector<std::string> take(bool& closing) {
@@ -86,17 +100,33 @@ private:
   std::size_t queuedBytes_ = 0;
   bool closing_ = false;
   int errors_ = 0;
+  Wakeup wakeup_;
 };
 
-// Sends our close frame, then reads (and drops) what the client still sends until its close
-// frame, for at most a second: closing a socket with unread data makes the kernel send a reset,
-// and the client would lose the error message that explains the close.
 // Whether a frame can be read. Over HTTPS, OpenSSL may already hold decrypted bytes that the
 // kernel socket's poll does not see, so those count first.
 bool readable(WebSocket& socket, const Poco::Timespan& timeout) {
   return socket.available() > 0 || socket.poll(timeout, Poco::Net::Socket::SELECT_READ);
 }
 
+// Waits until the client sent something, the outbox was signalled or the server stops, at most
+// `timeout`; true if a frame can be read. Bytes OpenSSL holds already (see readable()) are
+// looked at first: poll() would not see them and might sleep with a frame waiting.
+bool waitForWork(WebSocket& socket, int outboxFd, int stopFd, std::chrono::milliseconds timeout) {
+  if (socket.available() > 0) return true;
+  pollfd fds[3] = {{socket.impl()->sockfd(), POLLIN, 0}, {outboxFd, POLLIN, 0}, {stopFd, POLLIN, 0}};
+  const int ready = ::poll(fds, 3, static_cast<int>(std::clamp<long long>(timeout.count(), 0, 60000)));
+  if (ready < 0) {
+    if (errno == EINTR) return false;
+    throw std::system_error(errno, std::generic_category(), "poll");
+  }
+  // A hang-up or error on the socket is for receiveFrame to report.
+  return (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+}
+
+// Sends our close frame, then reads (and drops) what the client still sends until its close
+// frame, for at most a second: closing a socket with unread data makes the kernel send a reset,
+// and the client would lose the error message that explains the close.
 void closeGracefully(WebSocket& socket, std::vector<char>& buffer) {
   socket.shutdown();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
@@ -128,7 +158,7 @@ public:
         timeoutMs_(handler.timeoutMs_), joinTimeoutMs_(handler.joinTimeoutMs_), socket_(std::move(socket)),
         ticket_(std::move(ticket)), joiner_(std::move(joiner)) {}
 
-  void run(const std::atomic<bool>& stopping);
+  void run(const WebSocketThreads::Stop& stop);
 
 private:
   EventLoop& loop_;
@@ -173,12 +203,12 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
   // The socket has left the HTTP session (Poco detaches it): this pool thread goes back to
   // serving HTTP, and the session gets a thread of its own.
   auto session = std::make_shared<Session>(*this, std::move(socket), std::move(ticket), std::move(joiner));
-  if (!threads_.start([session](const std::atomic<bool>& stopping) { session->run(stopping); })) {
+  if (!threads_.start([session](const WebSocketThreads::Stop& stop) { session->run(stop); })) {
     log().warning("WebSocket closed at once: the server is stopping or out of threads");
   }
 }
 
-void SignalingConnection::Session::run(const std::atomic<bool>& stopping) {
+void SignalingConnection::Session::run(const WebSocketThreads::Stop& stop) {
   WebSocket* socket = socket_.get();
   const SessionId id = nextSessionId++;
   auto outbox = std::make_shared<Outbox>(id);
@@ -202,6 +232,8 @@ void SignalingConnection::Session::run(const std::atomic<bool>& stopping) {
 
   try {
     for (;;) {
+      // Before take(): a message queued after it signals again and ends the next wait.
+      outbox->wakeup().clear();
       bool closing = false;
       for (const std::string& message : outbox->take(closing)) {
         socket->sendFrame(message.data(), static_cast<int>(message.size()), WebSocket::FRAME_TEXT);
@@ -211,7 +243,7 @@ void SignalingConnection::Session::run(const std::atomic<bool>& stopping) {
         closeGracefully(*socket, buffer);
         break;
       }
-      if (stopping) {
+      if (stop.requested()) {
         reason = "server stopping";
         break;
       }
@@ -226,7 +258,12 @@ void SignalingConnection::Session::run(const std::atomic<bool>& stopping) {
         sink->close();
         continue;  // the next round writes the error and closes
       }
-      if (!readable(*socket, Poco::Timespan(0, 20 * 1000))) continue;
+      // Asleep until the client sends, the conference queues a message, the server stops, or
+      // the next deadline (silence, join) passes.
+      auto deadline = lastHeard + std::chrono::milliseconds(timeoutMs_);
+      if (!joinAsked) deadline = std::min(deadline, connected + std::chrono::milliseconds(joinTimeoutMs_));
+      const auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - now) + std::chrono::milliseconds(1);
+      if (!waitForWork(*socket, outbox->wakeup().fd(), stop.fd(), wait)) continue;
 
       int flags = 0;
       int length = 0;
@@ -252,23 +289,27 @@ void SignalingConnection::Session::run(const std::atomic<bool>& stopping) {
         sink->sendError({ErrorCode::NotBinary, "only unfragmented text frames are accepted"});
         continue;
       }
-      if (const auto wait = rate.take(lastHeard)) {
-        sink->sendError({ErrorCode::TooFast, "too many messages", *wait});
-        continue;
-      }
+      // Parsed before the rate is checked, so that a too-fast names the request it refuses
+      // (a frame is at most 64 KiB; every refusal counts towards kMaxErrors).
       auto parsed = parseClientMessage(std::string_view(buffer.data(), static_cast<std::size_t>(length)));
       if (auto* error = std::get_if<ProtocolError>(&parsed)) {
         sink->sendError(*error);
         continue;
       }
       auto& envelope = std::get<ClientEnvelope>(parsed);
+      if (const auto wait = rate.take(lastHeard)) {
+        sink->sendError({ErrorCode::TooFast, "too many messages", *wait, envelope.requestId});
+        continue;
+      }
       if (auto* join = std::get_if<JoinRequest>(&envelope.message)) {
         if (!limits_.mayJoin(joiner_.address)) {
-          sink->sendError({ErrorCode::RateLimited, "too many joins from your address; try again in a minute", 60});
+          sink->sendError({ErrorCode::RateLimited, "too many joins from your address; try again in a minute", 60,
+                           envelope.requestId});
           continue;
         }
         auto resolved = joins_.resolve(joiner_, *join);
         if (auto* error = std::get_if<ProtocolError>(&resolved)) {
+          error->requestId = envelope.requestId;
           sink->sendError(*error);
           continue;
         }
@@ -276,8 +317,8 @@ void SignalingConnection::Session::run(const std::atomic<bool>& stopping) {
         // Captures the conference, not this handler: Poco deletes the handler when the
         // connection ends, possibly before the posted work runs.
         loop_.post([&conference = conference_, id, sink, joinRequest = std::move(*join),
-                    context = std::get<JoinContext>(std::move(resolved))]() mutable {
-          conference.onJoin(id, sink, std::move(joinRequest), std::move(context));
+                    context = std::get<JoinContext>(std::move(resolved)), requestId = envelope.requestId]() mutable {
+          conference.onJoin(id, sink, std::move(joinRequest), std::move(context), requestId);
         });
         continue;
       }

@@ -7,7 +7,9 @@
 // upgrade runs on one of the HTTP server's threads; the session then gets a thread of its own
 // (WebSocketThreads) and the HTTP thread goes back to the pool. Outgoing messages are queued by
 // the conference thread and written on the session's thread, so a slow client never stalls the
-// conference.
+// conference (and only one thread touches the socket: OpenSSL's objects are not safe for a read
+// and a write from two threads). The session's thread sleeps in poll() on the socket, the
+// outbox's eventfd and the server's stop signal: a queued message goes out at once.
 #include "appliance/ClientLimits.hpp"
 #include "appliance/JoinResolver.hpp"
 #include "appliance/WebSocketThreads.hpp"

@@ -13,13 +13,13 @@ WebSocketThreads::~WebSocketThreads() { stopAll(std::chrono::seconds(5)); }
 bool WebSocketThreads::start(Session session) {
   {
     std::lock_guard lock(mutex_);
-    if (stopping_) return false;
+    if (stop_.requested()) return false;
     ++running_;
   }
   try {
     std::thread([this, session = std::move(session)] {
       try {
-        session(stopping_);
+        session(stop_);
       } catch (const std::exception& e) {
         Poco::Logger::get("plenum.signaling").error("WebSocket session failed: %s", std::string(e.what()));
       }
@@ -38,7 +38,8 @@ bool WebSocketThreads::start(Session session) {
 
 bool WebSocketThreads::stopAll(std::chrono::milliseconds timeout) {
   std::unique_lock lock(mutex_);
-  stopping_ = true;
+  stop_.requested_ = true;
+  stop_.wakeup_.signal();
   return idle_.wait_for(lock, timeout, [this] { return running_ == 0; });
 }
 

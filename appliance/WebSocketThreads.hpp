@@ -4,6 +4,8 @@
 // WebSocket lives as long as a meeting; on a pool thread, a few hundred idle ones (or an
 // attacker's) would leave no thread for logins, /healthz and the pages. How many may be open
 // is ClientLimits' business; this only runs them and, at shutdown, ends them.
+#include "appliance/Wakeup.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -15,8 +17,20 @@ namespace plenum::appliance {
 
 class WebSocketThreads {
 public:
-  // A session runs until it ends by itself or `stopping` turns true (it checks often).
-  using Session = std::function<void(const std::atomic<bool>& stopping)>;
+  // Tells the sessions that the server stops: requested() turns true and fd() turns readable
+  // for good, so that a session waiting in poll() on it wakes at once.
+  class Stop {
+  public:
+    bool requested() const { return requested_; }
+    int fd() const { return wakeup_.fd(); }
+
+  private:
+    friend class WebSocketThreads;
+    std::atomic<bool> requested_{false};
+    Wakeup wakeup_;  // signalled once, never cleared
+  };
+  // A session runs until it ends by itself or `stop` is requested (it watches stop.fd()).
+  using Session = std::function<void(const Stop& stop)>;
 
   WebSocketThreads() = default;
   WebSocketThreads(const WebSocketThreads&) = delete;
@@ -31,7 +45,7 @@ public:
   std::size_t running() const;
 
 private:
-  std::atomic<bool> stopping_{false};
+  Stop stop_;
   mutable std::mutex mutex_;
   std::condition_variable idle_;
   std::size_t running_ = 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "signaling/Conference.hpp"
 
+#include "signaling/Exhaustive.hpp"
 #include "signaling/GlibTimers.hpp"
 
 #include <Poco/Logger.h>
@@ -90,115 +91,174 @@ void Conference::refuse(SignalingSink& sink, const ProtocolError& error) {
   }
 }
 
+// A message type without a handler is a compile-time error here, not a silent drop.
+static_assert(HandlesEveryAlternative<Conference::MessageHandler, ClientMessage>,
+              "Conference::MessageHandler needs an operator() for every ClientMessage alternative");
+
 void Conference::onMessage(SessionId session, const std::shared_ptr<SignalingSink>& sink, ClientEnvelope envelope) {
+  std::optional<ProtocolError> error;
   auto bound = sessions_.find(session);
   // A join's "room" names the room to enter, not the sender's own: it is not a target.
   if (bound != sessions_.end() && !std::holds_alternative<JoinRequest>(envelope.message) &&
       ((envelope.room && *envelope.room != bound->second.room) ||
        (envelope.participantId && *envelope.participantId != bound->second.participantId))) {
-    sink->sendError({ErrorCode::WrongTarget, "message names another room or participant"});
-    return;
+    error = ProtocolError{ErrorCode::WrongTarget, "message names another room or participant"};
+  } else {
+    error = std::visit(MessageHandler(*this, session, sink, envelope.requestId), envelope.message);
   }
-  if (std::holds_alternative<PingRequest>(envelope.message)) {
-    sink->send(server::pong());
-    return;
-  }
-  if (auto* join = std::get_if<JoinRequest>(&envelope.message)) {
-    if (joinsResolved_) {
-      log().error("session %s: a join bypassed the appliance's join resolution", std::to_string(session));
-      sink->sendError({ErrorCode::Internal, "join not resolved"});
-      return;
-    }
-    if (bound != sessions_.end()) {
-      sink->sendError({ErrorCode::AlreadyJoined, "this connection already joined a room"});
-      return;
-    }
-    if (join->room.empty()) {
-      sink->sendError({ErrorCode::NoSuchRoom, "invitations are not supported by this server"});
-      return;
-    }
-    // An ad-hoc room: no accounts, no lobby, the first in the room moderates.
-    JoinContext context;
-    context.role = Role::Guest;
-    context.policy.slug = join->room;
-    context.policy.title = join->room;
-    context.policy.persistent = false;
-    context.policy.lobby = false;
-    context.policy.maxParticipants = settings_.maxParticipantsPerRoom;
-    JoinRequest request = std::move(*join);
-    const bool resolved = joinsResolved_;
-    onJoin(session, sink, std::move(request), std::move(context));
-    joinsResolved_ = resolved;
-    return;
-  }
-  if (bound == sessions_.end()) {
-    sink->sendError({ErrorCode::NotJoined, "join a room first"});
-    return;
-  }
-  const Binding binding = bound->second;
-  auto roomIt = rooms_.find(binding.key);
-  if (roomIt == rooms_.end()) {
-    sink->sendError({ErrorCode::Internal, "the room is gone"});
-    return;
-  }
-  Room& room = *roomIt->second;
-  const std::string& me = binding.participantId;
-  std::optional<ProtocolError> error;
-  std::visit(
-      [&](const auto& m) {
-        using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, AnswerRequest>) error = room.answer(me, m.sdp);
-        else if constexpr (std::is_same_v<T, CandidateRequest>) error = room.candidate(me, m);
-        else if constexpr (std::is_same_v<T, MediaRequest>) error = room.media(me, m);
-        else if constexpr (std::is_same_v<T, AdmitRequest>) error = room.admit(me, m.participantId);
-        else if constexpr (std::is_same_v<T, RejectRequest>) error = room.reject(me, m.participantId);
-        else if constexpr (std::is_same_v<T, MuteRequest>) error = room.mute(me, m.participantId);
-        else if constexpr (std::is_same_v<T, MuteAllRequest>) error = room.muteAll(me);
-        else if constexpr (std::is_same_v<T, RemoveRequest>) error = room.remove(me, m.participantId);
-        else if constexpr (std::is_same_v<T, LockRequest>) error = room.lock(me, m.locked);
-        else if constexpr (std::is_same_v<T, PromoteRequest>) error = room.promote(me, m.participantId);
-        else if constexpr (std::is_same_v<T, EndRequest>) error = room.end(me);
-        else if constexpr (std::is_same_v<T, ChatRequest>) error = room.chat(me, m);
-        else if constexpr (std::is_same_v<T, ChatExportRequest>) error = room.chatExport(me, m.format);
-        else if constexpr (std::is_same_v<T, RaiseHandRequest>) error = room.raiseHand(me, m.kind);
-        else if constexpr (std::is_same_v<T, LowerHandRequest>) error = room.lowerHand(me, m.entryId);
-        else if constexpr (std::is_same_v<T, QueueMoveRequest>) error = room.queueMove(me, m);
-        else if constexpr (std::is_same_v<T, QueueRemoveRequest>) error = room.queueRemove(me, m.entryId);
-        else if constexpr (std::is_same_v<T, QueueClearRequest>) error = room.queueClear(me);
-        else if constexpr (std::is_same_v<T, GiveFloorRequest>) error = room.giveFloor(me, m);
-        else if constexpr (std::is_same_v<T, TakeFloorRequest>) error = room.takeFloor(me);
-        else if constexpr (std::is_same_v<T, SpeakingTimeRequest>) error = room.speakingTime(me, m);
-        else if constexpr (std::is_same_v<T, LayoutRequest>) error = room.layout(me, m.layout);
-        // LeaveRequest: below. Join and ping were handled above.
-      },
-      envelope.message);
   if (error) {
-    log().warning("participant %s: %s: %s", me, std::string(toString(error->code)), error->message);
+    log().warning("session %s: %s: %s", std::to_string(session), std::string(toString(error->code)), error->message);
+    error->requestId = envelope.requestId;
     sink->sendError(*error);
-  }
-  if (std::holds_alternative<LeaveRequest>(envelope.message)) {
-    onSessionClosed(session, "left");
-    sink->close();
   }
 }
 
+// ---- one handler per client message ------------------------------------------------------------
+
+Conference::MessageHandler::MessageHandler(Conference& conference, SessionId session,
+                                           const std::shared_ptr<SignalingSink>& sink,
+                                           const std::optional<std::string>& requestId)
+    : conference_(conference), session_(session), sink_(sink), requestId_(requestId) {}
+
+template <class Request>
+std::optional<ProtocolError> Conference::MessageHandler::inRoom(Request request) {
+  auto bound = conference_.sessions_.find(session_);
+  if (bound == conference_.sessions_.end()) return ProtocolError{ErrorCode::NotJoined, "join a room first"};
+  auto room = conference_.rooms_.find(bound->second.key);
+  if (room == conference_.rooms_.end()) return ProtocolError{ErrorCode::Internal, "the room is gone"};
+  // A copy: the request may end the binding (end, remove). The room itself outlives this call
+  // (dropRoomIfEmpty defers).
+  const std::string me = bound->second.participantId;
+  Room::Answering answering(*room->second, me, requestId_);
+  return request(*room->second, me);
+}
+
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const PingRequest&) {
+  sink_->send(server::withRequestId(server::pong(), requestId_));
+  return std::nullopt;
+}
+
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const JoinRequest& join) {
+  if (conference_.joinsResolved_) {
+    log().error("session %s: a join bypassed the appliance's join resolution", std::to_string(session_));
+    return ProtocolError{ErrorCode::Internal, "join not resolved"};
+  }
+  if (conference_.sessions_.count(session_)) {
+    return ProtocolError{ErrorCode::AlreadyJoined, "this connection already joined a room"};
+  }
+  if (join.room.empty()) return ProtocolError{ErrorCode::NoSuchRoom, "invitations are not supported by this server"};
+  // An ad-hoc room: no accounts, no lobby, the first in the room moderates.
+  JoinContext context;
+  context.role = Role::Guest;
+  context.policy.slug = join.room;
+  context.policy.title = join.room;
+  context.policy.persistent = false;
+  context.policy.lobby = false;
+  context.policy.maxParticipants = conference_.settings_.maxParticipantsPerRoom;
+  const bool resolved = conference_.joinsResolved_;
+  conference_.onJoin(session_, sink_, join, std::move(context), requestId_);
+  conference_.joinsResolved_ = resolved;
+  return std::nullopt;
+}
+
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const LeaveRequest&) {
+  if (!conference_.sessions_.count(session_)) return ProtocolError{ErrorCode::NotJoined, "join a room first"};
+  conference_.onSessionClosed(session_, "left");
+  sink_->close();
+  return std::nullopt;
+}
+
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const AnswerRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.answer(me, m.sdp); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const CandidateRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.candidate(me, m); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const MediaRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.media(me, m); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const AdmitRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.admit(me, m.participantId); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const RejectRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.reject(me, m.participantId); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const MuteRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.mute(me, m.participantId); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const MuteAllRequest&) {
+  return inRoom([&](Room& room, const std::string& me) { return room.muteAll(me); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const RemoveRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.remove(me, m.participantId); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const LockRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.lock(me, m.locked); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const PromoteRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.promote(me, m.participantId); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const EndRequest&) {
+  return inRoom([&](Room& room, const std::string& me) { return room.end(me); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const ChatRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.chat(me, m); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const ChatExportRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.chatExport(me, m.format); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const RaiseHandRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.raiseHand(me, m.kind); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const LowerHandRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.lowerHand(me, m.entryId); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const QueueMoveRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.queueMove(me, m); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const QueueRemoveRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.queueRemove(me, m.entryId); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const QueueClearRequest&) {
+  return inRoom([&](Room& room, const std::string& me) { return room.queueClear(me); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const GiveFloorRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.giveFloor(me, m); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const TakeFloorRequest&) {
+  return inRoom([&](Room& room, const std::string& me) { return room.takeFloor(me); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const SpeakingTimeRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.speakingTime(me, m); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const LayoutRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.layout(me, m.layout); });
+}
+
+// ---- joining and leaving -----------------------------------------------------------------------
+
 void Conference::onJoin(SessionId session, const std::shared_ptr<SignalingSink>& sink, JoinRequest request,
-                        JoinContext context) {
+                        JoinContext context, const std::optional<std::string>& requestId) {
   joinsResolved_ = true;
+  // Every refusal answers the join: it carries the join's requestId.
+  const auto refuse = [&](ProtocolError error) {
+    error.requestId = requestId;
+    this->refuse(*sink, error);
+  };
   if (sessions_.count(session)) {
-    sink->sendError({ErrorCode::AlreadyJoined, "this connection already joined a room"});
+    refuse({ErrorCode::AlreadyJoined, "this connection already joined a room"});
     return;
   }
   const auto codec = chooseCodec(settings_.codecPreference, request.videoCodecs);
   if (!codec) {
-    sink->sendError({ErrorCode::BadField, "field 'videoCodecs' names no codec this server sends (H264/42e01f, VP8)"});
+    refuse({ErrorCode::BadField, "field 'videoCodecs' names no codec this server sends (H264/42e01f, VP8)"});
     return;
   }
   RoomPolicy& policy = context.policy;
   if (policy.slug.empty()) policy.slug = request.room;
   if (!isValidRoomName(policy.slug)) {
     log().error("join without a valid room (slug '%s')", policy.slug.substr(0, 64));
-    refuse(*sink, {ErrorCode::NoSuchRoom, "no such room"});
+    refuse({ErrorCode::NoSuchRoom, "no such room"});
     return;
   }
   if (policy.title.empty()) policy.title = policy.slug;
@@ -214,7 +274,7 @@ void Conference::onJoin(SessionId session, const std::shared_ptr<SignalingSink>&
   }
   if (sessions_.size() >= settings_.maxParticipants || (it == rooms_.end() && rooms_.size() >= settings_.maxRooms)) {
     log().warning("join refused: the server is full (%z rooms, %z participants)", rooms_.size(), sessions_.size());
-    refuse(*sink, {ErrorCode::ServerFull, "the server is full; please try again later"});
+    refuse({ErrorCode::ServerFull, "the server is full; please try again later"});
     return;
   }
   try {
@@ -225,14 +285,19 @@ void Conference::onJoin(SessionId session, const std::shared_ptr<SignalingSink>&
     }
     const std::string participantId = newParticipantId();
     sessions_[session] = Binding{name, policy.slug, participantId, sink};
-    if (auto refused = it->second->join(participantId, request, context, *codec, sink)) {
+    std::optional<ProtocolError> refused;
+    {
+      Room::Answering answering(*it->second, participantId, requestId);
+      refused = it->second->join(participantId, request, context, *codec, sink);
+    }
+    if (refused) {
       sessions_.erase(session);
-      refuse(*sink, *refused);
+      refuse(*refused);
       dropRoomIfEmpty(name);
     }
   } catch (const std::exception& e) {
     log().error("join of room %s failed: %s", name, std::string(e.what()));
-    sink->sendError({ErrorCode::Internal, "could not join the room"});
+    refuse({ErrorCode::Internal, "could not join the room"});
     sessions_.erase(session);
     dropRoomIfEmpty(name);
   }

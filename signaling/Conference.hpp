@@ -53,8 +53,9 @@ public:
 
   // A join whose context (role, link session, the room's policy) the appliance has resolved:
   // enters the meeting, waits in the lobby, or is refused (room-locked, banned, room-full, ...).
+  // `requestId`: the join message's, echoed in the answers (joined, lobby, or the refusal).
   void onJoin(SessionId session, const std::shared_ptr<SignalingSink>& sink, JoinRequest request,
-              JoinContext context);
+              JoinContext context, const std::optional<std::string>& requestId = std::nullopt);
   // Every other message. A `join` arriving here (an appliance that does not resolve joins yet)
   // enters an ad-hoc room as a guest, until onJoin has been called once: from then on joins
   // that bypass onJoin are refused.
@@ -69,6 +70,51 @@ public:
   // room's; or the one of the kind asked for.
   const Room* room(const std::string& slug) const;
   const Room* room(const std::string& slug, bool persistent) const;
+
+  // Handles one client message: one operator() per ClientMessage alternative and no catch-all,
+  // so that a message type without a handler does not compile (static_assert in
+  // Conference.cpp; the unit tests check the trait). Each returns the refusal, if any; what
+  // the room sends the sender meanwhile carries the message's requestId.
+  class MessageHandler {
+  public:
+    MessageHandler(Conference& conference, SessionId session, const std::shared_ptr<SignalingSink>& sink,
+                   const std::optional<std::string>& requestId);
+    std::optional<ProtocolError> operator()(const JoinRequest& m);
+    std::optional<ProtocolError> operator()(const PingRequest& m);
+    std::optional<ProtocolError> operator()(const LeaveRequest& m);
+    std::optional<ProtocolError> operator()(const AnswerRequest& m);
+    std::optional<ProtocolError> operator()(const CandidateRequest& m);
+    std::optional<ProtocolError> operator()(const MediaRequest& m);
+    std::optional<ProtocolError> operator()(const AdmitRequest& m);
+    std::optional<ProtocolError> operator()(const RejectRequest& m);
+    std::optional<ProtocolError> operator()(const MuteRequest& m);
+    std::optional<ProtocolError> operator()(const MuteAllRequest& m);
+    std::optional<ProtocolError> operator()(const RemoveRequest& m);
+    std::optional<ProtocolError> operator()(const LockRequest& m);
+    std::optional<ProtocolError> operator()(const PromoteRequest& m);
+    std::optional<ProtocolError> operator()(const EndRequest& m);
+    std::optional<ProtocolError> operator()(const ChatRequest& m);
+    std::optional<ProtocolError> operator()(const ChatExportRequest& m);
+    std::optional<ProtocolError> operator()(const RaiseHandRequest& m);
+    std::optional<ProtocolError> operator()(const LowerHandRequest& m);
+    std::optional<ProtocolError> operator()(const QueueMoveRequest& m);
+    std::optional<ProtocolError> operator()(const QueueRemoveRequest& m);
+    std::optional<ProtocolError> operator()(const QueueClearRequest& m);
+    std::optional<ProtocolError> operator()(const GiveFloorRequest& m);
+    std::optional<ProtocolError> operator()(const TakeFloorRequest& m);
+    std::optional<ProtocolError> operator()(const SpeakingTimeRequest& m);
+    std::optional<ProtocolError> operator()(const LayoutRequest& m);
+
+  private:
+    // Runs `request(room, me)` for a sender in a room (else: not-joined), answering it.
+    template <class Request>
+    std::optional<ProtocolError> inRoom(Request request);
+
+    Conference& conference_;
+    const SessionId session_;
+    const std::shared_ptr<SignalingSink>& sink_;
+    const std::optional<std::string>& requestId_;
+  };
 
   // Room::Listener
   void OnRoomSessionDropped(Room& room, const std::string& participantId) override;

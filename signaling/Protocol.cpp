@@ -372,6 +372,11 @@ bool isValidInviteToken(std::string_view token) {
          });
 }
 
+bool isValidRequestId(std::string_view requestId) {
+  return !requestId.empty() && requestId.size() <= kMaxRequestIdChars &&
+         std::all_of(requestId.begin(), requestId.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
 bool isValidRoomName(std::string_view room) {
   return !room.empty() && room.size() <= kMaxRoomChars &&
          std::all_of(room.begin(), room.end(), [](char c) {
@@ -430,16 +435,30 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
     return ProtocolError{ErrorCode::BadJson, "message is not JSON: " + logText(e.what())};
   }
 
+  // Read first, so that every later refusal of this message can name it.
+  std::optional<std::string> requestId;
+  if (object->has("requestId")) {
+    const Poco::Dynamic::Var value = object->get("requestId");
+    if (!value.isString() || !isValidRequestId(value.extract<std::string>())) {
+      return ProtocolError{ErrorCode::BadField, "field 'requestId' must be 1-64 printable ASCII characters"};
+    }
+    requestId = value.extract<std::string>();
+  }
+  auto refusal = [&](ProtocolError error) {
+    error.requestId = requestId;
+    return error;
+  };
+
   try {
     if (!object->has("type") || !object->get("type").isString()) {
-      return ProtocolError{ErrorCode::UnknownType, "message has no string field 'type'"};
+      return refusal({ErrorCode::UnknownType, "message has no string field 'type'"});
     }
     const std::string type = object->getValue<std::string>("type");
     const auto found = messageTypes().find(type);
     if (found == messageTypes().end()) {
-      return ProtocolError{ErrorCode::UnknownType, "unknown message type '" + logText(type, 32) + "'"};
+      return refusal({ErrorCode::UnknownType, "unknown message type '" + logText(type, 32) + "'"});
     }
-    ClientEnvelope envelope{PingRequest{}, readOptionalString(*object, "room"),
+    ClientEnvelope envelope{PingRequest{}, requestId, readOptionalString(*object, "room"),
                             targetsParticipant(found->second) ? std::nullopt
                                                               : readOptionalString(*object, "participantId")};
     switch (found->second) {
@@ -502,13 +521,25 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
     }
     return envelope;
   } catch (const ProtocolError& error) {
-    return error;
+    return refusal(error);
   } catch (const std::exception& e) {
-    return ProtocolError{ErrorCode::BadField, "malformed field: " + logText(e.what())};
+    return refusal({ErrorCode::BadField, "malformed field: " + logText(e.what())});
   }
 }
 
 namespace server {
+
+std::string withRequestId(const std::string& message, const std::optional<std::string>& requestId) {
+  if (!requestId || message.size() < 2 || message.front() != '{') return message;
+  // Printable ASCII (isValidRequestId): only the quote and the backslash need escaping.
+  std::string field = "\"requestId\":\"";
+  for (char c : *requestId) {
+    if (c == '"' || c == '\\') field += '\\';
+    field += c;
+  }
+  field += message.size() > 2 ? "\"," : "\"";
+  return "{" + field + message.substr(1);
+}
 
 std::string joined(const std::string& participantId, const RoomInfo& room,
                    const std::vector<ParticipantInfo>& participants, const std::string& videoCodec) {
@@ -672,6 +703,14 @@ std::string error(const ProtocolError& error, bool fatal) {
   o.set("message", error.message);
   o.set("fatal", fatal);
   if (error.retryAfter > 0) o.set("retryAfter", error.retryAfter);
+  if (error.requestId) o.set("requestId", *error.requestId);
+  return stringify(o);
+}
+
+std::string mediaFailed(const std::string& reason, const std::string& message) {
+  Poco::JSON::Object o = typed("media-failed");
+  o.set("reason", reason);
+  o.set("message", message);
   return stringify(o);
 }
 

@@ -57,6 +57,8 @@ struct ProtocolError {
   std::string message;
   // Seconds until another attempt may succeed (rate-limited, too-fast; 0 = not sent).
   unsigned retryAfter = 0;
+  // The requestId of the message this error answers, when it carried a valid one (echoed).
+  std::optional<std::string> requestId = std::nullopt;
 };
 // Whether the server closes the connection after sending this error.
 bool isFatal(ErrorCode code);
@@ -71,6 +73,7 @@ constexpr std::size_t kMaxParticipantIdChars = 128;
 constexpr std::size_t kMaxChatChars = 2000;         // after trimming
 constexpr std::size_t kMaxEntryIdChars = 32;
 constexpr unsigned kMaxSpeakingTimeSeconds = 3600;
+constexpr std::size_t kMaxRequestIdChars = 64;  // printable ASCII
 
 struct JoinRequest {
   std::string room;  // may be empty when `invite` is given (the invite names the room)
@@ -166,6 +169,9 @@ using ClientMessage =
 
 struct ClientEnvelope {
   ClientMessage message;
+  // The client's name for this request (1-64 printable ASCII characters), echoed in what the
+  // server sends it while handling the request (PROTOCOL.md, "Request ids").
+  std::optional<std::string> requestId;
   std::optional<std::string> room;           // if the client named a target room
   std::optional<std::string> participantId;  // if the client named a target participant
 };
@@ -174,6 +180,7 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
 
 // Validation used by parsing, exposed for the HTTP side (room links) and for tests.
 bool isValidRoomName(std::string_view room);
+bool isValidRequestId(std::string_view requestId);
 // Chat text with surrounding white space removed, or nullopt if it is empty, longer than
 // kMaxChatChars characters, not UTF-8 or holds control characters other than LF and TAB.
 std::optional<std::string> normaliseChatText(std::string_view text);
@@ -250,6 +257,9 @@ const char* toString(HandKind kind);
 const char* toString(mixer::Layout layout);
 
 namespace server {
+// `message` (one server message, a JSON object) with "requestId" added; unchanged when
+// `requestId` is empty. The id must be valid (isValidRequestId).
+std::string withRequestId(const std::string& message, const std::optional<std::string>& requestId);
 std::string joined(const std::string& participantId, const RoomInfo& room,
                    const std::vector<ParticipantInfo>& participants, const std::string& videoCodec);
 std::string offer(const std::string& sdp);
@@ -275,7 +285,11 @@ std::string floorUpdated(const std::optional<FloorInfo>& floor, const SpeakingTi
 std::string floorTimeUp(const std::string& participantId);
 std::string layoutUpdated(mixer::Layout layout);
 std::string activeSpeaker(const std::optional<std::string>& participantId);
+// Carries error.requestId when set.
 std::string error(const ProtocolError& error, bool fatal);
+// To a participant whose media failed (reason: toString(MediaFailure)); the server closes
+// the connection after it, and the client may join again.
+std::string mediaFailed(const std::string& reason, const std::string& message);
 }  // namespace server
 
 }  // namespace plenum::signaling

@@ -17,10 +17,15 @@ Poco::Logger& log() { return Poco::Logger::get("plenum.room"); }
 // co-hosts); account roles (Staff, Admin) give no power there.
 Role meetingRole(Role role) { return role == Role::Moderator ? Role::Moderator : Role::Guest; }
 
-// The last word to a connection: a fatal error, then the connection closes.
-void sendFatal(SignalingSink& sink, ErrorCode code, const std::string& message) {
-  sink.send(server::error({code, message}, true));
-  sink.close();
+// media-failed's `message` (English, for the client's log; clients show their own words).
+const char* mediaFailureText(MediaFailure failure) {
+  switch (failure) {
+    case MediaFailure::ConnectionFailed: return "your media connection failed (ICE or DTLS); join again to reconnect";
+    case MediaFailure::AnswerRefused: return "the server could not use your answer; join again";
+    case MediaFailure::DecoderError: return "the server could not decode your camera or microphone; join again";
+    case MediaFailure::Internal: return "the server failed to handle your media; join again";
+  }
+  return "your media failed; join again";
 }
 
 }  // namespace
@@ -91,15 +96,33 @@ const Participant* Room::find(const std::string& participantId) const {
 
 void Room::broadcast(const std::string& message, const std::string& exceptId) {
   for (auto& [id, participant] : participants_) {
-    if (id != exceptId) participant.sink->send(message);
+    if (id != exceptId) sendTo(participant, message);
   }
 }
 
 void Room::tellModerators(const std::string& message) {
   for (auto& [id, participant] : participants_) {
-    if (participant.role == Role::Moderator) participant.sink->send(message);
+    if (participant.role == Role::Moderator) sendTo(participant, message);
   }
 }
+
+void Room::sendTo(Participant& participant, const std::string& message) {
+  const bool answers = answering_ && answering_->participantId == participant.info.id;
+  participant.sink->send(answers ? server::withRequestId(message, answering_->requestId) : message);
+}
+
+void Room::sendFatal(Participant& participant, ErrorCode code, const std::string& message) {
+  const bool answers = answering_ && answering_->participantId == participant.info.id;
+  participant.sink->send(server::error({code, message, 0, answers ? answering_->requestId : std::nullopt}, true));
+  participant.sink->close();
+}
+
+Room::Answering::Answering(Room& room, const std::string& participantId, const std::optional<std::string>& requestId)
+    : room_(room), previous_(std::move(room.answering_)) {
+  room_.answering_ = Request{participantId, requestId};
+}
+
+Room::Answering::~Answering() { room_.answering_ = std::move(previous_); }
 
 void Room::lobbyChanged() { tellModerators(server::lobbyUpdated(waiting())); }
 
@@ -137,7 +160,7 @@ std::optional<ProtocolError> Room::join(const std::string& participantId, const 
 
 void Room::wait(Waiting waiting) {
   const WaitingInfo knocking{waiting.participant.info.id, waiting.participant.info.name};
-  waiting.participant.sink->send(server::lobby(info()));
+  sendTo(waiting.participant, server::lobby(info()));
   const std::string id = knocking.id;
   waiting.deadline = timers_.after(timeouts_.lobby, [this, id] { onLobbyDeadline(id); });
   lobby_.push_back(std::move(waiting));
@@ -150,10 +173,10 @@ void Room::enter(Participant participant, const JoinRequest& request, mixer::Vid
   const std::string id = participant.info.id;
   auto& added = participants_.emplace(id, std::move(participant)).first->second;
   order_.push_back(id);
-  added.sink->send(server::joined(id, info(), participants(), mixer::toString(codec)));
+  sendTo(added, server::joined(id, info(), participants(), mixer::toString(codec)));
   sendMeetingState(added);
   broadcast(server::participantJoined(added.info), id);
-  if (added.role == Role::Moderator) added.sink->send(server::lobbyUpdated(waiting()));
+  if (added.role == Role::Moderator) sendTo(added, server::lobbyUpdated(waiting()));
   log().information("room %s: %s joined as %s (%z in the room, composite %s)", policy_.slug, id,
                     std::string(toString(added.role)), participants_.size(), std::string(mixer::toString(codec)));
   // Last: its offer goes out after "joined".
@@ -214,7 +237,7 @@ void Room::makeModerator(Participant& participant) {
   participant.role = Role::Moderator;
   participant.info.moderator = true;
   broadcast(server::participantUpdated(participant.info));
-  participant.sink->send(server::lobbyUpdated(waiting()));
+  sendTo(participant, server::lobbyUpdated(waiting()));
   // Moderators read the messages to the moderators too: the history again, with those.
   sendChatHistory(participant);
 }
@@ -262,7 +285,7 @@ void Room::OnRoomMediaOffer(const std::string& participantId, const std::string&
   log().debug("room %s: offer to %s", policy_.slug, participantId);
   Participant* p = find(participantId);
   if (!p) return;
-  p->sink->send(server::offer(sdp));
+  sendTo(*p, server::offer(sdp));
   p->answerDeadline = timers_.after(timeouts_.answer, [this, participantId] { onAnswerDeadline(participantId); });
 }
 
@@ -271,7 +294,7 @@ void Room::onAnswerDeadline(const std::string& participantId) {
   if (!p) return;
   log().information("room %s: %s did not answer its offer within %z s", policy_.slug, participantId,
                     static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(timeouts_.answer).count()));
-  sendFatal(*p->sink, ErrorCode::AnswerTimeout, "no answer to the offer in time");
+  sendFatal(*p, ErrorCode::AnswerTimeout, "no answer to the offer in time");
   drop(participantId, "answer-timeout");
 }
 
@@ -280,23 +303,23 @@ void Room::onLobbyDeadline(const std::string& participantId) {
                          [&](const Waiting& w) { return w.participant.info.id == participantId; });
   if (it == lobby_.end()) return;
   log().information("room %s: %s waited in the lobby for too long", policy_.slug, participantId);
-  sendFatal(*it->participant.sink, ErrorCode::LobbyTimeout, "nobody let you in in time");
+  sendFatal(it->participant, ErrorCode::LobbyTimeout, "nobody let you in in time");
   lobby_.erase(it);
   lobbyChanged();
   listener_.OnRoomSessionDropped(*this, participantId);
 }
 
 void Room::OnRoomMediaCandidate(const std::string& participantId, unsigned mline, const std::string& candidate) {
-  if (Participant* p = find(participantId)) p->sink->send(server::candidate(mline, candidate));
+  if (Participant* p = find(participantId)) sendTo(*p, server::candidate(mline, candidate));
 }
 
 void Room::OnRoomMediaFailed(const std::string& participantId, MediaFailure failure, const std::string& detail) {
   log().warning("room %s: media of %s failed (%s): %s", policy_.slug, participantId, std::string(toString(failure)), detail);
   // Not from inside the media's own callback: leave() destroys the endpoint.
-  later([this, participantId] {
+  later([this, participantId, failure] {
     Participant* p = find(participantId);
     if (!p) return;
-    p->sink->sendError({ErrorCode::Internal, "your media connection failed"});
+    sendTo(*p, server::mediaFailed(toString(failure), mediaFailureText(failure)));
     p->sink->close();
     drop(participantId, "media-failed");
   });
@@ -344,10 +367,9 @@ std::optional<ProtocolError> Room::reject(const std::string& senderId, const std
   auto it = std::find_if(lobby_.begin(), lobby_.end(),
                          [&](const Waiting& w) { return w.participant.info.id == targetId; });
   if (it == lobby_.end()) return ProtocolError{ErrorCode::NoSuchParticipant, "nobody with this id is waiting"};
-  const auto sink = it->participant.sink;
+  sendFatal(it->participant, ErrorCode::LobbyRejected, "a moderator did not let you in");
   lobby_.erase(it);
   log().information("room %s: %s rejected %s", policy_.slug, senderId, targetId);
-  sendFatal(*sink, ErrorCode::LobbyRejected, "a moderator did not let you in");
   lobbyChanged();
   listener_.OnRoomSessionDropped(*this, targetId);
   return std::nullopt;
@@ -358,7 +380,7 @@ void Room::muteOne(Participant& target, const Participant& by) {
   target.info.audio = false;
   media_->setAudioMuted(target.info.id, true);
   broadcast(server::participantUpdated(target.info));
-  if (&target != &by) target.sink->send(server::mutedByModerator(by.info.name));
+  if (&target != &by) sendTo(target, server::mutedByModerator(by.info.name));
 }
 
 std::optional<ProtocolError> Room::mute(const std::string& senderId, const std::string& targetId) {
@@ -391,7 +413,7 @@ std::optional<ProtocolError> Room::remove(const std::string& senderId, const std
     banned_.insert(target->linkSession);
   }
   log().information("room %s: %s removed %s", policy_.slug, senderId, targetId);
-  target->sink->send(server::removed(find(senderId)->info.name));
+  sendTo(*target, server::removed(find(senderId)->info.name));
   target->sink->close();
   drop(targetId, "removed");
   return std::nullopt;
@@ -420,8 +442,8 @@ std::optional<ProtocolError> Room::end(const std::string& senderId) {
   if (auto refused = check(senderId, Action::EndMeeting)) return refused;
   log().information("room %s: %s ended the meeting", policy_.slug, senderId);
   ended_ = true;
-  for (auto& w : lobby_) sendFatal(*w.participant.sink, ErrorCode::MeetingEnded, "a moderator ended the meeting");
-  for (auto& [id, p] : participants_) sendFatal(*p.sink, ErrorCode::MeetingEnded, "a moderator ended the meeting");
+  for (auto& w : lobby_) sendFatal(w.participant, ErrorCode::MeetingEnded, "a moderator ended the meeting");
+  for (auto& [id, p] : participants_) sendFatal(p, ErrorCode::MeetingEnded, "a moderator ended the meeting");
   for (const auto& id : order_) media_->removeParticipant(id);
   lobby_.clear();
   participants_.clear();
@@ -439,14 +461,14 @@ std::optional<ProtocolError> Room::end(const std::string& senderId) {
 
 void Room::sendMeetingState(Participant& participant) {
   sendChatHistory(participant);
-  participant.sink->send(server::queueUpdated(queue_.entries()));
-  participant.sink->send(server::floorUpdated(floorInfo(), {speakingTime_.limitSeconds(), speakingTime_.autoEnd()}));
-  participant.sink->send(server::layoutUpdated(layout_));
-  participant.sink->send(server::activeSpeaker(activeSpeaker_));
+  sendTo(participant, server::queueUpdated(queue_.entries()));
+  sendTo(participant, server::floorUpdated(floorInfo(), {speakingTime_.limitSeconds(), speakingTime_.autoEnd()}));
+  sendTo(participant, server::layoutUpdated(layout_));
+  sendTo(participant, server::activeSpeaker(activeSpeaker_));
 }
 
 void Room::sendChatHistory(Participant& participant) {
-  participant.sink->send(
+  sendTo(participant,
       server::chatHistory(chat_.readableBy(participant.info.id, participant.role == Role::Moderator)));
 }
 
@@ -463,7 +485,7 @@ std::optional<ProtocolError> Room::chat(const std::string& senderId, const ChatR
       chat_.add({senderId, sender.info.name, sender.role == Role::Moderator}, request.to, request.text, timers_.wallNow());
   const std::string json = server::chat(message);
   for (auto& [id, p] : participants_) {
-    if (ChatLog::mayRead(message, id, p.role == Role::Moderator)) p.sink->send(json);
+    if (ChatLog::mayRead(message, id, p.role == Role::Moderator)) sendTo(p, json);
   }
   log().debug("room %s: chat message %s from %s to %s (%z stored)", policy_.slug, message.id, senderId,
               std::string(toString(request.to)), chat_.size());
@@ -473,7 +495,7 @@ std::optional<ProtocolError> Room::chat(const std::string& senderId, const ChatR
 std::optional<ProtocolError> Room::chatExport(const std::string& senderId, ExportFormat format) {
   if (auto refused = check(senderId, Action::ExportChat)) return refused;
   const ChatExportFile file = exportChat(chat_.all(), format, info(), timers_.wallNow());
-  find(senderId)->sink->send(server::chatExport(format, file.filename, file.content));
+  sendTo(*find(senderId), server::chatExport(format, file.filename, file.content));
   log().information("room %s: %s exported the chat (%z messages, %s)", policy_.slug, senderId, chat_.size(),
                     std::string(toString(format)));
   return std::nullopt;

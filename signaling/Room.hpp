@@ -34,6 +34,12 @@ struct RoomTimeouts {
 };
 
 class Room : public RoomMedia::Listener {
+  // A participant's request being handled (see Answering).
+  struct Request {
+    std::string participantId;
+    std::optional<std::string> requestId;
+  };
+
 public:
   class Listener {
   public:
@@ -110,6 +116,21 @@ public:
   mixer::Layout currentLayout() const { return layout_; }
   const std::optional<std::string>& currentActiveSpeaker() const { return activeSpeaker_; }
 
+  // While it lives, what the room sends to `participantId` answers that participant's request
+  // and carries its requestId (PROTOCOL.md, "Request ids"); the Conference opens one around
+  // each request it hands to the room.
+  class Answering {
+  public:
+    Answering(Room& room, const std::string& participantId, const std::optional<std::string>& requestId);
+    ~Answering();
+    Answering(const Answering&) = delete;
+    Answering& operator=(const Answering&) = delete;
+
+  private:
+    Room& room_;
+    std::optional<Request> previous_;
+  };
+
   // RoomMedia::Listener
   void OnRoomMediaOffer(const std::string& participantId, const std::string& sdp) override;
   void OnRoomMediaCandidate(const std::string& participantId, unsigned mline, const std::string& candidate) override;
@@ -145,6 +166,10 @@ private:
   // Ad-hoc rooms are never left without a moderator: the longest present takes over.
   void ensureModerator();
   void drop(const std::string& participantId, const std::string& reason);
+  // Every message to one participant goes through here (see Answering).
+  void sendTo(Participant& participant, const std::string& message);
+  // The last word to a connection: a fatal error, then the connection closes.
+  void sendFatal(Participant& participant, ErrorCode code, const std::string& message);
   void broadcast(const std::string& message, const std::string& exceptId = {});
   void tellModerators(const std::string& message);
   void lobbyChanged();
@@ -171,6 +196,7 @@ private:
   SpeakingTime speakingTime_;
   mixer::Layout layout_ = mixer::Layout::Grid;
   std::optional<std::string> activeSpeaker_;
+  std::optional<Request> answering_;  // the request being handled (Answering)
   std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);  // later() work checks it
   std::unique_ptr<Timers::Timer> floorTimer_;  // the running countdown's; cancelled when destroyed
   std::unique_ptr<RoomMedia> media_;  // last member: goes first, before what it reports to

@@ -88,9 +88,10 @@ function remember(list, entry) {
 function sendMeeting(msg) {
   const c = conn;
   if (!c || !c.joined) return false;
-  if (!c.sig.send(msg)) return false;
-  remember(plenum.sent, { type: msg.type });
-  return true;
+  const requestId = c.sig.send(msg);
+  if (!requestId) return false;
+  remember(plenum.sent, { type: msg.type, requestId });
+  return requestId;
 }
 
 const chat = new Chat({
@@ -456,6 +457,12 @@ function handleMessage(c, msg) {
     case 'removed':
       finish('removed', { by: typeof msg.by === 'string' ? msg.by : '' });
       return;
+    case 'media-failed':
+      // The server took us out of the meeting and closes the connection; we may join again
+      // (the "Rejoin" button: not automatically, so that a failure that repeats does not loop).
+      console.warn(`plenum: media failed (${msg.reason}): ${msg.message}`);
+      fail('media-failed', typeof msg.message === 'string' ? msg.message : '', true);
+      return;
     case 'offer':
       if (typeof msg.sdp !== 'string') return;
       c.call.handleOffer(msg.sdp).catch((err) => {
@@ -503,7 +510,7 @@ function handleMessage(c, msg) {
       return;
     }
     case 'chat':
-      chat.receive(msg.message);
+      chat.receive(msg.message, typeof msg.requestId === 'string' ? msg.requestId : null);
       arrived(msg.type, { id: msg.message && msg.message.id, text: msg.message && msg.message.text });
       return;
     case 'chat-history':
@@ -556,6 +563,8 @@ function serverError(c, msg) {
   const code = typeof msg.code === 'string' ? msg.code : 'internal';
   const message = typeof msg.message === 'string' ? msg.message : '';
   console.warn(`plenum: server error ${code}: ${message}`);
+  // A refused chat message goes back into the input: only when the error names its request.
+  if (c.joined) chat.refused(typeof msg.requestId === 'string' ? msg.requestId : null);
   if (!c.joined && (code === 'password-required' || code === 'wrong-password' || code === 'rate-limited')) {
     askPassword(code, Number.isFinite(msg.retryAfter) ? Math.max(0, Math.ceil(msg.retryAfter)) : 0);
     return;
@@ -571,7 +580,6 @@ function serverError(c, msg) {
   }
   // Chat or hand messages faster than the server allows: nothing changed, the user may retry.
   if (code === 'too-fast' && c.joined) {
-    chat.refused();
     const s = Number.isFinite(msg.retryAfter) ? Math.max(1, Math.ceil(msg.retryAfter)) : 0;
     ui.toast(s ? t('error.too-fast-s', { s }) : t('error.too-fast'), 5000);
     return;

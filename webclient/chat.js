@@ -83,7 +83,7 @@ export class Chat {
     this.messages = [];
     this.unread = 0;
     this.selfId = null;
-    this.pending = null; // {text, at}: our last message until it comes back (for too-fast)
+    this.pending = null; // {text, requestId}: our last message until it comes back or is refused
     this.list = document.getElementById('chat-list');
     this.input = document.getElementById('chat-input');
     this.to = document.getElementById('chat-to');
@@ -119,7 +119,8 @@ export class Chat {
     this.onChange();
   }
 
-  receive(raw) {
+  /** A new message; `requestId` names our request when it is our own message's echo. */
+  receive(raw, requestId = null) {
     const m = normMessage(raw);
     if (!m) return;
     const stick = this.atBottom();
@@ -130,7 +131,8 @@ export class Chat {
       this.list.firstElementChild.remove();
     }
     const own = m.from.participantId === this.selfId;
-    if (own) this.pending = null;
+    // Our pending message arrived (an echo of an earlier one leaves it pending).
+    if (own && this.pending && this.pending.requestId === requestId) this.pending = null;
     if (!own && !this.isVisible()) this.unread += 1;
     if (stick || own) this.scrollDown();
     this.onChange();
@@ -154,16 +156,21 @@ export class Chat {
     if (!text) return;
     if ([...text].length > MAX_CHAT) return; // maxlength keeps typing below this
     const to = this.to.value === 'moderators' ? 'moderators' : 'everyone';
-    if (!this.send({ type: 'chat', text, to })) return; // not connected: keep the text
-    this.pending = { text: this.input.value, at: performance.now() };
+    const requestId = this.send({ type: 'chat', text, to });
+    if (!requestId) return; // not connected: keep the text
+    this.pending = { text: this.input.value, requestId };
     this.input.value = '';
   }
 
-  /** The server refused a message as too fast: give the unsent text back to the user. */
-  refused() {
+  /**
+   * The server refused the request `requestId` (an error that names it). If it was our pending
+   * message, nothing was sent: the text goes back into the input (unless the user typed anew).
+   */
+  refused(requestId) {
     const p = this.pending;
+    if (!p || !requestId || p.requestId !== requestId) return;
     this.pending = null;
-    if (p && performance.now() - p.at < 5000 && !this.input.value) this.input.value = p.text;
+    if (!this.input.value) this.input.value = p.text;
   }
 
   requestExport(format) {

@@ -13,6 +13,7 @@ export class Signaling {
   constructor(url, handlers) {
     this.handlers = handlers;
     this.pingTimer = null;
+    this.lastRequest = 0;
     this.ws = new WebSocket(url);
     this.ws.onopen = () => {
       this.pingTimer = setInterval(() => this.send({ type: 'ping' }), PING_INTERVAL_MS);
@@ -38,11 +39,15 @@ export class Signaling {
     return this.ws.readyState === WebSocket.OPEN;
   }
 
-  // Returns false when the message could not be sent (socket not open).
+  // Sends `msg` with a fresh `requestId` (PROTOCOL.md "Request ids": the server echoes it in its
+  // answer and in an error that refuses it) and returns that id; false when the message could
+  // not be sent (socket not open).
   send(msg) {
     if (!this.open) return false;
-    this.ws.send(JSON.stringify(msg));
-    return true;
+    this.lastRequest += 1;
+    const requestId = `r${this.lastRequest}`;
+    this.ws.send(JSON.stringify({ ...msg, requestId }));
+    return requestId;
   }
 
   // Closes without calling onClose. Queued messages (e.g. `leave`) are still sent first.

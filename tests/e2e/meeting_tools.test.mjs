@@ -450,6 +450,15 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
       assert.equal(st.state, 'joined', 'Gruen is still in the meeting');
       const c = await domChat(rot);
       t.diagnostic(`Rot got ${c.items.filter((m) => m.text.startsWith('Schnell')).length} of the 8 quick messages`);
+      // The last one is either delivered or refused; refused, its text is back in the input
+      // (the refusal names its requestId), and only then.
+      const last = await waitFor(async () => {
+        const input = await gruen.page.inputValue('#chat-input');
+        const delivered = (await domChat(rot)).items.some((m) => m.text === 'Schnell 8');
+        return input === 'Schnell 8' || delivered ? { input, delivered } : null;
+      }, { timeout: 10000, interval: 100, message: 'Gruen: "Schnell 8" delivered or back in the input' });
+      t.diagnostic(`"Schnell 8": ${last.delivered ? 'delivered' : 'refused, back in the input'}`);
+      assert.equal(last.input, last.delivered ? '' : 'Schnell 8');
     });
   });
 

@@ -615,14 +615,33 @@ SCENARIO("A participant whose media fails is dropped", "[signaling][Room]") {
   THEN("nothing happens inside the media's callback") { CHECK(w.names("r") == std::vector<std::string>{"A", "B"}); }
   WHEN("the conference thread comes round") {
     w.runDeferred();
-    THEN("the participant is told, disconnected and forgotten; the others see it leave") {
-      CHECK(a->lastError() == "internal");
+    THEN("the participant is told why (media-failed), disconnected and forgotten; the others see it leave") {
+      const auto failed = a->of("media-failed");
+      REQUIRE(failed.size() == 1);
+      CHECK(failed[0]->getValue<std::string>("reason") == "connection-failed");
+      CHECK_FALSE(failed[0]->getValue<std::string>("message").empty());
+      CHECK(a->errors().empty());
       CHECK(a->closed);
       CHECK(w.names("r") == std::vector<std::string>{"B"});
       CHECK(b->of("participant-left").at(0)->getValue<std::string>("reason") == "media-failed");
       CHECK(w.conference->participantCount() == 1);
     }
     THEN("the ad-hoc room gets a new moderator") { CHECK(w.moderators("r") == std::vector<std::string>{"B"}); }
+    THEN("they may join again (a new connection) and are in the meeting") {
+      auto again = w.join("A", adHoc("r"));
+      CHECK(again->got("joined"));
+      CHECK(w.names("r") == std::vector<std::string>{"B", "A"});
+    }
+  }
+  WHEN("each reason") {
+    for (const auto& [failure, reason] : std::vector<std::pair<MediaFailure, std::string>>{
+             {MediaFailure::AnswerRefused, "answer-refused"}, {MediaFailure::DecoderError, "decoder-error"},
+             {MediaFailure::Internal, "internal"}}) {
+      auto c = w.join("C", adHoc("r"));
+      w.media["r"].media->listener.OnRoomMediaFailed(c->id, failure, "detail");
+      w.runDeferred();
+      CHECK(c->of("media-failed").at(0)->getValue<std::string>("reason") == reason);
+    }
   }
 }
 
