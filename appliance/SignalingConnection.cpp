@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "appliance/SignalingConnection.hpp"
+#include "signaling/ServerMessages.hpp"
 
 #include "appliance/ClientAddress.hpp"
 #include "appliance/Cookies.hpp"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "signaling/Conference.hpp"
+#include "signaling/ServerMessages.hpp"
 
 #include "signaling/Exhaustive.hpp"
 #include "signaling/GlibTimers.hpp"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "signaling/Room.hpp"
+#include "signaling/ServerMessages.hpp"
 
 #include "signaling/ChatExport.hpp"
 

@@ -6,6 +6,7 @@
 // built from a refusal must be JSON that parses again.
 #include "FuzzCheck.hpp"
 #include "signaling/Protocol.hpp"
+#include "signaling/ServerMessages.hpp"
 
 #include <Poco/JSON/Object.h>
 #include <Poco/JSON/Parser.h>

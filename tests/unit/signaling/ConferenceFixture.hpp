@@ -4,6 +4,7 @@
 // fake RoomMedia records what the room asks of its media, recording sinks stand in for the
 // WebSocket connections, and a hand-driven clock (ManualTimers) stands in for time.
 #include "ManualTimers.hpp"
+#include "signaling/ServerMessages.hpp"
 #include "signaling/Conference.hpp"
 
 #include <Poco/JSON/Array.h>

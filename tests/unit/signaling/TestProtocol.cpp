@@ -2,6 +2,7 @@
 // Tests of signaling/Protocol: parsing and validation of client messages, and the JSON of the
 // server's messages (PROTOCOL.md).
 #include "signaling/Protocol.hpp"
+#include "signaling/ServerMessages.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>

@@ -4,6 +4,7 @@
 // a request can reach. Also that Conference's dispatch covers every client message at compile
 // time (signaling/Exhaustive.hpp).
 #include "ConferenceFixture.hpp"
+#include "signaling/ServerMessages.hpp"
 
 #include "signaling/Exhaustive.hpp"
 
