@@ -33,7 +33,14 @@ const char* mediaFailureText(MediaFailure failure) {
 
 Room::Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& listener,
            std::function<void(std::function<void()>)> defer, Timers& timers, RoomTimeouts timeouts)
-    : listener_(listener), defer_(std::move(defer)), timers_(timers), timeouts_(timeouts), policy_(policy) {
+    : listener_(listener), defer_(std::move(defer)), timers_(timers), timeouts_(timeouts), policy_(policy),
+      floor_(policy.slug, timers,
+             FloorControl::Outlets{[this](const std::string& message) { broadcast(message); },
+                                   [this](const std::optional<std::string>& id) { media_->setFloorHolder(id); },
+                                   [this](const std::string& id) -> std::optional<std::string> {
+                                     const Participant* p = find(id);
+                                     return p ? std::optional(p->info.name) : std::nullopt;
+                                   }}) {
   media_ = media(policy_.slug, *this);
   log().information("room %s opened (%s%s, at most %z)", policy_.slug,
                     std::string(policy_.persistent ? "persistent" : "ad-hoc"),
@@ -41,7 +48,7 @@ Room::Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& li
 }
 
 Room::~Room() {
-  floorTimer_.reset();
+  floor_.reset();
   media_.reset();
   log().information("room %s closed", policy_.slug);
 }
@@ -209,9 +216,7 @@ void Room::leave(const std::string& participantId, const std::string& reason) {
   broadcast(server::participantLeft(participantId, reason));
   log().information("room %s: %s left (%s), %z remain", policy_.slug, participantId, reason, participants_.size());
   // One's hands go down and the floor is free.
-  const auto effect = queue_.removeParticipant(participantId);
-  if (effect.queueChanged) queueChanged();
-  if (effect.floorFreed) setFloor(std::nullopt);
+  floor_.participantLeft(participantId);
   if (activeSpeaker_ == participantId) {
     activeSpeaker_.reset();
     broadcast(server::activeSpeaker(activeSpeaker_));
@@ -450,10 +455,8 @@ std::optional<ProtocolError> Room::end(const std::string& senderId) {
   participants_.clear();
   order_.clear();
   // The chat is gone with the meeting; no timer may fire into it any more.
-  floorTimer_.reset();
+  floor_.reset();
   chat_.clear();
-  queue_.clear();
-  queue_.takeFloor();
   listener_.OnRoomEnded(*this);
   return std::nullopt;
 }
@@ -462,8 +465,8 @@ std::optional<ProtocolError> Room::end(const std::string& senderId) {
 
 void Room::sendMeetingState(Participant& participant) {
   sendChatHistory(participant);
-  sendTo(participant, server::queueUpdated(queue_.entries()));
-  sendTo(participant, server::floorUpdated(floorInfo(), {speakingTime_.limitSeconds(), speakingTime_.autoEnd()}));
+  sendTo(participant, floor_.queueMessage());
+  sendTo(participant, floor_.floorMessage());
   sendTo(participant, server::layoutUpdated(layout_));
   sendTo(participant, server::activeSpeaker(activeSpeaker_));
 }
@@ -512,141 +515,47 @@ std::optional<ProtocolError> Room::checkHand(const std::string& senderId, Action
   return std::nullopt;
 }
 
-void Room::queueChanged() { broadcast(server::queueUpdated(queue_.entries())); }
-
-std::optional<FloorInfo> Room::floorInfo() const {
-  const auto& holder = queue_.floor();
-  if (!holder) return std::nullopt;
-  FloorInfo floor{holder->participantId, holder->name, holder->since, std::nullopt, std::nullopt,
-                  speakingTime_.autoEnd()};
-  if (const auto left = speakingTime_.remaining(timers_.now())) {
-    floor.limitSeconds = speakingTime_.limitSeconds();
-    floor.remainingMs = left->count();
-  }
-  return floor;
-}
-
-void Room::floorChanged() {
-  broadcast(server::floorUpdated(floorInfo(), {speakingTime_.limitSeconds(), speakingTime_.autoEnd()}));
-}
-
-void Room::setFloor(std::optional<FloorHolder> holder) {
-  const std::optional<std::string> id = holder ? std::optional(holder->participantId) : std::nullopt;
-  if (holder) {
-    queue_.giveFloor(std::move(*holder));
-    speakingTime_.start(timers_.now());
-  } else {
-    queue_.takeFloor();
-    speakingTime_.stop();
-  }
-  armFloorTimer();
-  media_->setFloorHolder(id);
-  floorChanged();
-  log().information("room %s: floor %s", policy_.slug, id ? "to " + *id : std::string("free"));
-}
-
-void Room::armFloorTimer() {
-  floorTimer_.reset();
-  const auto left = speakingTime_.remaining(timers_.now());
-  if (!queue_.floor() || !left) return;
-  // Owned by the room: destroyed (cancelled) with it, or when the floor changes.
-  floorTimer_ = timers_.after(*left, [this] { OnFloorTimer(); });
-}
-
-void Room::OnFloorTimer() {
-  const auto now = timers_.now();
-  if (!queue_.floor()) return;
-  if (!speakingTime_.expired(now)) {  // woken a little early: sleep the rest
-    armFloorTimer();
-    return;
-  }
-  if (!speakingTime_.takeTimeUp(now)) return;
-  const std::string holder = queue_.floor()->participantId;
-  log().information("room %s: speaking time of %s is up%s", policy_.slug, holder,
-                    std::string(speakingTime_.autoEnd() ? ", floor taken back" : ""));
-  broadcast(server::floorTimeUp(holder));
-  if (speakingTime_.autoEnd()) setFloor(std::nullopt);
-}
-
 std::optional<ProtocolError> Room::raiseHand(const std::string& senderId, HandKind kind) {
   if (auto refused = checkHand(senderId, Action::RaiseHand)) return refused;
-  if (queue_.raise(senderId, find(senderId)->info.name, kind, timers_.wallNow())) queueChanged();
+  floor_.raiseHand(senderId, find(senderId)->info.name, kind);
   return std::nullopt;
 }
 
 std::optional<ProtocolError> Room::lowerHand(const std::string& senderId, const std::optional<std::string>& entryId) {
   if (auto refused = checkHand(senderId, Action::RaiseHand)) return refused;
-  if (queue_.lower(senderId, entryId)) {
-    queueChanged();
-  } else if (entryId) {
-    return ProtocolError{ErrorCode::NoSuchEntry, "you have no entry with this id"};
-  }
-  return std::nullopt;
+  return floor_.lowerHand(senderId, entryId);
 }
 
 std::optional<ProtocolError> Room::queueMove(const std::string& senderId, const QueueMoveRequest& request) {
   if (auto refused = checkHand(senderId, Action::ManageQueue)) return refused;
-  if (!queue_.move(request.entryId, request.position)) {
-    return ProtocolError{ErrorCode::NoSuchEntry, "no entry with this id is in the queue"};
-  }
-  queueChanged();
-  return std::nullopt;
+  return floor_.move(request);
 }
 
 std::optional<ProtocolError> Room::queueRemove(const std::string& senderId, const std::string& entryId) {
   if (auto refused = checkHand(senderId, Action::ManageQueue)) return refused;
-  if (!queue_.remove(entryId)) return ProtocolError{ErrorCode::NoSuchEntry, "no entry with this id is in the queue"};
-  queueChanged();
-  return std::nullopt;
+  return floor_.remove(entryId);
 }
 
 std::optional<ProtocolError> Room::queueClear(const std::string& senderId) {
   if (auto refused = checkHand(senderId, Action::ManageQueue)) return refused;
-  if (queue_.clear()) queueChanged();
+  floor_.clear();
   return std::nullopt;
 }
 
 std::optional<ProtocolError> Room::giveFloor(const std::string& senderId, const GiveFloorRequest& request) {
   if (auto refused = checkHand(senderId, Action::GiveFloor)) return refused;
-  if (request.participantId) {
-    const Participant* target = find(*request.participantId);
-    if (!target) return ProtocolError{ErrorCode::NoSuchParticipant, "nobody with this id is in the room"};
-    // Their raised hand is answered now (a point of order is a different request: it stays).
-    for (const auto& entry : queue_.entries()) {
-      if (entry.participantId == target->info.id && entry.kind == HandKind::Speak) {
-        queue_.take(entry.entryId);
-        queueChanged();
-        break;
-      }
-    }
-    setFloor(FloorHolder{target->info.id, target->info.name, timers_.wallNow()});
-    return std::nullopt;
-  }
-  auto entry = queue_.take(request.entryId);
-  if (!entry) {
-    return ProtocolError{ErrorCode::NoSuchEntry,
-                         request.entryId ? "no entry with this id is in the queue" : "the queue is empty"};
-  }
-  queueChanged();
-  const Participant* target = find(entry->participantId);
-  // Entries leave with their participant, so the target is here; the name is today's.
-  setFloor(FloorHolder{entry->participantId, target ? target->info.name : entry->name, timers_.wallNow()});
-  return std::nullopt;
+  return floor_.giveFloor(request);
 }
 
 std::optional<ProtocolError> Room::takeFloor(const std::string& senderId) {
   if (auto refused = checkHand(senderId, Action::GiveFloor)) return refused;
-  if (queue_.floor()) setFloor(std::nullopt);
+  floor_.takeFloor();
   return std::nullopt;
 }
 
 std::optional<ProtocolError> Room::speakingTime(const std::string& senderId, const SpeakingTimeRequest& request) {
   if (auto refused = checkHand(senderId, Action::SetSpeakingTime)) return refused;
-  speakingTime_.set(request.limitSeconds, request.autoEnd);
-  // The current floor's countdown starts again with the new limit.
-  if (queue_.floor()) speakingTime_.start(timers_.now());
-  armFloorTimer();
-  floorChanged();
+  floor_.setSpeakingTime(request);
   log().information("room %s: %s set the speaking time to %u s%s", policy_.slug, senderId, request.limitSeconds,
                     std::string(request.autoEnd ? " (ends the floor)" : ""));
   return std::nullopt;

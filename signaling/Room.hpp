@@ -5,14 +5,12 @@
 // changes and moderators' requests arrive from the Conference; media events arrive from the
 // RoomMedia; everyone concerned hears of each change. Every request is decided by
 // isAllowed(role, action) (Permissions.hpp) and nothing else. Conference thread only.
-#include "mixer/ConferencePost.hpp"
 #include "signaling/ChatLog.hpp"
 #include "signaling/JoinContext.hpp"
 #include "signaling/Participant.hpp"
 #include "signaling/Protocol.hpp"
 #include "signaling/RoomMedia.hpp"
-#include "signaling/SpeakerQueue.hpp"
-#include "signaling/SpeakingTime.hpp"
+#include "signaling/FloorControl.hpp"
 #include "signaling/Timers.hpp"
 
 #include <chrono>
@@ -111,7 +109,7 @@ public:
   std::optional<ProtocolError> layout(const std::string& senderId, mixer::Layout layout);
 
   // For tests and the curious: the state of the meeting tools.
-  const SpeakerQueue& speakerQueue() const { return queue_; }
+  const SpeakerQueue& speakerQueue() const { return floor_.queue(); }
   const ChatLog& chatLog() const { return chat_; }
   mixer::Layout currentLayout() const { return layout_; }
   const std::optional<std::string>& currentActiveSpeaker() const { return activeSpeaker_; }
@@ -152,15 +150,6 @@ private:
   // What a newcomer (or someone promoted) needs to know of the meeting tools.
   void sendMeetingState(Participant& participant);
   void sendChatHistory(Participant& participant);
-  void queueChanged();
-  void floorChanged();
-  std::optional<FloorInfo> floorInfo() const;
-  // The floor goes to `holder` (nullopt: nobody); the media marks the tile, the countdown
-  // restarts, everyone gets floor-updated.
-  void setFloor(std::optional<FloorHolder> holder);
-  // (Re)arms the timer for the current countdown, or cancels it.
-  void armFloorTimer();
-  void OnFloorTimer();
   void muteOne(Participant& target, const Participant& by);
   void makeModerator(Participant& participant);
   // Ad-hoc rooms are never left without a moderator: the longest present takes over.
@@ -192,13 +181,11 @@ private:
   bool locked_ = false;
   bool ended_ = false;
   ChatLog chat_;
-  SpeakerQueue queue_;
-  SpeakingTime speakingTime_;
+  FloorControl floor_;  // speaker queue, floor and speaking time
   mixer::Layout layout_ = mixer::Layout::Grid;
   std::optional<std::string> activeSpeaker_;
   std::optional<Request> answering_;  // the request being handled (Answering)
   std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);  // later() work checks it
-  std::unique_ptr<Timers::Timer> floorTimer_;  // the running countdown's; cancelled when destroyed
   std::unique_ptr<RoomMedia> media_;  // last member: goes first, before what it reports to
 };
 
