@@ -183,17 +183,9 @@ GstPad* Composite::requestPad(guint zorder) {
   return pad;
 }
 
-// Unlinked and given back; releasing flushes the pad, which wakes any thread of the input
-// waiting in the compositor (serialized queries).
-void Composite::releasePad(GstPad*& pad) {
-  if (GstPad* peer = gst_pad_get_peer(pad)) {
-    gst_pad_unlink(peer, pad);
-    gst_object_unref(peer);
-  }
-  gst_element_release_request_pad(compositor_, pad);
-  gst_object_unref(pad);
-  pad = nullptr;
-}
+// Releasing flushes the pad, which wakes any thread of the input waiting in the compositor
+// (serialized queries).
+void Composite::releasePad(GstPad*& pad) { releaseRequestPad(compositor_, pad); }
 
 // A marking frame: one small solid-colour source for the whole room, which applyLayout moves
 // and scales behind the marked tile through its compositor pad (transparent when unused, and

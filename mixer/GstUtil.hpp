@@ -70,18 +70,23 @@ inline std::string describeFailedFlows(GstBin* bin) {
   return report.empty() ? "none" : report;
 }
 
-// Unlinks a branch from a running tee and gives the tee's request pad back (before the branch
-// is stopped, so that the tee never pushes into a flushing branch).
-inline void detachFromTee(GstElement* tee, GstPad*& teePad) {
-  if (!teePad) return;
-  if (GstPad* peer = gst_pad_get_peer(teePad)) {
-    gst_pad_unlink(teePad, peer);
+// Unlinks a request pad of `element` (a tee's, a compositor's) from its peer and gives it back,
+// dropping the caller's reference.
+inline void releaseRequestPad(GstElement* element, GstPad*& pad) {
+  if (!pad) return;
+  if (GstPad* peer = gst_pad_get_peer(pad)) {
+    if (GST_PAD_IS_SRC(pad)) gst_pad_unlink(pad, peer);
+    else gst_pad_unlink(peer, pad);
     gst_object_unref(peer);
   }
-  gst_element_release_request_pad(tee, teePad);
-  gst_object_unref(teePad);
-  teePad = nullptr;
+  gst_element_release_request_pad(element, pad);
+  gst_object_unref(pad);
+  pad = nullptr;
 }
+
+// Unlinks a branch from a running tee and gives the tee's request pad back (before the branch
+// is stopped, so that the tee never pushes into a flushing branch).
+inline void detachFromTee(GstElement* tee, GstPad*& teePad) { releaseRequestPad(tee, teePad); }
 
 // The first sink pad of a branch that a shared element feeds (through a tee, towards a receiver or
 // an encoder) answers serialized downstream queries (allocation, drain) itself: a tee passes
