@@ -14,7 +14,9 @@ namespace {
 std::string temporaryOf(const std::string& finalPath) { return finalPath + ".tmp.mp4"; }
 
 std::vector<std::string> ffmpegArguments(const std::string& partPath, const std::string& finalPath) {
-  return {"ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-i", partPath,
+  // Only fatal messages: ffmpeg's stderr is read when it exits, and a damaged file's per-packet
+  // errors could fill the pipe and leave ffmpeg waiting for ever.
+  return {"ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-loglevel", "fatal", "-y", "-i", partPath,
           "-map", "0", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", temporaryOf(finalPath)};
 }
 
@@ -96,7 +98,7 @@ void remuxAsync(const std::string& partPath, const std::string& finalPath, std::
   g_source_set_callback(
       watch, reinterpret_cast<GSourceFunc>(reinterpret_cast<void (*)()>(+[](GPid child, gint status, gpointer data) {
         auto* j = static_cast<Job*>(data);
-        // ffmpeg at -loglevel error says little: what it said fits the pipe, read it now.
+        // At -loglevel fatal ffmpeg says a line at most: it fits the pipe, read it now.
         std::string output;
         char buffer[4096];
         ssize_t got;
