@@ -79,8 +79,10 @@ let attempt = 0;
 let videoShowing = false;
 const participants = new Map();
 
-function remember(list, entry) {
-  list.push({ ...entry, at: performance.timeOrigin + performance.now(), wall: Date.now() });
+function stamp() { return { at: performance.timeOrigin + performance.now(), wall: Date.now() }; }
+
+function remember(list, entry, when = stamp()) {
+  list.push({ ...entry, ...when });
   if (list.length > 300) list.splice(0, list.length - 300);
 }
 
@@ -88,9 +90,11 @@ function remember(list, entry) {
 function sendMeeting(msg) {
   const c = conn;
   if (!c || !c.joined) return false;
+  // Stamped before sending: the answer may reach other pages before this line runs again.
+  const when = stamp();
   const requestId = c.sig.send(msg);
   if (!requestId) return false;
-  remember(plenum.sent, { type: msg.type, requestId });
+  remember(plenum.sent, { type: msg.type, requestId }, when);
   return requestId;
 }
 
