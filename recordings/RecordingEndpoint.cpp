@@ -4,6 +4,7 @@
 #include "mixer/GstUtil.hpp"
 #include "mixer/RoomMixer.hpp"
 
+#include <algorithm>
 #include <atomic>
 
 namespace plenum::recordings {
@@ -28,19 +29,72 @@ GstElement* makeRecorderQueue(const std::string& name) {
 
 }  // namespace
 
-// Lets the video through from its first key frame on, and the audio from then on too.
-struct RecordingEndpoint::StartGate {
+// The file's clock starts at 0 with its first key frame. Video before it is dropped, audio
+// before it too, and every timestamp moves back by the room's running time at that frame: the
+// room may have run for hours, and the fragments of a file that was never finished (a crash)
+// would otherwise start that late.
+struct RecordingEndpoint::Timeline {
   std::atomic<bool> open{false};
+  std::atomic<GstClockTime> start{0};  // the first key frame's running time in the room
 
-  static GstPadProbeReturn onVideo(GstPad*, GstPadProbeInfo* info, gpointer data) {
-    auto* gate = static_cast<StartGate*>(data);
-    if (gate->open) return GST_PAD_PROBE_OK;
-    if (GST_BUFFER_FLAG_IS_SET(GST_PAD_PROBE_INFO_BUFFER(info), GST_BUFFER_FLAG_DELTA_UNIT)) return GST_PAD_PROBE_DROP;
-    gate->open = true;
+  // One per stream: the room's segment on it, to turn its timestamps into running time.
+  struct Lane {
+    Timeline* timeline;
+    bool video;
+    GstSegment segment;
+  };
+
+  static GstClockTime runningTime(const GstSegment& segment, GstClockTime ts) {
+    return GST_CLOCK_TIME_IS_VALID(ts) ? gst_segment_to_running_time(&segment, GST_FORMAT_TIME, ts) : GST_CLOCK_TIME_NONE;
+  }
+
+  static GstPadProbeReturn onData(GstPad*, GstPadProbeInfo* info, gpointer data) {
+    auto* lane = static_cast<Lane*>(data);
+    Timeline& timeline = *lane->timeline;
+    if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM) {
+      GstEvent* event = GST_PAD_PROBE_INFO_EVENT(info);
+      if (GST_EVENT_TYPE(event) != GST_EVENT_SEGMENT) return GST_PAD_PROBE_OK;
+      const GstSegment* segment = nullptr;
+      gst_event_parse_segment(event, &segment);
+      gst_segment_copy_into(segment, &lane->segment);
+      GstSegment fromZero;
+      gst_segment_init(&fromZero, GST_FORMAT_TIME);
+      GstEvent* replacement = gst_event_new_segment(&fromZero);
+      gst_event_set_seqnum(replacement, gst_event_get_seqnum(event));
+      gst_event_unref(event);
+      GST_PAD_PROBE_INFO_DATA(info) = replacement;
+      return GST_PAD_PROBE_OK;
+    }
+    GstBuffer* buffer = GST_PAD_PROBE_INFO_BUFFER(info);
+    const GstClockTime pts = runningTime(lane->segment, GST_BUFFER_PTS(buffer));
+    const GstClockTime dts = runningTime(lane->segment, GST_BUFFER_DTS(buffer));
+    if (!GST_CLOCK_TIME_IS_VALID(pts)) return GST_PAD_PROBE_DROP;
+    if (!timeline.open) {
+      if (!lane->video || GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT)) return GST_PAD_PROBE_DROP;
+      timeline.start = GST_CLOCK_TIME_IS_VALID(dts) ? std::min(dts, pts) : pts;
+      timeline.open = true;
+    }
+    const GstClockTime start = timeline.start;
+    if (pts < start) return GST_PAD_PROBE_DROP;
+    buffer = gst_buffer_make_writable(buffer);
+    GST_BUFFER_PTS(buffer) = pts - start;
+    GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_IS_VALID(dts) ? (dts > start ? dts - start : 0) : GST_CLOCK_TIME_NONE;
+    GST_PAD_PROBE_INFO_DATA(info) = buffer;
     return GST_PAD_PROBE_OK;
   }
-  static GstPadProbeReturn onAudio(GstPad*, GstPadProbeInfo*, gpointer data) {
-    return static_cast<StartGate*>(data)->open ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+
+  // Watches `pad`'s buffers and segments for this timeline, as the video or the audio.
+  void watch(GstElement* element, bool video, bool ownsTimeline) {
+    auto* lane = new Lane{this, video, {}};
+    gst_segment_init(&lane->segment, GST_FORMAT_TIME);
+    GstPad* pad = gst_element_get_static_pad(element, "src");
+    gst_pad_add_probe(pad, GstPadProbeType(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM), &onData,
+                      lane, ownsTimeline ? [](gpointer l) {
+                        auto* owned = static_cast<Lane*>(l);
+                        delete owned->timeline;
+                        delete owned;
+                      } : [](gpointer l) { delete static_cast<Lane*>(l); });
+    gst_object_unref(pad);
   }
 };
 
@@ -64,15 +118,10 @@ RecordingEndpoint::RecordingEndpoint(const std::string& id, std::string partPath
     throw std::runtime_error("recorder: cannot link the muxer");
   }
 
-  auto* gate = new StartGate;
-  GstPad* parsed = gst_element_get_static_pad(parse, "src");
-  gst_pad_add_probe(parsed, GST_PAD_PROBE_TYPE_BUFFER, &StartGate::onVideo, gate,
-                    [](gpointer g) { delete static_cast<StartGate*>(g); });
-  gst_object_unref(parsed);
-  // The audio probe shares the gate; the video probe owns it and outlives neither (one bin).
-  GstPad* encoded = gst_element_get_static_pad(aac, "src");
-  gst_pad_add_probe(encoded, GST_PAD_PROBE_TYPE_BUFFER, &StartGate::onAudio, gate, nullptr);
-  gst_object_unref(encoded);
+  // The video's probe owns the timeline; the audio's shares it (one bin: neither outlives it).
+  auto* timeline = new Timeline;
+  timeline->watch(parse, true, true);
+  timeline->watch(aac, false, false);
 
   GstPad* in = gst_element_get_static_pad(videoQueue, "sink");
   setPadTarget(kCompositePad, in);

@@ -27,7 +27,7 @@ public:
   void finish(std::function<void(bool ok)> onFinished);
 
 private:
-  struct StartGate;
+  struct Timeline;
 
   const std::string partPath_;
   GMainContext* context_;
