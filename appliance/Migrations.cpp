@@ -53,6 +53,23 @@ const std::vector<Migration>& migrations() {
         ) WITHOUT ROWID;
         CREATE INDEX room_cohosts_by_account ON room_cohosts (account_id);
       )sql"},
+      {4, "recordings", R"sql(
+        -- started_by has no foreign key: the number stays when the account goes (accountability).
+        CREATE TABLE recordings (
+          id            TEXT PRIMARY KEY,
+          room_id       INTEGER NOT NULL REFERENCES rooms (id) ON DELETE CASCADE,
+          started_by    INTEGER NOT NULL,
+          started_at    INTEGER NOT NULL,
+          stopped_at    INTEGER NOT NULL DEFAULT 0,
+          duration_ms   INTEGER NOT NULL DEFAULT 0,
+          bytes         INTEGER NOT NULL DEFAULT 0,
+          state         TEXT NOT NULL
+                        CHECK (state IN ('recording', 'processing', 'ready', 'recovered', 'failed')),
+          notice_count  INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX recordings_by_room ON recordings (room_id, started_at);
+        CREATE INDEX recordings_by_state ON recordings (state);
+      )sql"},
   };
   return list;
 }

@@ -42,6 +42,23 @@ RoomRecord readRoom(const sqlite::Statement& row) {
   return r;
 }
 
+RecordingRecord readRecording(const sqlite::Statement& row) {
+  RecordingRecord r;
+  r.id = row.text(0);
+  r.roomId = row.integer(1);
+  r.startedBy = row.integer(2);
+  r.startedAt = row.integer(3);
+  r.stoppedAt = row.integer(4);
+  r.durationMs = row.integer(5);
+  r.bytes = row.integer(6);
+  r.state = recordingStateFrom(row.text(7)).value_or(RecordingState::Failed);
+  r.noticeCount = row.integer(8);
+  return r;
+}
+
+constexpr const char* kRecordingColumns =
+    "SELECT id, room_id, started_by, started_at, stopped_at, duration_ms, bytes, state, notice_count FROM recordings ";
+
 template <class T>
 std::optional<T> first(std::vector<T> rows) {
   if (rows.empty()) return std::nullopt;
@@ -65,6 +82,25 @@ const char* toString(AccountRole role) { return role == AccountRole::Admin ? "ad
 std::optional<AccountRole> accountRoleFrom(const std::string& text) {
   if (text == "staff") return AccountRole::Staff;
   if (text == "admin") return AccountRole::Admin;
+  return std::nullopt;
+}
+
+const char* toString(RecordingState state) {
+  switch (state) {
+    case RecordingState::Recording: return "recording";
+    case RecordingState::Processing: return "processing";
+    case RecordingState::Ready: return "ready";
+    case RecordingState::Recovered: return "recovered";
+    case RecordingState::Failed: return "failed";
+  }
+  return "failed";
+}
+
+std::optional<RecordingState> recordingStateFrom(const std::string& text) {
+  for (const auto state : {RecordingState::Recording, RecordingState::Processing, RecordingState::Ready,
+                           RecordingState::Recovered, RecordingState::Failed}) {
+    if (text == toString(state)) return state;
+  }
   return std::nullopt;
 }
 
@@ -286,6 +322,64 @@ bool SqliteStore::setRoomCoHosts(std::int64_t roomId, const std::vector<std::int
   }
   transaction.commit();
   return true;
+}
+
+std::vector<RecordingRecord> SqliteStore::queryRecordings(const std::string& tail, const Binder& bind) {
+  sqlite::Statement query(db_, std::string(kRecordingColumns) + tail);
+  bind(query);
+  std::vector<RecordingRecord> rows;
+  while (query.step()) rows.push_back(readRecording(query));
+  return rows;
+}
+
+void SqliteStore::createRecording(const RecordingRecord& r) {
+  std::lock_guard lock(mutex_);
+  sqlite::Statement insert(db_,
+                           "INSERT INTO recordings (id, room_id, started_by, started_at, stopped_at, duration_ms, bytes, "
+                           "state, notice_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  insert.bindAll(r.id, r.roomId, r.startedBy, r.startedAt, r.stoppedAt, r.durationMs, r.bytes,
+                 std::string(toString(r.state)), r.noticeCount);
+  insert.run();
+}
+
+bool SqliteStore::updateRecording(const RecordingRecord& r) {
+  std::lock_guard lock(mutex_);
+  sqlite::Statement update(db_,
+                           "UPDATE recordings SET stopped_at = ?2, duration_ms = ?3, bytes = ?4, state = ?5, "
+                           "notice_count = ?6 WHERE id = ?1");
+  update.bindAll(r.id, r.stoppedAt, r.durationMs, r.bytes, std::string(toString(r.state)), r.noticeCount);
+  update.run();
+  return db_.changes() > 0;
+}
+
+std::optional<RecordingRecord> SqliteStore::recordingById(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  return first(queryRecordings("WHERE id = ?1", [&](sqlite::Statement& q) { q.bind(1, id); }));
+}
+
+std::vector<RecordingRecord> SqliteStore::recordingsOfRoom(std::int64_t roomId) {
+  std::lock_guard lock(mutex_);
+  return queryRecordings("WHERE room_id = ?1 ORDER BY started_at DESC, id",
+                         [&](sqlite::Statement& q) { q.bind(1, roomId); });
+}
+
+std::vector<RecordingRecord> SqliteStore::recordingsInState(RecordingState state) {
+  std::lock_guard lock(mutex_);
+  return queryRecordings("WHERE state = ?1 ORDER BY started_at, id",
+                         [&](sqlite::Statement& q) { q.bind(1, std::string(toString(state))); });
+}
+
+std::vector<RecordingRecord> SqliteStore::recordingsStoppedBefore(std::int64_t time) {
+  std::lock_guard lock(mutex_);
+  return queryRecordings("WHERE state <> 'recording' AND stopped_at < ?1 ORDER BY stopped_at, id",
+                         [&](sqlite::Statement& q) { q.bind(1, time); });
+}
+
+bool SqliteStore::deleteRecording(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  sqlite::Statement remove(db_, "DELETE FROM recordings WHERE id = ?1");
+  remove.bind(1, id).run();
+  return db_.changes() > 0;
 }
 
 void SqliteStore::createSession(const SessionRecord& session) {

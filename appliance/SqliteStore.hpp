@@ -36,6 +36,13 @@ public:
   bool setRoomInviteToken(std::int64_t id, const std::string& token) override;
   bool deleteRoom(std::int64_t id) override;
   std::vector<std::int64_t> roomCoHosts(std::int64_t roomId) override;
+  void createRecording(const RecordingRecord& recording) override;
+  bool updateRecording(const RecordingRecord& recording) override;
+  std::optional<RecordingRecord> recordingById(const std::string& id) override;
+  std::vector<RecordingRecord> recordingsOfRoom(std::int64_t roomId) override;
+  std::vector<RecordingRecord> recordingsInState(RecordingState state) override;
+  std::vector<RecordingRecord> recordingsStoppedBefore(std::int64_t time) override;
+  bool deleteRecording(const std::string& id) override;
   bool setRoomCoHosts(std::int64_t roomId, const std::vector<std::int64_t>& accountIds) override;
 
   void createSession(const SessionRecord& session) override;
@@ -50,6 +57,7 @@ private:
   // SELECT ... <tail>, the tail's parameters bound by `bind`; the caller holds mutex_.
   std::vector<Account> queryAccounts(const std::string& tail, const Binder& bind);
   std::vector<RoomRecord> queryRooms(const std::string& tail, const Binder& bind);
+  std::vector<RecordingRecord> queryRecordings(const std::string& tail, const Binder& bind);
   // UPDATE rooms SET <column> = value WHERE id; unique violations as StoreConflict. The caller
   // holds mutex_.
   bool setRoomColumn(const char* column, std::int64_t id, const std::string& value);

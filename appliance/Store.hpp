@@ -39,6 +39,31 @@ struct RoomRecord {
   std::int64_t createdAt = 0;
 };
 
+// A recording of a persistent room's meeting. Its file is RecordingFiles::finalPath (while it
+// records: partPath). Times are Unix seconds.
+enum class RecordingState {
+  Recording,   // being written
+  Processing,  // stopped; the file is being finalised (moments)
+  Ready,       // stopped and finalised: the file plays
+  Recovered,   // plenumd stopped without finishing it (crash, power cut); repaired at start-up
+  Failed,      // nothing usable could be made of it (no file is kept)
+};
+const char* toString(RecordingState state);
+std::optional<RecordingState> recordingStateFrom(const std::string& text);
+
+struct RecordingRecord {
+  std::string id;                // random, in URLs and file names
+  std::int64_t roomId = 0;
+  std::int64_t startedBy = 0;    // the account of the moderator who started it (kept as a number
+                                 // when the account is deleted: accountability, no names)
+  std::int64_t startedAt = 0;
+  std::int64_t stoppedAt = 0;    // 0 while it records
+  std::int64_t durationMs = 0;   // of the file, once finalised
+  std::int64_t bytes = 0;        // of the file, once finalised
+  RecordingState state = RecordingState::Recording;
+  std::int64_t noticeCount = 0;  // how many people were shown the recording notice
+};
+
 struct SessionRecord {
   std::string idHash;  // hash of the cookie value; the value itself is never stored
   std::int64_t accountId = 0;
@@ -104,6 +129,18 @@ public:
   // Replaces the room's co-hosts in one transaction (duplicates count once). False when there
   // is no such room; throws StoreConflict("coHosts") when an id names no account.
   virtual bool setRoomCoHosts(std::int64_t roomId, const std::vector<std::int64_t>& accountIds) = 0;
+
+  // Recordings. They go with their room (the caller deletes the files first).
+  virtual void createRecording(const RecordingRecord& recording) = 0;
+  // Writes stoppedAt, durationMs, bytes, state and noticeCount; false when there is no such row.
+  virtual bool updateRecording(const RecordingRecord& recording) = 0;
+  virtual std::optional<RecordingRecord> recordingById(const std::string& id) = 0;
+  // Newest first.
+  virtual std::vector<RecordingRecord> recordingsOfRoom(std::int64_t roomId) = 0;
+  virtual std::vector<RecordingRecord> recordingsInState(RecordingState state) = 0;
+  // Stopped recordings (any state but Recording) that stopped before `time`, oldest first.
+  virtual std::vector<RecordingRecord> recordingsStoppedBefore(std::int64_t time) = 0;
+  virtual bool deleteRecording(const std::string& id) = 0;
 
   // Login sessions.
   virtual void createSession(const SessionRecord& session) = 0;
