@@ -68,6 +68,9 @@ const std::vector<SettingKey> kKeys = {
     {"ice.max-port", T::Integer, "0", 0, 65535},
     {"ice.allow-loopback-candidates", T::Boolean, "false"},
     {"ice.failed-grace-ms", T::Integer, "5000", 0, 600000},
+    {"recordings.enabled", T::Boolean, "true"},
+    {"recordings.retention-days", T::Integer, "30", 1, 3650},
+    {"recordings.min-free-mb", T::Integer, "2048", 0, 10000000},
     {"watchdog.timeout-s", T::Integer, "20", 0, 3600},
     {"log.level", T::LogLevel, "information"},
 };
@@ -231,6 +234,10 @@ Settings Settings::from(const Poco::Util::AbstractConfiguration& c, bool crossCh
   s.joinTimeoutS = integer(c, "signaling.join-timeout-s");
   s.joinsPerMinute = integer(c, "signaling.joins-per-minute");
   s.maxWebSockets = integer(c, "signaling.max-websockets");
+
+  s.recordings.enabled = Poco::NumberParser::parseBool(raw(c, "recordings.enabled"));
+  s.recordings.retentionDays = integer(c, "recordings.retention-days");
+  s.recordings.minFreeMb = integer(c, "recordings.min-free-mb");
 
   auto& a = s.access;
   a.sessionHours = Poco::NumberParser::parseFloat(raw(c, "auth.session-hours"));

@@ -27,6 +27,13 @@ struct AccessSettings {
   std::string publicUrl;              // origin in invitations; empty: from the request's Host
 };
 
+// Recordings of persistent rooms' meetings (files in <data>/recordings).
+struct RecordingSettings {
+  bool enabled = true;
+  int retentionDays = 30;  // deleted automatically this long after they stopped
+  int minFreeMb = 2048;    // no start below this much free disk; a running one stops cleanly
+};
+
 // How a key's value is read and checked.
 enum class SettingType {
   Integer,          // decimal, within [min, max]
@@ -85,6 +92,7 @@ struct Settings {
   int watchdogTimeoutS = 20;  // 0: no watchdog
   signaling::ConferenceSettings conference;
   AccessSettings access;
+  RecordingSettings recordings;
 
   // Throws std::invalid_argument naming the first key whose value checkSettingValue refuses, or
   // (with crossCheck) the first inconsistency between keys (crossCheckProblems).
