@@ -64,7 +64,7 @@ TEST_CASE("an empty database gets the newest schema", "[appliance][migrations]")
   CHECK(schemaVersion(db) == 0);
   CHECK(migrate(db) == 0);
   CHECK(schemaVersion(db) == newestSchemaVersion());
-  CHECK(tables(db) == std::set<std::string>{"schema_version", "accounts", "sessions", "rooms", "room_cohosts"});
+  CHECK(tables(db) == std::set<std::string>{"schema_version", "accounts", "sessions", "rooms", "room_cohosts", "recordings"});
   CHECK(count(db, "schema_version") == newestSchemaVersion());
 
   SECTION("running again changes nothing") {
