@@ -3,7 +3,11 @@
 
 #include "signaling/LogText.hpp"
 
+#include "mixer/ConferencePost.hpp"
+
 #include <Poco/Logger.h>
+
+#include <stdexcept>
 
 namespace plenum::appliance {
 
@@ -16,7 +20,9 @@ GstRoomMedia::GstRoomMedia(const std::string& room, const mixer::MixerSettings& 
     : room_(room), listener_(listener), mixer_(std::make_unique<mixer::RoomMixer>(room, settings, this)) {}
 
 GstRoomMedia::~GstRoomMedia() {
-  // Endpoints leave the pipeline before the pipeline goes.
+  // Endpoints leave the pipeline before the pipeline goes. A recorder still here was never
+  // stopped (the room stops it first): its file stays as it is, repaired at the next start.
+  recorder_.reset();
   endpoints_.clear();
   mixer_.reset();
 }
@@ -47,6 +53,30 @@ void GstRoomMedia::setVideoVisible(const std::string& id, bool visible) { mixer_
 void GstRoomMedia::setLayout(mixer::Layout layout) { mixer_->setLayout(layout); }
 
 void GstRoomMedia::setFloorHolder(const std::optional<std::string>& id) { mixer_->setFloorHolder(id); }
+
+void GstRoomMedia::startRecording(const std::string& partPath) {
+  if (recorder_) throw std::logic_error("already recording");
+  auto recorder = std::make_unique<recordings::RecordingEndpoint>("recording", partPath, this);
+  mixer_->attach(*recorder);  // throws with nothing of the recorder left in the room
+  recorder_ = std::move(recorder);
+}
+
+void GstRoomMedia::stopRecording(std::function<void(bool complete)> done) {
+  if (!recorder_) {
+    done(false);
+    return;
+  }
+  // The recorder outlives this room's media until its file is closed: it owns itself from now
+  // on, and goes once it has reported (not inside its own callback).
+  recordings::RecordingEndpoint* recorder = recorder_.release();
+  GMainContext* context = g_main_context_ref_thread_default();
+  recorder->finish([recorder, context, done = std::move(done)](bool complete) {
+    done(complete);
+    static const auto forever = std::make_shared<mixer::Liveness>();
+    mixer::postTo(context, forever, [recorder] { delete recorder; });
+    g_main_context_unref(context);
+  });
+}
 
 std::optional<std::string> GstRoomMedia::setRemoteAnswer(const std::string& id, const std::string& sdp) {
   auto it = endpoints_.find(id);
@@ -81,6 +111,10 @@ void GstRoomMedia::OnWebRtcEndpointCandidate(mixer::WebRtcEndpoint& endpoint, un
 
 void GstRoomMedia::OnEndpointFailed(mixer::Endpoint& endpoint, mixer::EndpointFailure failure,
                                     const std::string& detail) {
+  if (&endpoint == recorder_.get()) {
+    listener_.OnRoomMediaRecordingFailed(signaling::logText(detail));
+    return;
+  }
   const auto reason = [failure] {
     switch (failure) {
       case mixer::EndpointFailure::ConnectionFailed: return signaling::MediaFailure::ConnectionFailed;

@@ -4,6 +4,7 @@
 // attached to it. The appliance's wiring of the room model (signaling/) to the media (mixer/).
 #include "mixer/RoomMixer.hpp"
 #include "mixer/WebRtcEndpoint.hpp"
+#include "recordings/RecordingEndpoint.hpp"
 #include "signaling/RoomMedia.hpp"
 
 #include <map>
@@ -27,6 +28,8 @@ public:
   void setVideoVisible(const std::string& id, bool visible) override;
   void setLayout(mixer::Layout layout) override;
   void setFloorHolder(const std::optional<std::string>& id) override;
+  void startRecording(const std::string& partPath) override;
+  void stopRecording(std::function<void(bool complete)> done) override;
   std::optional<std::string> setRemoteAnswer(const std::string& id, const std::string& sdp) override;
   std::optional<std::string> addRemoteCandidate(const std::string& id, unsigned mline,
                                                 const std::string& candidate) override;
@@ -48,6 +51,7 @@ private:
   // owned
   std::unique_ptr<mixer::RoomMixer> mixer_;
   std::map<std::string, std::unique_ptr<mixer::WebRtcEndpoint>> endpoints_;
+  std::unique_ptr<recordings::RecordingEndpoint> recorder_;  // while recording
 };
 
 }  // namespace plenum::appliance

@@ -69,6 +69,7 @@ std::variant<JoinContext, ProtocolError> JoinResolver::resolve(const Joiner& joi
   context.policy.lobby = room->lobby;
   context.policy.maxParticipants = static_cast<std::size_t>(room->maxParticipants);
   context.policy.ownerAccountId = std::to_string(room->ownerId);
+  context.policy.roomId = std::to_string(room->id);
   return context;
 }
 

@@ -8,6 +8,7 @@
 #include "appliance/HttpRouter.hpp"
 #include "appliance/Services.hpp"
 #include "appliance/Settings.hpp"
+#include "appliance/RecordingService.hpp"
 #include "appliance/SqliteStore.hpp"
 #include "appliance/TlsServer.hpp"
 #include "appliance/Watchdog.hpp"
@@ -164,8 +165,12 @@ int PlenumServer::main(const std::vector<std::string>&) {
 
   signaling::EventLoop loop;
   loop.start();
+  // Before the conference: recordings are finished after their rooms have gone.
+  RecordingService recordings(*services.store, settings.dataDir, settings.recordings);
+  recordings.recoverInterrupted();
   signaling::Conference conference(settings.conference, [&loop](std::function<void()> work) { loop.post(std::move(work)); },
                                   GstRoomMedia::factory(settings.conference.media));
+  conference.setRecordingArchive(&recordings);
 
   Poco::ThreadPool pool(4, settings.maxConnections);
   const auto serverParams = [&settings] {

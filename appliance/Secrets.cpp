@@ -24,6 +24,16 @@ std::string randomToken(std::size_t bytes) {
   return encoded;
 }
 
+std::string randomHex(std::size_t bytes) {
+  initSodium();
+  std::vector<unsigned char> raw(bytes);
+  randombytes_buf(raw.data(), raw.size());
+  std::string hex(bytes * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), raw.data(), raw.size());
+  hex.pop_back();
+  return hex;
+}
+
 std::string randomPin(int length) {
   if (length < 6 || length > 9) throw std::invalid_argument("PIN length must be 6-9");
   initSodium();

@@ -15,6 +15,9 @@ void initSodium();
 // 16 bytes (128 bits) give 22 characters, 32 bytes give 43.
 std::string randomToken(std::size_t bytes = 16);
 
+// `bytes` random bytes as lowercase hex (recording ids: 8 bytes, 16 digits).
+std::string randomHex(std::size_t bytes);
+
 // `length` (6-9) random decimal digits, the first not 0 (a leading zero gets lost in
 // spreadsheets and phone books); each PIN is drawn independently of every other.
 std::string randomPin(int length);

@@ -144,14 +144,8 @@ RecordingEndpoint::RecordingEndpoint(const std::string& id, std::string partPath
         if (GST_EVENT_TYPE(GST_PAD_PROBE_INFO_EVENT(info)) != GST_EVENT_EOS) return GST_PAD_PROBE_OK;
         auto* relay = static_cast<Relay*>(data);
         RecordingEndpoint* self = relay->self;
-        mixer::postTo(relay->context, relay->alive, [self] {
-          // Both streams have ended: stopping now only waits for the file sink to close the file.
-          gst_element_set_state(self->bin(), GST_STATE_NULL);
-          if (auto done = std::move(self->onFinished_)) {
-            self->onFinished_ = nullptr;
-            done(true);
-          }
-        });
+        // Both streams have ended: stopping now only waits for the file sink to close the file.
+        mixer::postTo(relay->context, relay->alive, [self] { self->conclude(true); });
         return GST_PAD_PROBE_OK;
       },
       new Relay{context_, alive_, this}, [](gpointer data) { delete static_cast<Relay*>(data); });
@@ -159,6 +153,10 @@ RecordingEndpoint::RecordingEndpoint(const std::string& id, std::string partPath
 }
 
 RecordingEndpoint::~RecordingEndpoint() {
+  if (finishTimeout_) {
+    g_source_destroy(finishTimeout_);
+    g_source_unref(finishTimeout_);
+  }
   alive_.reset();
   g_main_context_unref(context_);
 }
@@ -172,17 +170,40 @@ void RecordingEndpoint::finish(std::function<void(bool ok)> onFinished) {
   GstState state = GST_STATE_NULL;
   gst_element_get_state(bin(), &state, nullptr, 0);
   if (state != GST_STATE_PLAYING) {
-    if (auto done = std::move(onFinished_)) {
-      onFinished_ = nullptr;
-      done(false);
-    }
+    conclude(false);
     return;
   }
+  finishTimeout_ = g_timeout_source_new(kFinishTimeoutMs);
+  g_source_set_callback(finishTimeout_, &RecordingEndpoint::onFinishTimeout, this, nullptr);
+  g_source_attach(finishTimeout_, context_);
   for (const char* name : {kCompositePad, kHearingPad}) {
     GstPad* pad = gst_element_get_static_pad(bin(), name);
     gst_pad_send_event(pad, gst_event_new_eos());
     gst_object_unref(pad);
   }
+}
+
+void RecordingEndpoint::conclude(bool complete) {
+  if (finishTimeout_) {
+    g_source_destroy(finishTimeout_);
+    g_source_unref(finishTimeout_);
+    finishTimeout_ = nullptr;
+  }
+  gst_element_set_state(bin(), GST_STATE_NULL);
+  if (auto done = std::move(onFinished_)) {
+    onFinished_ = nullptr;
+    done(complete);
+  }
+}
+
+gboolean RecordingEndpoint::onFinishTimeout(gpointer data) {
+  auto* self = static_cast<RecordingEndpoint*>(data);
+  // Returning G_SOURCE_REMOVE destroys it: only our reference goes here.
+  g_source_unref(self->finishTimeout_);
+  self->finishTimeout_ = nullptr;
+  g_warning("recorder %s: the file did not close within %u ms", self->id().c_str(), kFinishTimeoutMs);
+  self->conclude(false);
+  return G_SOURCE_REMOVE;
 }
 
 }  // namespace plenum::recordings

@@ -23,17 +23,25 @@ public:
 
   const std::string& partPath() const { return partPath_; }
   // Detaches from the room (if attached) and closes the file; `onFinished(ok)` follows on the
-  // conference thread (ok: the muxer saw the end of both streams). Once.
+  // conference thread (ok: the muxer saw the end of both streams), at the latest after
+  // kFinishTimeout (then not ok: the fragments written so far are what there is). Once.
   void finish(std::function<void(bool ok)> onFinished);
+
+  static constexpr guint kFinishTimeoutMs = 10000;
 
 private:
   struct Timeline;
+
+  // The file is closed (or given up on): stops the bin and calls onFinished_ once.
+  void conclude(bool complete);
+  static gboolean onFinishTimeout(gpointer self);
 
   const std::string partPath_;
   GMainContext* context_;
   std::shared_ptr<mixer::Liveness> alive_ = std::make_shared<mixer::Liveness>();
   std::function<void(bool)> onFinished_;
   bool finishing_ = false;
+  GSource* finishTimeout_ = nullptr;
 };
 
 }  // namespace plenum::recordings

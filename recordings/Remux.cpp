@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <vector>
 
@@ -70,46 +71,22 @@ RemuxResult remuxNow(const std::string& partPath, const std::string& finalPath) 
   return conclude(exited, output, partPath, finalPath);
 }
 
-void remuxAsync(const std::string& partPath, const std::string& finalPath, std::function<void(RemuxResult)> done) {
-  auto arguments = ffmpegArguments(partPath, finalPath);
+std::optional<std::int64_t> durationMsOf(const std::string& path) {
+  std::vector<std::string> arguments{"ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path};
   auto args = argv(arguments);
-  GPid pid = 0;
-  gint errorFd = -1;
-  GError* error = nullptr;
-  const bool started = g_spawn_async_with_pipes(nullptr, args.data(), nullptr,
-                                                static_cast<GSpawnFlags>(G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
-                                                                         G_SPAWN_STDOUT_TO_DEV_NULL),
-                                                nullptr, nullptr, &pid, nullptr, nullptr, &errorFd, &error);
-  if (!started) {
-    RemuxResult result;
-    result.error = error ? error->message : "cannot run ffmpeg";
-    g_clear_error(&error);
-    done(result);
-    return;
+  gchar* out = nullptr;
+  gint status = 0;
+  if (!g_spawn_sync(nullptr, args.data(), nullptr, static_cast<GSpawnFlags>(G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL),
+                    nullptr, nullptr, &out, nullptr, &status, nullptr)) {
+    return std::nullopt;
   }
-  struct Job {
-    std::string partPath;
-    std::string finalPath;
-    int errorFd;
-    std::function<void(RemuxResult)> done;
-  };
-  auto* job = new Job{partPath, finalPath, errorFd, std::move(done)};
-  GSource* watch = g_child_watch_source_new(pid);
-  g_source_set_callback(
-      watch, reinterpret_cast<GSourceFunc>(reinterpret_cast<void (*)()>(+[](GPid child, gint status, gpointer data) {
-        auto* j = static_cast<Job*>(data);
-        // At -loglevel fatal ffmpeg says a line at most: it fits the pipe, read it now.
-        std::string output;
-        char buffer[4096];
-        ssize_t got;
-        while ((got = read(j->errorFd, buffer, sizeof buffer)) > 0) output.append(buffer, static_cast<std::size_t>(got));
-        close(j->errorFd);
-        g_spawn_close_pid(child);
-        j->done(conclude(g_spawn_check_wait_status(status, nullptr), output, j->partPath, j->finalPath));
-      })),
-      job, [](gpointer data) { delete static_cast<Job*>(data); });
-  g_source_attach(watch, g_main_context_get_thread_default());
-  g_source_unref(watch);
+  const std::string text = out ? out : "";
+  g_free(out);
+  if (!g_spawn_check_wait_status(status, nullptr)) return std::nullopt;
+  char* end = nullptr;
+  const double seconds = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || seconds < 0) return std::nullopt;
+  return static_cast<std::int64_t>(seconds * 1000 + 0.5);
 }
 
 }  // namespace plenum::recordings

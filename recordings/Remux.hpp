@@ -6,7 +6,7 @@
 // temporary name and renamed when complete; the fragmented file is removed then.
 #include <glib.h>
 
-#include <functional>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -17,10 +17,9 @@ struct RemuxResult {
   std::string error;  // when not ok: what ffmpeg said (its last line)
 };
 
-// Runs ffmpeg and calls `done` on the calling thread's main context (the conference thread)
-// when it has finished; the caller never waits.
-void remuxAsync(const std::string& partPath, const std::string& finalPath, std::function<void(RemuxResult)> done);
-// The same, waiting (at start-up, for what a crash left).
+// Runs ffmpeg and waits for it (on a thread that may wait: appliance::RecordingService's).
 RemuxResult remuxNow(const std::string& partPath, const std::string& finalPath);
+// The file's duration as ffprobe reads it; nothing when it cannot be read.
+std::optional<std::int64_t> durationMsOf(const std::string& path);
 
 }  // namespace plenum::recordings

@@ -235,6 +235,12 @@ std::optional<ProtocolError> Conference::MessageHandler::operator()(const Speaki
 std::optional<ProtocolError> Conference::MessageHandler::operator()(const LayoutRequest& m) {
   return inRoom([&](Room& room, const std::string& me) { return room.layout(me, m.layout); });
 }
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const RecordingStartRequest&) {
+  return inRoom([&](Room& room, const std::string& me) { return room.recordingStart(me); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const RecordingStopRequest&) {
+  return inRoom([&](Room& room, const std::string& me) { return room.recordingStop(me); });
+}
 
 // ---- joining and leaving -----------------------------------------------------------------------
 
@@ -280,7 +286,7 @@ void Conference::onJoin(SessionId session, const std::shared_ptr<SignalingSink>&
   }
   try {
     if (it == rooms_.end()) {
-      it = rooms_.emplace(name, std::make_unique<Room>(policy, media_, *this, defer_, timers_, settings_.timeouts)).first;
+      it = rooms_.emplace(name, std::make_unique<Room>(policy, media_, *this, defer_, timers_, settings_.timeouts, recordings_)).first;
     } else {
       it->second->updatePolicy(policy);
     }

@@ -63,6 +63,9 @@ public:
   // The connection closed (reason: "left", "disconnected", "timeout").
   void onSessionClosed(SessionId session, const std::string& reason);
   void closeAll();
+  // Where recordings go (plenumd: appliance::RecordingService, which outlives the conference);
+  // nullptr (the default): recording is off. Applies to rooms opened from now on.
+  void setRecordingArchive(RecordingArchive* archive) { recordings_ = archive; }
 
   std::size_t roomCount() const { return rooms_.size(); }
   std::size_t participantCount() const { return sessions_.size(); }  // including those waiting
@@ -104,6 +107,8 @@ public:
     std::optional<ProtocolError> operator()(const TakeFloorRequest& m);
     std::optional<ProtocolError> operator()(const SpeakingTimeRequest& m);
     std::optional<ProtocolError> operator()(const LayoutRequest& m);
+    std::optional<ProtocolError> operator()(const RecordingStartRequest& m);
+    std::optional<ProtocolError> operator()(const RecordingStopRequest& m);
 
   private:
     // Runs `request(room, me)` for a sender in a room (else: not-joined), answering it.
@@ -146,6 +151,7 @@ private:
   // created (whoever opened it stays among themselves and moderates nobody invited).
   std::map<std::string, std::unique_ptr<Room>> rooms_;
   std::map<SessionId, Binding> sessions_;
+  RecordingArchive* recordings_ = nullptr;
   bool joinsResolved_ = false;  // onJoin has been called: onMessage takes no joins any more
 };
 

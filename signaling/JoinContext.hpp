@@ -18,6 +18,7 @@ struct RoomPolicy {
   bool lobby = false;             // guests wait until a moderator admits them
   std::size_t maxParticipants = 25;
   std::string ownerAccountId;     // empty for ad-hoc rooms
+  std::string roomId;             // the store's id of a persistent room; empty for ad-hoc rooms
 };
 
 struct JoinContext {

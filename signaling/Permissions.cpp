@@ -5,19 +5,19 @@ namespace plenum::signaling {
 
 namespace {
 constexpr int kRoles = 5;
-constexpr int kActions = 17;
-static_assert(static_cast<int>(Action::SetLayout) + 1 == kActions, "one column per action");
+constexpr int kActions = 18;
+static_assert(static_cast<int>(Action::RecordMeeting) + 1 == kActions, "one column per action");
 
 // Rows: Anonymous, Guest, Moderator, Staff, Admin. Columns: Action in declaration order.
 constexpr bool kTable[kRoles][kActions] = {
-    //            Accounts OwnRooms AllRooms Admit  Mute   MuteAll Remove Lock   Promote End    Chat   Hand   Export Queue  Floor  Time   Layout
-    /* Anonymous */ {false, false,   false,   false, false, false,  false, false, false,  false, false, false, false, false, false, false, false},
-    /* Guest     */ {false, false,   false,   false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false},
-    /* Moderator */ {false, false,   false,   true,  true,  true,   true,  true,  true,   true,  true,  true,  true,  true,  true,  true,  true},
+    //            Accounts OwnRooms AllRooms Admit  Mute   MuteAll Remove Lock   Promote End    Chat   Hand   Export Queue  Floor  Time   Layout Record
+    /* Anonymous */ {false, false,   false,   false, false, false,  false, false, false,  false, false, false, false, false, false, false, false, false},
+    /* Guest     */ {false, false,   false,   false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false, false},
+    /* Moderator */ {false, false,   false,   true,  true,  true,   true,  true,  true,   true,  true,  true,  true,  true,  true,  true,  true,  true},
     // Account roles give no power in a meeting: there, a persistent room's owner and co-hosts
     // are Moderator, other staff and admins Guest (README, "Roles").
-    /* Staff     */ {false, true,    false,   false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false},
-    /* Admin     */ {true,  true,    true,    false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false},
+    /* Staff     */ {false, true,    false,   false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false, false},
+    /* Admin     */ {true,  true,    true,    false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false, false},
 };
 }  // namespace
 
@@ -55,6 +55,7 @@ const char* toString(Action action) {
     case Action::GiveFloor: return "give-floor";
     case Action::SetSpeakingTime: return "set-speaking-time";
     case Action::SetLayout: return "set-layout";
+    case Action::RecordMeeting: return "record-meeting";
   }
   return "unknown";
 }

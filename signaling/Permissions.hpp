@@ -35,6 +35,7 @@ enum class Action {
   GiveFloor,         // give the floor, take it back
   SetSpeakingTime,   // the speaking-time limit and whether it ends the floor
   SetLayout,         // the composite's layout for everyone
+  RecordMeeting,     // start and stop recording (persistent rooms only)
 };
 
 bool isAllowed(Role role, Action action);

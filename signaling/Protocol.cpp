@@ -22,7 +22,7 @@ enum class MessageType {
   Join, Answer, Candidate, Media, Ping, Leave,
   Admit, Reject, Mute, MuteAll, Remove, Lock, Promote, End,
   Chat, ChatExport, RaiseHand, LowerHand, QueueMove, QueueRemove, QueueClear, GiveFloor, TakeFloor,
-  SpeakingTime, Layout,
+  SpeakingTime, Layout, RecordingStart, RecordingStop,
 };
 
 const std::map<std::string, MessageType, std::less<>>& messageTypes() {
@@ -37,7 +37,8 @@ const std::map<std::string, MessageType, std::less<>>& messageTypes() {
       {"queue-move", MessageType::QueueMove}, {"queue-remove", MessageType::QueueRemove},
       {"queue-clear", MessageType::QueueClear}, {"give-floor", MessageType::GiveFloor},
       {"take-floor", MessageType::TakeFloor}, {"speaking-time", MessageType::SpeakingTime},
-      {"layout", MessageType::Layout}};
+      {"layout", MessageType::Layout}, {"recording-start", MessageType::RecordingStart},
+      {"recording-stop", MessageType::RecordingStop}};
   return types;
 }
 
@@ -143,6 +144,7 @@ JoinRequest parseJoin(const Poco::JSON::Object& o) {
   if (!name) throw badField("name", "must be 1-64 printable characters");
   join.name = *name;
   join.audio = readBool(o, "audio", true);
+  join.recordingConsent = readBool(o, "recordingConsent", false);
   join.video = readBool(o, "video", true);
   if (o.has("videoCodecs")) {
     Poco::JSON::Array::Ptr codecs = o.getArray("videoCodecs");
@@ -280,6 +282,10 @@ const char* toString(ErrorCode code) {
     case ErrorCode::NoSuchParticipant: return "no-such-participant";
     case ErrorCode::NoSuchEntry: return "no-such-entry";
     case ErrorCode::TooFast: return "too-fast";
+    case ErrorCode::RecordingConsentRequired: return "recording-consent-required";
+    case ErrorCode::RecordingUnavailable: return "recording-unavailable";
+    case ErrorCode::AlreadyRecording: return "already-recording";
+    case ErrorCode::NotRecording: return "not-recording";
   }
   return "internal";
 }
@@ -293,6 +299,7 @@ bool isFatal(ErrorCode code) {
     case ErrorCode::NoSuchRoom:
     case ErrorCode::InviteRequired:
     case ErrorCode::PasswordRequired:
+    case ErrorCode::RecordingConsentRequired:
     case ErrorCode::WrongPassword:
     case ErrorCode::RateLimited:
     case ErrorCode::RoomLocked:
@@ -447,6 +454,8 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
       case MessageType::QueueClear: envelope.message = QueueClearRequest{}; break;
       case MessageType::GiveFloor: envelope.message = parseGiveFloor(*object); break;
       case MessageType::TakeFloor: envelope.message = TakeFloorRequest{}; break;
+      case MessageType::RecordingStart: envelope.message = RecordingStartRequest{}; break;
+      case MessageType::RecordingStop: envelope.message = RecordingStopRequest{}; break;
       case MessageType::SpeakingTime:
         envelope.message = SpeakingTimeRequest{
             static_cast<unsigned>(requireInteger(*object, "limitSeconds", 0, kMaxSpeakingTimeSeconds)),

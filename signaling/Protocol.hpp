@@ -49,6 +49,11 @@ enum class ErrorCode {
   // meeting tools
   NoSuchEntry,
   TooFast,
+  // recording
+  RecordingConsentRequired,
+  RecordingUnavailable,
+  AlreadyRecording,
+  NotRecording,
 };
 const char* toString(ErrorCode code);
 
@@ -83,6 +88,7 @@ struct JoinRequest {
   std::vector<std::string> videoCodecs;
   std::optional<std::string> invite;    // the token of a /j/<token> link
   std::optional<std::string> password;  // the room password, when the room has one
+  bool recordingConsent = false;        // told that the meeting is recorded, the user still joins
 };
 struct AnswerRequest {
   std::string sdp;
@@ -159,13 +165,16 @@ struct SpeakingTimeRequest {
 struct LayoutRequest {
   mixer::Layout layout = mixer::Layout::Grid;
 };
+struct RecordingStartRequest {};
+struct RecordingStopRequest {};
 
 using ClientMessage =
     std::variant<JoinRequest, AnswerRequest, CandidateRequest, MediaRequest, PingRequest, LeaveRequest,
                  AdmitRequest, RejectRequest, MuteRequest, MuteAllRequest, RemoveRequest, LockRequest,
                  PromoteRequest, EndRequest, ChatRequest, ChatExportRequest, RaiseHandRequest,
                  LowerHandRequest, QueueMoveRequest, QueueRemoveRequest, QueueClearRequest, GiveFloorRequest,
-                 TakeFloorRequest, SpeakingTimeRequest, LayoutRequest>;
+                 TakeFloorRequest, SpeakingTimeRequest, LayoutRequest, RecordingStartRequest,
+                 RecordingStopRequest>;
 
 struct ClientEnvelope {
   ClientMessage message;

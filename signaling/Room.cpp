@@ -32,7 +32,8 @@ const char* mediaFailureText(MediaFailure failure) {
 }  // namespace
 
 Room::Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& listener,
-           std::function<void(std::function<void()>)> defer, Timers& timers, RoomTimeouts timeouts)
+           std::function<void(std::function<void()>)> defer, Timers& timers, RoomTimeouts timeouts,
+           RecordingArchive* recordings)
     : listener_(listener), defer_(std::move(defer)), timers_(timers), timeouts_(timeouts), policy_(policy),
       floor_(policy.slug, timers,
              FloorControl::Outlets{[this](const std::string& message) { broadcast(message); },
@@ -40,14 +41,20 @@ Room::Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& li
                                    [this](const std::string& id) -> std::optional<std::string> {
                                      const Participant* p = find(id);
                                      return p ? std::optional(p->info.name) : std::nullopt;
-                                   }}) {
+                                   }}),
+      recording_(policy.slug, policy.persistent ? policy.roomId : std::string(), recordings, timers,
+                 RoomRecording::Outlets{[this](const std::string& message) { tellEveryone(message); },
+                                        [this] { return participants_.size() + lobby_.size(); }}) {
   media_ = media(policy_.slug, *this);
+  recording_.setMedia(media_.get());
   log().information("room %s opened (%s%s, at most %z)", policy_.slug,
                     std::string(policy_.persistent ? "persistent" : "ad-hoc"),
                     std::string(policy_.lobby ? ", lobby" : ""), policy_.maxParticipants);
 }
 
 Room::~Room() {
+  // The meeting ends with its last participant: so does its recording (the file is finished).
+  recording_.stopBecause("meeting-ended");
   floor_.reset();
   media_.reset();
   log().information("room %s closed", policy_.slug);
@@ -108,6 +115,11 @@ void Room::broadcast(const std::string& message, const std::string& exceptId) {
   }
 }
 
+void Room::tellEveryone(const std::string& message) {
+  broadcast(message);
+  for (auto& waiting : lobby_) sendTo(waiting.participant, message);
+}
+
 void Room::tellModerators(const std::string& message) {
   for (auto& [id, participant] : participants_) {
     if (participant.role == Role::Moderator) sendTo(participant, message);
@@ -143,6 +155,13 @@ std::optional<ProtocolError> Room::join(const std::string& participantId, const 
   if (isBanned(context.linkSession)) {
     return ProtocolError{ErrorCode::Banned, "you were removed from this meeting"};
   }
+  // Nobody enters a meeting that is being recorded without having been told (PROTOCOL.md).
+  if (recording_.running()) {
+    if (!request.recordingConsent) {
+      return ProtocolError{ErrorCode::RecordingConsentRequired,
+                           "the meeting is being recorded: join again with recordingConsent if you agree"};
+    }
+  }
   Participant participant;
   // Ad-hoc rooms (no accounts involved): whoever opens the room moderates it.
   participant.role = participants_.empty() && !policy_.persistent ? Role::Moderator : meetingRole(context.role);
@@ -157,18 +176,21 @@ std::optional<ProtocolError> Room::join(const std::string& participantId, const 
   if (policy_.lobby && !moderator) {
     if (lobby_.size() >= limit()) return ProtocolError{ErrorCode::RoomFull, "too many people are waiting"};
     wait(Waiting{std::move(participant), request, codec, nullptr});
+    if (recording_.running()) recording_.counted();  // told by the consent they gave
     return std::nullopt;
   }
   if (participants_.size() >= limit()) {
     return ProtocolError{ErrorCode::RoomFull, "the room has reached its participant limit"};
   }
   enter(std::move(participant), request, codec);
+  if (recording_.running()) recording_.counted();
   return std::nullopt;
 }
 
 void Room::wait(Waiting waiting) {
   const WaitingInfo knocking{waiting.participant.info.id, waiting.participant.info.name};
   sendTo(waiting.participant, server::lobby(info()));
+  sendTo(waiting.participant, recording_.stateMessage());
   const std::string id = knocking.id;
   waiting.deadline = timers_.after(timeouts_.lobby, [this, id] { onLobbyDeadline(id); });
   lobby_.push_back(std::move(waiting));
@@ -469,6 +491,7 @@ void Room::sendMeetingState(Participant& participant) {
   sendTo(participant, floor_.floorMessage());
   sendTo(participant, server::layoutUpdated(layout_));
   sendTo(participant, server::activeSpeaker(activeSpeaker_));
+  sendTo(participant, recording_.stateMessage());
 }
 
 void Room::sendChatHistory(Participant& participant) {
@@ -569,6 +592,25 @@ std::optional<ProtocolError> Room::layout(const std::string& senderId, mixer::La
   broadcast(server::layoutUpdated(layout));
   log().information("room %s: %s set the layout to %s", policy_.slug, senderId, std::string(toString(layout)));
   return std::nullopt;
+}
+
+// ---- recording --------------------------------------------------------------------------------
+
+std::optional<ProtocolError> Room::recordingStart(const std::string& senderId) {
+  if (auto refused = checkHand(senderId, Action::RecordMeeting)) return refused;
+  const Participant* sender = find(senderId);
+  return recording_.start({sender->accountId, sender->info.name});
+}
+
+std::optional<ProtocolError> Room::recordingStop(const std::string& senderId) {
+  if (auto refused = checkHand(senderId, Action::RecordMeeting)) return refused;
+  return recording_.stop();
+}
+
+void Room::OnRoomMediaRecordingFailed(const std::string& detail) {
+  log().error("room %s: the recorder failed: %s", policy_.slug, detail);
+  // Not from inside the media's own callback: stopping detaches the recorder.
+  later([this] { recording_.stopBecause("failed"); });
 }
 
 // ---- active speaker ---------------------------------------------------------------------------

@@ -11,6 +11,8 @@
 #include "signaling/Protocol.hpp"
 #include "signaling/RoomMedia.hpp"
 #include "signaling/FloorControl.hpp"
+#include "signaling/RecordingArchive.hpp"
+#include "signaling/RoomRecording.hpp"
 #include "signaling/Timers.hpp"
 
 #include <chrono>
@@ -51,8 +53,10 @@ public:
     virtual void OnRoomEnded(Room& room) = 0;
   };
 
+  // `recordings`: where recordings go (nullptr: recording is off).
   Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& listener,
-       std::function<void(std::function<void()>)> defer, Timers& timers, RoomTimeouts timeouts = {});
+       std::function<void(std::function<void()>)> defer, Timers& timers, RoomTimeouts timeouts = {},
+       RecordingArchive* recordings = nullptr);
   ~Room() override;
   Room(const Room&) = delete;
   Room& operator=(const Room&) = delete;
@@ -107,6 +111,9 @@ public:
   std::optional<ProtocolError> takeFloor(const std::string& senderId);
   std::optional<ProtocolError> speakingTime(const std::string& senderId, const SpeakingTimeRequest& request);
   std::optional<ProtocolError> layout(const std::string& senderId, mixer::Layout layout);
+  std::optional<ProtocolError> recordingStart(const std::string& senderId);
+  std::optional<ProtocolError> recordingStop(const std::string& senderId);
+  bool recording() const { return recording_.running(); }
 
   // For tests and the curious: the state of the meeting tools.
   const SpeakerQueue& speakerQueue() const { return floor_.queue(); }
@@ -134,6 +141,7 @@ public:
   void OnRoomMediaCandidate(const std::string& participantId, unsigned mline, const std::string& candidate) override;
   void OnRoomMediaFailed(const std::string& participantId, MediaFailure failure, const std::string& detail) override;
   void OnRoomMediaActiveSpeaker(const std::optional<std::string>& participantId) override;
+  void OnRoomMediaRecordingFailed(const std::string& detail) override;
 
 private:
   // Who is in the meeting or waiting: a room never has more of either than this allows.
@@ -160,6 +168,8 @@ private:
   // The last word to a connection: a fatal error, then the connection closes.
   void sendFatal(Participant& participant, ErrorCode code, const std::string& message);
   void broadcast(const std::string& message, const std::string& exceptId = {});
+  // Everyone in the meeting and everyone waiting in the lobby.
+  void tellEveryone(const std::string& message);
   void tellModerators(const std::string& message);
   void lobbyChanged();
   Participant* find(const std::string& participantId);
@@ -182,6 +192,7 @@ private:
   bool ended_ = false;
   ChatLog chat_;
   FloorControl floor_;  // speaker queue, floor and speaking time
+  RoomRecording recording_;
   mixer::Layout layout_ = mixer::Layout::Grid;
   std::optional<std::string> activeSpeaker_;
   std::optional<Request> answering_;  // the request being handled (Answering)

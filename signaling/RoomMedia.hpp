@@ -41,6 +41,9 @@ public:
     // levels of the audio it mixes, with hysteresis, one speaker at a time, and has already
     // marked that tile in the composite.
     virtual void OnRoomMediaActiveSpeaker(const std::optional<std::string>& participantId) = 0;
+    // The recorder failed (e.g. the disk is full or gone); `detail` is for the log. What it has
+    // written so far is kept: the room stops the recording (stopRecording).
+    virtual void OnRoomMediaRecordingFailed(const std::string& detail) = 0;
   };
 
   virtual ~RoomMedia() = default;
@@ -57,6 +60,12 @@ public:
   // Who has the floor (nullopt: nobody): that tile is marked in the composite, and the speaker
   // layout shows it large.
   virtual void setFloorHolder(const std::optional<std::string>& id) = 0;
+  // Records the composite as everyone sees it and the full mix into `partPath` (a fragmented
+  // MP4). Throws when the recorder cannot be set up (nothing is recording then).
+  virtual void startRecording(const std::string& partPath) = 0;
+  // Ends the recording; `done(complete)` follows on the conference thread once the file is
+  // closed, also when this RoomMedia is gone by then (a room closing stops its recording).
+  virtual void stopRecording(std::function<void(bool complete)> done) = 0;
   // Both return an error text when the input is refused; nothing changes then.
   virtual std::optional<std::string> setRemoteAnswer(const std::string& id, const std::string& sdp) = 0;
   virtual std::optional<std::string> addRemoteCandidate(const std::string& id, unsigned mline,

@@ -202,6 +202,16 @@ std::string queueUpdated(const std::vector<QueueEntryInfo>& queue) {
   return stringify(o);
 }
 
+std::string recordingUpdated(const RecordingInfo& recording) {
+  Poco::JSON::Object o = typed("recording-updated");
+  const bool running = recording.startedAt.has_value();
+  o.set("state", running ? "recording" : "stopped");
+  o.set("startedAt", running ? Poco::Dynamic::Var(formatUtcTime(*recording.startedAt)) : Poco::Dynamic::Var());
+  o.set("startedBy", running ? Poco::Dynamic::Var(recording.startedBy) : Poco::Dynamic::Var());
+  if (!running) o.set("reason", recording.reason.empty() ? Poco::Dynamic::Var() : Poco::Dynamic::Var(recording.reason));
+  return stringify(o);
+}
+
 std::string floorUpdated(const std::optional<FloorInfo>& floor, const SpeakingTimeInfo& speakingTime) {
   Poco::JSON::Object o = typed("floor-updated");
   if (floor) {

@@ -3,6 +3,7 @@
 // The messages the server sends (PROTOCOL.md, "Server to client"), each built as one line of
 // JSON. What they carry is declared in Protocol.hpp.
 #include "signaling/Protocol.hpp"
+#include "signaling/Timers.hpp"
 
 #include <optional>
 #include <string>
@@ -35,6 +36,14 @@ std::string chat(const ChatMessageInfo& message);
 std::string chatHistory(const std::vector<ChatMessageInfo>& messages);
 std::string chatExport(ExportFormat format, const std::string& filename, const std::string& content);
 std::string queueUpdated(const std::vector<QueueEntryInfo>& queue);
+// A recording started (`startedAt` set) or stopped (nullopt; `reason` says why, or is empty when
+// nothing was recorded yet: the state after joined/lobby).
+struct RecordingInfo {
+  std::optional<Timers::WallTime> startedAt;
+  std::string startedBy;  // the moderator's display name
+  std::string reason;     // when stopped: stopped, disk-full, failed, meeting-ended; or empty
+};
+std::string recordingUpdated(const RecordingInfo& recording);
 std::string floorUpdated(const std::optional<FloorInfo>& floor, const SpeakingTimeInfo& speakingTime);
 std::string floorTimeUp(const std::string& participantId);
 std::string layoutUpdated(mixer::Layout layout);

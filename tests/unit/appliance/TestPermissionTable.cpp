@@ -18,17 +18,17 @@ TEST_CASE("every role x action is decided as specified", "[appliance][permission
                             Action::RemoveParticipant, Action::LockRoom,       Action::PromoteModerator,
                             Action::EndMeeting,      Action::Chat,             Action::RaiseHand,
                             Action::ExportChat,      Action::ManageQueue,      Action::GiveFloor,
-                            Action::SetSpeakingTime, Action::SetLayout};
+                            Action::SetSpeakingTime, Action::SetLayout,      Action::RecordMeeting};
   // "x": allowed. Columns in the order of `actions`.
   const std::map<Role, std::string> expected{
-      //                      Acc Own All Adm Mut MAl Rem Lck Pro End Cht Hnd Exp Que Flr Tim Lay
-      {Role::Anonymous, /**/ " .   .   .   .   .   .   .   .   .   .   .   .   .   .   .   .   . "},
-      {Role::Guest, /*    */ " .   .   .   .   .   .   .   .   .   .   x   x   .   .   .   .   . "},
-      {Role::Moderator, /**/ " .   .   .   x   x   x   x   x   x   x   x   x   x   x   x   x   x "},
+      //                      Acc Own All Adm Mut MAl Rem Lck Pro End Cht Hnd Exp Que Flr Tim Lay Rec
+      {Role::Anonymous, /**/ " .   .   .   .   .   .   .   .   .   .   .   .   .   .   .   .   .   . "},
+      {Role::Guest, /*    */ " .   .   .   .   .   .   .   .   .   .   x   x   .   .   .   .   .   . "},
+      {Role::Moderator, /**/ " .   .   .   x   x   x   x   x   x   x   x   x   x   x   x   x   x   x "},
       // Account roles give no meeting powers: a persistent room's owner and co-hosts join as
       // Moderator, other staff and admins as Guest.
-      {Role::Staff, /*    */ " .   x   .   .   .   .   .   .   .   .   x   x   .   .   .   .   . "},
-      {Role::Admin, /*    */ " x   x   x   .   .   .   .   .   .   .   x   x   .   .   .   .   . "},
+      {Role::Staff, /*    */ " .   x   .   .   .   .   .   .   .   .   x   x   .   .   .   .   .   . "},
+      {Role::Admin, /*    */ " x   x   x   .   .   .   .   .   .   .   x   x   .   .   .   .   .   . "},
   };
   int checked = 0;
   for (Role role : roles) {
@@ -43,7 +43,7 @@ TEST_CASE("every role x action is decided as specified", "[appliance][permission
       ++checked;
     }
   }
-  CHECK(checked == 85);
+  CHECK(checked == 90);
 }
 
 TEST_CASE("roles and actions have stable names", "[appliance][permissions]") {

@@ -37,6 +37,9 @@ struct FakeMedia : RoomMedia {
     std::optional<std::string> floor;
     int layoutCalls = 0;
     int floorCalls = 0;
+    std::vector<std::string> recordings;  // the part paths recorded to, in order
+    bool recording = false;
+    std::function<void(bool)> stopped;  // a stopRecording's callback, for the test to call
     FakeMedia* media = nullptr;  // to play the media's events
   };
 
@@ -66,6 +69,14 @@ struct FakeMedia : RoomMedia {
   void setFloorHolder(const std::optional<std::string>& id) override {
     state.floor = id;
     ++state.floorCalls;
+  }
+  void startRecording(const std::string& partPath) override {
+    state.recordings.push_back(partPath);
+    state.recording = true;
+  }
+  void stopRecording(std::function<void(bool)> done) override {
+    state.recording = false;
+    state.stopped = std::move(done);
   }
   std::optional<std::string> setRemoteAnswer(const std::string& id, const std::string&) override {
     return state.present.count(id) ? std::nullopt : std::optional<std::string>("no endpoint");
@@ -147,6 +158,7 @@ inline RoomPolicy persistentRoom(const std::string& slug, bool lobby, std::size_
   p.lobby = lobby;
   p.maxParticipants = max;
   p.ownerAccountId = "acc-1";
+  p.roomId = "7";
   return p;
 }
 
@@ -185,6 +197,7 @@ struct World {
     request.room = policy.slug;
     request.name = name;
     request.videoCodecs = {"H264/42e01f", "VP8"};
+    request.recordingConsent = recordingConsent;
     JoinContext context;
     context.role = role;
     context.accountId = role == Role::Guest ? "" : "acc-" + name;
@@ -256,6 +269,7 @@ struct World {
   }
 
   bool autoAnswer = true;
+  bool recordingConsent = false;  // joins say they agree to being recorded
   std::vector<std::weak_ptr<Client>> clients;
   ManualTimers timers;  // before the conference: outlives the rooms' timers
   std::deque<std::function<void()>> deferred;

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: EUPL-1.2
+#include "appliance/RecordingService.hpp"
+
+#include "appliance/RecordingFiles.hpp"
+#include "appliance/Secrets.hpp"
+#include "recordings/Remux.hpp"
+
+#include <Poco/Logger.h>
+
+#include <sys/stat.h>
+
+#include <filesystem>
+
+namespace plenum::appliance {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Poco::Logger& log() { return Poco::Logger::get("plenum.recordings"); }
+
+std::int64_t unixSeconds(signaling::Timers::WallTime time) {
+  return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+}  // namespace
+
+RecordingService::RecordingService(Store& store, std::string dataDir, RecordingSettings settings)
+    : store_(store), dataDir_(std::move(dataDir)), settings_(settings), worker_([this] { run(); }) {}
+
+RecordingService::~RecordingService() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  changed_.notify_all();
+  worker_.join();
+}
+
+void RecordingService::post(std::function<void()> job) {
+  {
+    std::lock_guard lock(mutex_);
+    jobs_.push_back(std::move(job));
+  }
+  changed_.notify_all();
+}
+
+void RecordingService::run() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    changed_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+    if (jobs_.empty()) return;  // stopping, and nothing left to do
+    auto job = std::move(jobs_.front());
+    jobs_.pop_front();
+    busy_ = true;
+    lock.unlock();
+    try {
+      job();
+    } catch (const std::exception& e) {
+      log().error("recordings: %s", std::string(e.what()));
+    }
+    lock.lock();
+    busy_ = false;
+    changed_.notify_all();
+  }
+}
+
+void RecordingService::drain() {
+  std::unique_lock lock(mutex_);
+  changed_.wait(lock, [this] { return jobs_.empty() && !busy_; });
+}
+
+std::variant<RecordingService::Recording, RecordingService::Refusal> RecordingService::begin(
+    const std::string& roomId, const std::string& accountId, signaling::Timers::WallTime startedAt) {
+  if (!settings_.enabled) return Refusal{"recording is off on this server"};
+  std::error_code error;
+  fs::create_directories(RecordingFiles::folder(dataDir_), error);
+  if (error) return Refusal{"the recordings folder cannot be created: " + error.message()};
+  if (diskLow()) return Refusal{"too little free disk space to record"};
+  RecordingRecord record;
+  record.id = randomHex(8);  // 16 hex digits: in URLs and file names, nothing to escape
+  record.roomId = std::stoll(roomId);
+  record.startedBy = accountId.empty() ? 0 : std::stoll(accountId);
+  record.startedAt = unixSeconds(startedAt);
+  record.state = RecordingState::Recording;
+  post([this, record] { store_.createRecording(record); });
+  return Recording{record.id, RecordingFiles::partPath(dataDir_, record.id).string()};
+}
+
+void RecordingService::finished(const std::string& id, bool complete, signaling::Timers::WallTime stoppedAt,
+                                std::size_t noticeCount) {
+  const std::int64_t stopped = unixSeconds(stoppedAt);
+  post([this, id, complete, stopped, noticeCount] {
+    auto record = store_.recordingById(id);
+    if (!record) return;
+    record->stoppedAt = stopped;
+    record->noticeCount = static_cast<std::int64_t>(noticeCount);
+    record->state = RecordingState::Processing;
+    store_.updateRecording(*record);
+    if (!complete) log().warning("recording %s: the file was not closed completely; repairing it", id);
+    finalise(*record, RecordingState::Ready);
+  });
+}
+
+bool RecordingService::diskLow() {
+  std::error_code error;
+  const auto space = fs::space(dataDir_, error);
+  if (error) return false;  // cannot tell: the recorder's own write errors stop it
+  return space.available < static_cast<std::uintmax_t>(settings_.minFreeMb) * 1024 * 1024;
+}
+
+void RecordingService::recoverInterrupted() {
+  post([this] {
+    for (const auto state : {RecordingState::Recording, RecordingState::Processing}) {
+      for (auto record : store_.recordingsInState(state)) {
+        log().warning("recording %s was interrupted (plenumd stopped while it was %s); repairing it", record.id,
+                      std::string(toString(state)));
+        if (record.stoppedAt == 0) {  // it stopped when its file was last written to
+          struct stat info {};
+          const bool found = ::stat(RecordingFiles::partPath(dataDir_, record.id).c_str(), &info) == 0;
+          record.stoppedAt = found ? static_cast<std::int64_t>(info.st_mtime) : record.startedAt;
+        }
+        finalise(record, RecordingState::Recovered);
+      }
+    }
+  });
+}
+
+void RecordingService::finalise(RecordingRecord record, RecordingState success) {
+  const std::string part = RecordingFiles::partPath(dataDir_, record.id).string();
+  const std::string final = RecordingFiles::finalPath(dataDir_, record.id).string();
+  const auto started = std::chrono::steady_clock::now();
+  std::error_code error;
+  // A crash between the rename and the row's update leaves the final file: nothing to remux.
+  if (fs::exists(part, error)) {
+    const auto result = recordings::remuxNow(part, final);
+    if (!result.ok) log().error("recording %s: the file cannot be finalised: %s", record.id, result.error);
+  }
+  const auto duration = fs::exists(final, error) ? recordings::durationMsOf(final) : std::nullopt;
+  if (!duration) {
+    record.state = RecordingState::Failed;
+    fs::remove(part, error);
+    fs::remove(final, error);
+    store_.updateRecording(record);
+    log().error("recording %s: nothing usable was recorded", record.id);
+    return;
+  }
+  record.durationMs = *duration;
+  record.bytes = static_cast<std::int64_t>(fs::file_size(final, error));
+  record.state = success;
+  store_.updateRecording(record);
+  log().information("recording %s: %s, %lld s, %lld bytes, finalised in %lld ms", record.id,
+                    std::string(toString(success)), static_cast<long long>(record.durationMs / 1000),
+                    static_cast<long long>(record.bytes),
+                    static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::steady_clock::now() - started)
+                                               .count()));
+}
+
+}  // namespace plenum::appliance
