@@ -148,13 +148,15 @@ void RecordingService::finalise(RecordingRecord record, RecordingState success) 
   record.durationMs = *duration;
   record.bytes = static_cast<std::int64_t>(fs::file_size(final, error));
   record.state = success;
-  store_.updateRecording(record);
-  log().information("recording %s: %s, %lld s, %lld bytes, finalised in %lld ms", record.id,
-                    std::string(toString(success)), static_cast<long long>(record.durationMs / 1000),
-                    static_cast<long long>(record.bytes),
-                    static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               std::chrono::steady_clock::now() - started)
-                                               .count()));
+  if (!store_.updateRecording(record)) {
+    // Deleted (by its owner, with its room, by retention) while it was being finalised.
+    fs::remove(final, error);
+    log().information("recording %s was deleted while it was finalised; its file is gone too", record.id);
+    return;
+  }
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  log().information("recording %s: %s, %s s, %s bytes, finalised in %s ms", record.id, std::string(toString(success)),
+                    std::to_string(record.durationMs / 1000), std::to_string(record.bytes), std::to_string(took.count()));
 }
 
 }  // namespace plenum::appliance

@@ -186,7 +186,7 @@ SCENARIO("The lobby", "[signaling][Room][lobby]") {
     auto b = w.join("B", policy);
     THEN("they wait: lobby, no joined, no media, in no participant list") {
       for (const auto& c : {a, b}) {
-        CHECK(c->types() == std::vector<std::string>{"lobby"});
+        CHECK(c->types() == std::vector<std::string>{"lobby", "recording-updated"});
         CHECK(c->of("lobby").at(0)->getValue<std::string>("state") == "waiting");
         CHECK(c->of("lobby").at(0)->getValue<std::string>("title") == "Sprechstunde p");
       }
@@ -598,9 +598,11 @@ SCENARIO("Someone admitted from the lobby gets joined, then the offer", "[signal
   auto mod = w.join("Mod", persistentRoom("p", true), Role::Moderator);
   auto guest = w.join("Gast", persistentRoom("p", true));
   w.send(mod, targeted("admit", waitingId(w.room("p"), "Gast")));
-  // Between them only the state of the meeting tools (chat, queue, floor, layout, speaker).
-  CHECK(guest->types() == std::vector<std::string>{"lobby", "joined", "chat-history", "queue-updated", "floor-updated",
-                                                   "layout-updated", "active-speaker", "offer"});
+  // Between them only the state of the meeting tools (chat, queue, floor, layout, speaker,
+  // recording).
+  CHECK(guest->types() == std::vector<std::string>{"lobby", "recording-updated", "joined", "chat-history",
+                                                   "queue-updated", "floor-updated", "layout-updated",
+                                                   "active-speaker", "recording-updated", "offer"});
   CHECK(mod->types().front() == "joined");
 }
 
