@@ -128,6 +128,8 @@ describe('recordings over the REST API', () => {
     const running = list.find((x) => x.id === newer);
     assert.deepEqual(running, { id: newer, startedAt: iso(now - 60), durationSeconds: 125.5, bytes: sampleBytes.length,
       state: 'recording', expiresAt: null });
+    const schema = (await as.anna.request('GET', '/api/openapi.json')).json.components.schemas.Recording;
+    for (const item of list) assert.deepEqual(Object.keys(item).sort(), [...schema.required].sort(), 'the documented fields');
     const done = list.find((x) => x.id === older);
     assert.equal(done.state, 'ready');
     assert.equal(done.expiresAt, iso(now - 7200 + 125 + 30 * 86400), 'stop + recordings.retention-days (30)');
