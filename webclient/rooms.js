@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: EUPL-1.2
 // The staff page (/rooms): one's own rooms (admins: all rooms) — create, edit, delete, copy the
-// invitation (guest link, PIN, .ics calendar file), replace a leaked link or PIN, and start the
-// meeting.
+// invitation (guest link, PIN, .ics calendar file), replace a leaked link or PIN, start the
+// meeting, and the rooms' recordings (recordings.js).
 
 import { t, lang, applyI18n, withLang } from './portal-i18n.js';
 import {
   ApiError, listRooms, createRoom, updateRoom, deleteRoom, listAccounts, invitationIcsUrl, renewInvite, renewPin,
 } from './api.js';
 import { isValidRoom, sanitizeRoom } from './names.js';
+import { setupRecordings } from './recordings.js';
 import {
   $, decorate, setText, toast, copyText, errorText, isLoggedOut, requireSession, setupHeader,
   openDialog, closeDialog, confirmDialog,
@@ -119,6 +120,7 @@ function renderRoom(room, index) {
   const del = node.querySelector('.delete');
   del.setAttribute('aria-label', t('rooms.deleteLabel', { title: room.title }));
   del.addEventListener('click', () => removeRoom(room));
+  setupRecordings(node, room);
   return node;
 }
 

@@ -9,23 +9,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { startPlenumd, ADMIN } from './lib/plenumd.mjs';
 import { Browser, loggedIn, unchanged } from './lib/api.mjs';
-
-function sql(server, statement) {
-  const r = spawnSync('sqlite3', ['-cmd', '.timeout 5000', server.dbFile, statement], { encoding: 'utf8', timeout: 10000 });
-  if (r.status !== 0) throw new Error(`sqlite3 failed: ${r.stderr}`);
-  return r.stdout;
-}
-
-function makeMp4(dir) {
-  const out = path.join(dir, 'sample.mp4');
-  const r = spawnSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=d=2:s=320x240', '-f', 'lavfi',
-    '-i', 'sine=d=2', '-c:v', 'libx264', '-c:a', 'aac', '-movflags', '+faststart', out], { encoding: 'utf8', timeout: 60000 });
-  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr}`);
-  return out;
-}
+import { sql, makeMp4, insertRecording } from './lib/recordings.mjs';
 
 const pad = (n) => String(n).padStart(2, '0');
 const fileStamp = (unix) => {
@@ -50,8 +36,7 @@ describe('recordings over the REST API', () => {
   function seed(state, { roomId = room.id, startedAt = now - 3600 - (++counter) * 60, file = true } = {}) {
     const id = (0x1000000000000000n + BigInt(++counter) * 7919n).toString(16).padStart(16, '0');
     const stoppedAt = state === 'recording' ? 0 : startedAt + 125;
-    sql(server, `INSERT INTO recordings (id, room_id, started_by, started_at, stopped_at, duration_ms, bytes, state, notice_count)
-      VALUES ('${id}', ${roomId}, 2, ${startedAt}, ${stoppedAt}, 125500, ${sampleBytes.length}, '${state}', 3)`);
+    insertRecording(server, { id, roomId, startedAt, stoppedAt, durationMs: 125500, bytes: sampleBytes.length, state });
     if (file && (state === 'ready' || state === 'recovered')) fs.copyFileSync(sample, finalFile(id));
     if (file && state === 'recording') fs.copyFileSync(sample, partFile(id));
     return id;
