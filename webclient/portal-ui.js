@@ -221,3 +221,19 @@ export function confirmDialog({ title, text, yes }) {
     $('confirm-no').focus();
   });
 }
+
+// Asks `question` ({title, text, yes}) and then runs `del`; true when the thing is gone (also
+// when it was gone already: 404), false when cancelled or refused (the reason is shown).
+export async function deleteAfterConfirm(question, del) {
+  if (!(await confirmDialog(question))) return false;
+  try {
+    await del();
+  } catch (e) {
+    if (isLoggedOut(e)) return false;
+    if (!(e instanceof ApiError && e.status === 404)) {
+      toast(errorText(e), 6000);
+      return false;
+    }
+  }
+  return true;
+}

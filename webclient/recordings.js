@@ -6,7 +6,7 @@
 
 import { t, lang, applyI18n } from './portal-i18n.js';
 import { listRecordings, deleteRecording, recordingFileUrl } from './api.js';
-import { $, decorate, setText, toast, errorText, isLoggedOut, confirmDialog } from './portal-ui.js';
+import { $, decorate, setText, toast, errorText, isLoggedOut, deleteAfterConfirm } from './portal-ui.js';
 
 const PLAYABLE = new Set(['ready', 'recovered']);
 
@@ -50,21 +50,12 @@ function togglePlayer(node, recording, button) {
 
 async function remove(recording, section) {
   const text = when(recording.startedAt);
-  const ok = await confirmDialog({
+  const gone = await deleteAfterConfirm({
     title: t('recordings.deleteTitle', { when: text }),
     text: t('recordings.deleteText'),
     yes: t('common.delete'),
-  });
-  if (!ok) return;
-  try {
-    await deleteRecording(recording.id);
-  } catch (e) {
-    if (isLoggedOut(e)) return;
-    if (!(e && e.status === 404)) {
-      toast(errorText(e), 6000);
-      return;
-    }
-  }
+  }, () => deleteRecording(recording.id));
+  if (!gone) return;
   toast(t('recordings.deleted', { when: text }));
   await load(section);
   section.querySelector('summary').focus();

@@ -11,7 +11,7 @@ import { isValidRoom, sanitizeRoom } from './names.js';
 import { setupRecordings } from './recordings.js';
 import {
   $, decorate, setText, toast, copyText, errorText, isLoggedOut, requireSession, setupHeader,
-  openDialog, closeDialog, confirmDialog,
+  openDialog, closeDialog, confirmDialog, deleteAfterConfirm,
 } from './portal-ui.js';
 
 const MIN_PARTICIPANTS = 2;
@@ -133,21 +133,12 @@ function render() {
 }
 
 async function removeRoom(room) {
-  const ok = await confirmDialog({
+  const gone = await deleteAfterConfirm({
     title: t('rooms.deleteTitle', { title: room.title }),
     text: t('rooms.deleteText'),
     yes: t('common.delete'),
-  });
-  if (!ok) return;
-  try {
-    await deleteRoom(room.id);
-  } catch (e) {
-    if (isLoggedOut(e)) return;
-    if (!(e instanceof ApiError && e.status === 404)) {
-      toast(errorText(e), 6000);
-      return;
-    }
-  }
+  }, () => deleteRoom(room.id));
+  if (!gone) return;
   rooms = rooms.filter((r) => r.id !== room.id);
   render();
   toast(t('rooms.deleted', { title: room.title }));
