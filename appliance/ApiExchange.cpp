@@ -9,6 +9,7 @@
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/Logger.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
@@ -135,6 +136,8 @@ void ApiExchange::sendFile(const std::filesystem::path& path, const std::string&
   if (!in || error) throw ApiError::notFound("the file is missing");
   const ByteRange range = ByteRange::parse(request_.get("Range", ""), size);
   if (range.kind == ByteRange::Kind::Unsatisfiable) {
+    Poco::Logger::get("plenum.api")
+        .notice("download of %s refused: the range starts past its end", path.filename().string());
     response_.set("Content-Range", "bytes */" + std::to_string(size));
     throw ApiError(Status::HTTP_REQUESTED_RANGE_NOT_SATISFIABLE, "range-not-satisfiable",
                    "the range starts past the end of the file (" + std::to_string(size) + " bytes)");
