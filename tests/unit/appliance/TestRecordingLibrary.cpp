@@ -47,23 +47,12 @@ struct Library {
     other = makeRoom("b", "22345678", "tokenB");
   }
   RoomRecord makeRoom(const std::string& slug, const std::string& pin, const std::string& token) {
-    RoomRecord r;
-    r.slug = slug;
-    r.title = slug;
-    r.ownerId = owner.id;
-    r.pin = pin;
-    r.inviteToken = token;
-    return store.createRoom(r);
+    return store.createRoom(test::roomRecord(owner.id, slug, pin, token));
   }
   // A recording with its final file (and a part file while it records).
   void add(const std::string& id, std::int64_t roomId, std::int64_t stoppedAt, S state) {
-    RecordingRecord r;
-    r.id = id;
-    r.roomId = roomId;
+    RecordingRecord r = test::recordingRecord(id, roomId, stoppedAt > 0 ? stoppedAt - 60 : 1000, stoppedAt, state);
     r.startedBy = owner.id;
-    r.startedAt = stoppedAt > 0 ? stoppedAt - 60 : 1000;
-    r.stoppedAt = stoppedAt;
-    r.state = state;
     store.createRecording(r);
     writeFile(state == S::Recording ? partPath(id) : finalPath(id));
   }

@@ -15,14 +15,7 @@ namespace {
 Account staff(const std::string& username) { return test::staffAccount(username); }
 
 RoomRecord room(std::int64_t owner, const std::string& slug, const std::string& pin, const std::string& token) {
-  RoomRecord r;
-  r.slug = slug;
-  r.title = "Title " + slug;
-  r.ownerId = owner;
-  r.maxParticipants = 10;
-  r.pin = pin;
-  r.inviteToken = token;
-  return r;
+  return test::roomRecord(owner, slug, pin, token);
 }
 }  // namespace
 
@@ -309,14 +302,7 @@ TEST_CASE("deleting an account: sessions go, rooms pass to an heir, admins remai
 namespace {
 RecordingRecord recording(const std::string& id, std::int64_t roomId, std::int64_t startedAt, std::int64_t stoppedAt,
                           RecordingState state) {
-  RecordingRecord r;
-  r.id = id;
-  r.roomId = roomId;
-  r.startedBy = 1;
-  r.startedAt = startedAt;
-  r.stoppedAt = stoppedAt;
-  r.state = state;
-  return r;
+  return test::recordingRecord(id, roomId, startedAt, stoppedAt, state);
 }
 std::vector<std::string> ids(const std::vector<RecordingRecord>& rows) {
   std::vector<std::string> out;
