@@ -26,4 +26,12 @@ bool mayManage(const ApiExchange& exchange, const RoomRecord& room) {
   return isAllowed(role, Action::ManageOwnRooms) && exchange.caller && exchange.caller->account.id == room.ownerId;
 }
 
+RoomRecord manageableRoom(const ApiExchange& exchange, Store& store, std::int64_t id) {
+  if (!exchange.caller) throw ApiError::notLoggedIn();
+  auto room = store.roomById(id);
+  if (!room) throw ApiError::notFound("no such room");
+  if (!mayManage(exchange, *room)) throw ApiError::forbidden("this room belongs to someone else");
+  return *room;
+}
+
 }  // namespace plenum::appliance

@@ -16,5 +16,7 @@ const Caller& require(const ApiExchange& exchange, signaling::Action action);
 // Whether the caller may manage this room: every room (ManageAllRooms), or their own
 // (ManageOwnRooms and owner).
 bool mayManage(const ApiExchange& exchange, const RoomRecord& room);
+// The room, if it exists (else 404) and the caller may manage it (else 403; 401 without login).
+RoomRecord manageableRoom(const ApiExchange& exchange, Store& store, std::int64_t id);
 
 }  // namespace plenum::appliance

@@ -2,17 +2,20 @@
 #include "appliance/ApiExchange.hpp"
 
 #include "appliance/ApiError.hpp"
+#include "appliance/ByteRange.hpp"
 #include "appliance/HttpRouter.hpp"
 #include "appliance/JsonIntegers.hpp"
 #include "signaling/LogText.hpp"
 
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Parser.h>
+#include <Poco/Logger.h>
 #include <Poco/String.h>
 #include <Poco/URI.h>
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <istream>
 #include <sstream>
 
@@ -123,6 +126,53 @@ void ApiExchange::sendAttachment(const std::string& contentType, const std::stri
   response_.set("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
   response_.setContentLength(static_cast<std::streamsize>(body.size()));
   response_.send() << body;
+}
+
+void ApiExchange::sendFile(const std::filesystem::path& path, const std::string& contentType,
+                           const std::string& fileName) {
+  std::ifstream in(path, std::ios::binary);
+  std::error_code error;
+  const std::uint64_t size = std::filesystem::file_size(path, error);
+  if (!in || error) throw ApiError::notFound("the file is missing");
+  const ByteRange range = ByteRange::parse(request_.get("Range", ""), size);
+  if (range.kind == ByteRange::Kind::Unsatisfiable) {
+    Poco::Logger::get("plenum.api")
+        .notice("download of %s refused: the range starts past its end", path.filename().string());
+    response_.set("Content-Range", "bytes */" + std::to_string(size));
+    throw ApiError(Status::HTTP_REQUESTED_RANGE_NOT_SATISFIABLE, "range-not-satisfiable",
+                   "the range starts past the end of the file (" + std::to_string(size) + " bytes)");
+  }
+  const bool part = range.kind == ByteRange::Kind::Part;
+  prepare(part ? Status::HTTP_PARTIAL_CONTENT : Status::HTTP_OK, contentType);
+  response_.set("Accept-Ranges", "bytes");
+  response_.set("Content-Disposition", "attachment; filename=\"" + fileName + "\"");
+  if (part) {
+    response_.set("Content-Range", "bytes " + std::to_string(range.first) + "-" + std::to_string(range.last) + "/" +
+                                       std::to_string(size));
+  }
+  const std::uint64_t length = part ? range.length() : size;
+  response_.setContentLength64(static_cast<Poco::Int64>(length));
+  if (method() == "HEAD") {
+    response_.send();
+    return;
+  }
+  streamFile(in, part ? range.first : 0, length);
+}
+
+void ApiExchange::streamFile(std::istream& in, std::uint64_t first, std::uint64_t length) {
+  std::ostream& out = response_.send();
+  in.seekg(static_cast<std::streamoff>(first));
+  std::vector<char> chunk(64 * 1024);
+  // Ends early when the client goes away (the stream turns bad) or the file is shorter than
+  // it was (the client sees a short body against Content-Length).
+  while (length > 0 && out && in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(std::min<std::uint64_t>(length, chunk.size())));
+    const auto got = in.gcount();
+    if (got <= 0) break;
+    out.write(chunk.data(), got);
+    length -= static_cast<std::uint64_t>(got);
+    if (onProgress) onProgress();
+  }
 }
 
 void ApiExchange::sendError(Status status, const std::string& code, const std::string& message, int retryAfter,

@@ -11,6 +11,8 @@
 #include <Poco/URI.h>
 
 #include <cstdint>
+#include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -52,6 +54,10 @@ public:
   void sendJsonText(Status status, const std::string& json);
   void sendNoContent();
   void sendAttachment(const std::string& contentType, const std::string& fileName, const std::string& body);
+  // A file as an attachment, read and sent in chunks (files may be gigabytes): the whole file
+  // (200), or the one range the Range header asks for (206, see ByteRange; 416 when it starts
+  // past the end); HEAD gets the headers only. Throws ApiError::notFound when it cannot be opened.
+  void sendFile(const std::filesystem::path& path, const std::string& contentType, const std::string& fileName);
   // `details`: further numeric fields of the error body (ApiError::withDetail).
   void sendError(Status status, const std::string& code, const std::string& message, int retryAfter,
                  const std::vector<std::pair<std::string, std::int64_t>>& details = {});
@@ -61,9 +67,13 @@ public:
 
   // Who is asking: set by ApiHandler when the request carries a valid session cookie.
   std::optional<Caller> caller;
+  // Called as a long answer (sendFile) makes progress, so that the connection guard's request
+  // deadline counts from the last chunk sent rather than from the request (set by ApiHandler).
+  std::function<void()> onProgress;
 
 private:
   void prepare(Status status, const std::string& contentType);
+  void streamFile(std::istream& in, std::uint64_t first, std::uint64_t length);
 
   // passed in
   Poco::Net::HTTPServerRequest& request_;

@@ -6,6 +6,7 @@
 #include "appliance/ApiExchange.hpp"
 #include "appliance/Cookies.hpp"
 #include "appliance/HttpRouter.hpp"
+#include "appliance/RecordingApi.hpp"
 #include "appliance/RoomApi.hpp"
 #include "appliance/Secrets.hpp"
 #include "appliance/SessionApi.hpp"
@@ -31,11 +32,18 @@ Poco::Logger& log() { return Poco::Logger::get("plenum.api"); }
 // session's CSRF token in X-CSRF-Token (403 "csrf").
 enum class Guard { Public, LoggedIn };
 
+// What a route's placeholders matched: "{id}" a positive integer, "{key}" any one segment (its
+// handler checks the form, so that a malformed key gets that handler's own answer).
+struct PathArgs {
+  std::int64_t id = 0;
+  std::string key;
+};
+
 struct Route {
   const char* method;
-  std::vector<std::string> pattern;  // path segments; "{id}" matches a positive integer
+  std::vector<std::string> pattern;  // path segments, "{id}" and "{key}" placeholders
   Guard guard;
-  std::function<void(Services&, ApiExchange&, std::int64_t id)> run;
+  std::function<void(Services&, ApiExchange&, const PathArgs&)> run;
 };
 
 const std::vector<Route>& routes() {
@@ -48,43 +56,55 @@ const std::vector<Route>& routes() {
       {"POST", {"api", "accounts"}, Guard::LoggedIn,
        [](Services& s, ApiExchange& e, auto) { AccountApi(s).create(e); }},
       {"PATCH", {"api", "accounts", "{id}"}, Guard::LoggedIn,
-       [](Services& s, ApiExchange& e, std::int64_t id) { AccountApi(s).update(e, id); }},
+       [](Services& s, ApiExchange& e, const PathArgs& p) { AccountApi(s).update(e, p.id); }},
       {"DELETE", {"api", "accounts", "{id}"}, Guard::LoggedIn,
-       [](Services& s, ApiExchange& e, std::int64_t id) { AccountApi(s).remove(e, id); }},
+       [](Services& s, ApiExchange& e, const PathArgs& p) { AccountApi(s).remove(e, p.id); }},
       {"GET", {"api", "rooms"}, Guard::LoggedIn, [](Services& s, ApiExchange& e, auto) { RoomApi(s).list(e); }},
       {"POST", {"api", "rooms"}, Guard::LoggedIn, [](Services& s, ApiExchange& e, auto) { RoomApi(s).create(e); }},
       {"GET", {"api", "rooms", "{id}"}, Guard::LoggedIn,
-       [](Services& s, ApiExchange& e, std::int64_t id) { RoomApi(s).show(e, id); }},
+       [](Services& s, ApiExchange& e, const PathArgs& p) { RoomApi(s).show(e, p.id); }},
       {"PATCH", {"api", "rooms", "{id}"}, Guard::LoggedIn,
-       [](Services& s, ApiExchange& e, std::int64_t id) { RoomApi(s).update(e, id); }},
+       [](Services& s, ApiExchange& e, const PathArgs& p) { RoomApi(s).update(e, p.id); }},
       {"DELETE", {"api", "rooms", "{id}"}, Guard::LoggedIn,
-       [](Services& s, ApiExchange& e, std::int64_t id) { RoomApi(s).remove(e, id); }},
+       [](Services& s, ApiExchange& e, const PathArgs& p) { RoomApi(s).remove(e, p.id); }},
       {"GET", {"api", "rooms", "{id}", "invitation.ics"}, Guard::LoggedIn,
-       [](Services& s, ApiExchange& e, std::int64_t id) { RoomApi(s).invitation(e, id); }},
+       [](Services& s, ApiExchange& e, const PathArgs& p) { RoomApi(s).invitation(e, p.id); }},
       {"POST", {"api", "rooms", "{id}", "invite"}, Guard::LoggedIn,
-       [](Services& s, ApiExchange& e, std::int64_t id) { RoomApi(s).renewInvite(e, id); }},
+       [](Services& s, ApiExchange& e, const PathArgs& p) { RoomApi(s).renewInvite(e, p.id); }},
       {"POST", {"api", "rooms", "{id}", "pin"}, Guard::LoggedIn,
-       [](Services& s, ApiExchange& e, std::int64_t id) { RoomApi(s).renewPin(e, id); }},
+       [](Services& s, ApiExchange& e, const PathArgs& p) { RoomApi(s).renewPin(e, p.id); }},
+      {"GET", {"api", "rooms", "{id}", "recordings"}, Guard::LoggedIn,
+       [](Services& s, ApiExchange& e, const PathArgs& p) { RecordingApi(s).list(e, p.id); }},
+      {"GET", {"api", "recordings", "{key}", "file"}, Guard::LoggedIn,
+       [](Services& s, ApiExchange& e, const PathArgs& p) { RecordingApi(s).file(e, p.key); }},
+      {"HEAD", {"api", "recordings", "{key}", "file"}, Guard::LoggedIn,
+       [](Services& s, ApiExchange& e, const PathArgs& p) { RecordingApi(s).file(e, p.key); }},
+      {"DELETE", {"api", "recordings", "{key}"}, Guard::LoggedIn,
+       [](Services& s, ApiExchange& e, const PathArgs& p) { RecordingApi(s).remove(e, p.key); }},
       {"GET", {"api", "openapi.json"}, Guard::Public,
        [](Services&, ApiExchange& e, auto) { e.sendJsonText(Status::HTTP_OK, openApiDocument()); }},
   };
   return table;
 }
 
-// Whether `segments` fit `pattern`; the "{id}" segment's value goes to `id`.
-bool matches(const Route& route, const std::vector<std::string>& segments, std::int64_t& id) {
+// Whether `segments` fit `pattern`; if so, the placeholders' values go to `args`.
+bool matches(const Route& route, const std::vector<std::string>& segments, PathArgs& args) {
   if (route.pattern.size() != segments.size()) return false;
+  PathArgs found;
   for (std::size_t i = 0; i < segments.size(); ++i) {
-    if (route.pattern[i] == "{id}") {
+    if (route.pattern[i] == "{key}") {
+      found.key = segments[i];
+    } else if (route.pattern[i] == "{id}") {
       Poco::Int64 value = 0;
       const bool digits = !segments[i].empty() && segments[i].size() <= 18 &&
                           segments[i].find_first_not_of("0123456789") == std::string::npos;
       if (!digits || !Poco::NumberParser::tryParse64(segments[i], value) || value <= 0) return false;
-      id = value;
+      found.id = value;
     } else if (route.pattern[i] != segments[i]) {
       return false;
     }
   }
+  args = std::move(found);
   return true;
 }
 
@@ -106,10 +126,10 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
   try {
     exchange.readBody();
     const Route* route = nullptr;
-    std::int64_t id = 0;
+    PathArgs args;
     std::string allowed;
     for (const Route& candidate : routes()) {
-      if (!matches(candidate, exchange.segments(), id)) continue;
+      if (!matches(candidate, exchange.segments(), args)) continue;
       allowed += allowed.empty() ? candidate.method : std::string(", ") + candidate.method;
       if (exchange.method() == candidate.method) route = &candidate;
     }
@@ -127,7 +147,8 @@ void ApiHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net:
         throw ApiError(Status::HTTP_FORBIDDEN, "csrf", "the X-CSRF-Token header is missing or wrong");
       }
     }
-    route->run(services_, exchange, id);
+    exchange.onProgress = progressed_;
+    route->run(services_, exchange, args);
   } catch (const ApiError& e) {
     exchange.sendError(e.status(), e.code(), e.what(), e.retryAfter(), e.details());
   } catch (const StoreConflict& e) {

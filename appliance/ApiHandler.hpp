@@ -7,16 +7,21 @@
 
 #include <Poco/Net/HTTPRequestHandler.h>
 
+#include <functional>
+
 namespace plenum::appliance {
 
 class ApiHandler : public Poco::Net::HTTPRequestHandler {
 public:
-  explicit ApiHandler(Services& services) : services_(services) {}
+  // `progressed`: told as a long answer (a file download) goes out (ApiExchange::onProgress).
+  explicit ApiHandler(Services& services, std::function<void()> progressed = {})
+      : services_(services), progressed_(std::move(progressed)) {}
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
 
 private:
   // passed in
   Services& services_;
+  std::function<void()> progressed_;
 };
 
 // The OpenAPI 3 document (appliance/openapi.json, compiled in).

@@ -114,6 +114,7 @@ void HttpConnectionGuard::setPhase(const Poco::Net::SocketAddress& peer, bool in
 
 void HttpConnectionGuard::requestStarted(const Poco::Net::SocketAddress& peer) { setPhase(peer, true); }
 void HttpConnectionGuard::requestEnded(const Poco::Net::SocketAddress& peer) { setPhase(peer, false); }
+void HttpConnectionGuard::requestProgressed(const Poco::Net::SocketAddress& peer) { setPhase(peer, true); }
 
 void HttpConnectionGuard::shutdownAll() {
   std::lock_guard lock(mutex_);

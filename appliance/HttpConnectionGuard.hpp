@@ -4,7 +4,8 @@
 // connection on a thread of its own, and waits for a slow client read by read):
 // - a connection must send each request's header within kHeaderTime of being opened or of the
 //   previous response (kBusyHeaderTime while more than `busyConnections` are open: browsers
-//   send theirs at once), and a request must be done within kRequestTime; a connection past its
+//   send theirs at once), and a request must be done within kRequestTime (a long download
+//   within kRequestTime of its last progress, see requestProgressed); a connection past its
 //   deadline is shut down (a client sending a byte every few seconds no longer keeps a thread);
 // - one client address (IPv6 by /64) may hold at most `perAddress` connections at once.
 // Connections are recognised by their peer's address and port. Thread-safe.
@@ -46,6 +47,10 @@ public:
   // A request's header has arrived on the connection from `peer` / its response is done.
   void requestStarted(const Poco::Net::SocketAddress& peer);
   void requestEnded(const Poco::Net::SocketAddress& peer);
+  // The response to the request on that connection is still going out (a chunk of a file was
+  // sent): its kRequestTime starts again, so a long download over a slow line is not cut off,
+  // while a client that stops reading still is.
+  void requestProgressed(const Poco::Net::SocketAddress& peer);
 
   // Shuts every connection down (at server shutdown).
   void shutdownAll();

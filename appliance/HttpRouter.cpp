@@ -192,7 +192,9 @@ Poco::Net::HTTPRequestHandler* HttpRouter::route(const HTTPServerRequest& reques
                                                         settings_.trustedProxies,
                                                         settings_.signalingTimeoutMs, settings_.joinTimeoutS * 1000);
   if (path == "/healthz") return new HealthHandler(loop_, conference_);
-  if (path == "/api" || path.rfind("/api/", 0) == 0) return new ApiHandler(services_);
+  if (path == "/api" || path.rfind("/api/", 0) == 0) {
+    return new ApiHandler(services_, [this, peer = request.clientAddress()] { connections_.requestProgressed(peer); });
+  }
   if (request.getMethod() != "GET" && request.getMethod() != "HEAD") {
     return new ErrorHandler(HTTPResponse::HTTP_METHOD_NOT_ALLOWED, "method-not-allowed", "only GET and HEAD");
   }

@@ -6,6 +6,7 @@
 #include "appliance/DatabaseBackup.hpp"
 #include "appliance/GstRoomMedia.hpp"
 #include "appliance/HttpRouter.hpp"
+#include "appliance/RecordingRetention.hpp"
 #include "appliance/Services.hpp"
 #include "appliance/Settings.hpp"
 #include "appliance/RecordingService.hpp"
@@ -116,7 +117,7 @@ int PlenumServer::main(const std::vector<std::string>&) {
     settings = Settings::from(config());
     Poco::Logger::root().setLevel(settings.logLevel);
     for (const auto& name : {"plenum", "plenum.room", "plenum.conference", "plenum.signaling", "plenum.store",
-                             "plenum.auth", "plenum.api"}) {
+                             "plenum.auth", "plenum.api", "plenum.recordings"}) {
       Poco::Logger::get(name).setLevel(settings.logLevel);
     }
   } catch (const std::exception& e) {
@@ -222,6 +223,9 @@ int PlenumServer::main(const std::vector<std::string>&) {
                     socket.address().port(), settings.dataDir, settings.webRoot);
   }
 
+  // Recordings past recordings.retention-days: deleted now and then every hour.
+  auto retention = std::make_unique<RecordingRetention>(services.recordings, std::chrono::hours(1));
+
   std::unique_ptr<Watchdog> watchdog;
   if (settings.watchdogTimeoutS > 0) {
     watchdog = std::make_unique<Watchdog>(loop, std::chrono::seconds(settings.watchdogTimeoutS), [&log, &settings] {
@@ -236,6 +240,7 @@ int PlenumServer::main(const std::vector<std::string>&) {
 
   log.information("shutting down: closing rooms");
   watchdog.reset();
+  retention.reset();
   http->stop();
   if (https) https->stop();
   routes->connections().shutdownAll();

@@ -114,11 +114,7 @@ void RoomApi::saveCoHosts(const RoomRecord& room, const std::vector<std::int64_t
 }
 
 RoomRecord RoomApi::manageable(const ApiExchange& exchange, std::int64_t id) {
-  if (!exchange.caller) throw ApiError::notLoggedIn();
-  auto room = services_.store->roomById(id);
-  if (!room) throw ApiError::notFound("no such room");
-  if (!mayManage(exchange, *room)) throw ApiError::forbidden("this room belongs to someone else");
-  return *room;
+  return manageableRoom(exchange, *services_.store, id);
 }
 
 void RoomApi::list(ApiExchange& exchange) {
@@ -183,6 +179,11 @@ void RoomApi::update(ApiExchange& exchange, std::int64_t id) {
 
 void RoomApi::remove(ApiExchange& exchange, std::int64_t id) {
   const RoomRecord room = manageable(exchange, id);
+  // The rows would go with the room, the files would stay: they go first.
+  if (!services_.recordings.removeAllOfRoom(room.id)) {
+    log().notice("room %s not deleted: a recording of it is running", room.slug);
+    throw ApiError(Status::HTTP_CONFLICT, "recording-running", "a recording of this room is running: stop it first");
+  }
   services_.store->deleteRoom(room.id);
   log().information("%s deleted room %s", exchange.caller->account.username, room.slug);
   exchange.sendNoContent();

@@ -10,6 +10,7 @@ Services::Services(const Settings& s, std::unique_ptr<Store> owned)
       store(std::move(owned)),
       sessions(*store, hasher, s.access),
       rooms(*store, [length = s.access.pinLength] { return randomPin(length); }, [] { return randomToken(); }),
-      joins(*store, sessions, hasher, s.access, s.conference.maxParticipantsPerRoom) {}
+      joins(*store, sessions, hasher, s.access, s.conference.maxParticipantsPerRoom),
+      recordings(*store, s.dataDir, s.recordings) {}
 
 }  // namespace plenum::appliance

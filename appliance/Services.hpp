@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // What the REST API and the WebSocket joins share: the store, password hashing, login sessions,
-// the room allocator and the join resolver. Built once by PlenumServer; HTTP and WebSocket
-// threads use it concurrently (each part is thread-safe).
+// the room allocator, the join resolver and the recordings. Built once by PlenumServer; HTTP and
+// WebSocket threads use it concurrently (each part is thread-safe).
 #include "appliance/JoinResolver.hpp"
 #include "appliance/PasswordHasher.hpp"
+#include "appliance/RecordingLibrary.hpp"
 #include "appliance/RoomAllocator.hpp"
 #include "appliance/Sessions.hpp"
 #include "appliance/Settings.hpp"
@@ -26,6 +27,7 @@ struct Services {
   Sessions sessions;
   RoomAllocator rooms;
   JoinResolver joins;
+  RecordingLibrary recordings;
 };
 
 }  // namespace plenum::appliance

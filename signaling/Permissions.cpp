@@ -5,19 +5,20 @@ namespace plenum::signaling {
 
 namespace {
 constexpr int kRoles = 5;
-constexpr int kActions = 18;
+constexpr int kActions = 19;
 static_assert(static_cast<int>(Action::RecordMeeting) + 1 == kActions, "one column per action");
 
 // Rows: Anonymous, Guest, Moderator, Staff, Admin. Columns: Action in declaration order.
 constexpr bool kTable[kRoles][kActions] = {
-    //            Accounts OwnRooms AllRooms Admit  Mute   MuteAll Remove Lock   Promote End    Chat   Hand   Export Queue  Floor  Time   Layout Record
-    /* Anonymous */ {false, false,   false,   false, false, false,  false, false, false,  false, false, false, false, false, false, false, false, false},
-    /* Guest     */ {false, false,   false,   false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false, false},
-    /* Moderator */ {false, false,   false,   true,  true,  true,   true,  true,  true,   true,  true,  true,  true,  true,  true,  true,  true,  true},
+    //            Accounts OwnRooms AllRooms Recs   Admit  Mute   MuteAll Remove Lock   Promote End    Chat   Hand   Export Queue  Floor  Time   Layout Record
+    /* Anonymous */ {false, false,   false,   false, false, false, false,  false, false, false,  false, false, false, false, false, false, false, false, false},
+    /* Guest     */ {false, false,   false,   false, false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false, false},
+    /* Moderator */ {false, false,   false,   false, true,  true,  true,   true,  true,  true,   true,  true,  true,  true,  true,  true,  true,  true,  true},
     // Account roles give no power in a meeting: there, a persistent room's owner and co-hosts
-    // are Moderator, other staff and admins Guest (README, "Roles").
-    /* Staff     */ {false, true,    false,   false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false, false},
-    /* Admin     */ {true,  true,    true,    false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false, false},
+    // are Moderator, other staff and admins Guest (README, "Roles"). The recordings' files are
+    // the room owner's and the admins' (REST), not the co-hosts'.
+    /* Staff     */ {false, true,    false,   true,  false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false, false},
+    /* Admin     */ {true,  true,    true,    true,  false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false, false},
 };
 }  // namespace
 
@@ -41,6 +42,7 @@ const char* toString(Action action) {
     case Action::ManageAccounts: return "manage-accounts";
     case Action::ManageOwnRooms: return "manage-own-rooms";
     case Action::ManageAllRooms: return "manage-all-rooms";
+    case Action::ManageRecordings: return "manage-recordings";
     case Action::AdmitFromLobby: return "admit-from-lobby";
     case Action::MuteParticipant: return "mute-participant";
     case Action::MuteAll: return "mute-all";

@@ -18,6 +18,9 @@ enum class Action {
   ManageOwnRooms,    // create, edit, delete rooms one owns; copy their invitations, renew
                      // their invitation link and phone PIN
   ManageAllRooms,    // the same for every room
+  ManageRecordings,  // list, download and delete the recordings of the rooms one may manage
+                     // (ManageOwnRooms: one's own, ManageAllRooms: every room's); co-hosts
+                     // record meetings but do not get the files
   // in a meeting (WebSocket)
   AdmitFromLobby,    // admit or reject someone knocking
   MuteParticipant,   // mute one other participant

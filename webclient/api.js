@@ -123,6 +123,12 @@ export const renewInvite = (id) => api('POST', `/api/rooms/${seg(id)}/invite`);
 export const renewPin = (id) => api('POST', `/api/rooms/${seg(id)}/pin`);
 export const invitationIcsUrl = (id, lang) => `/api/rooms/${seg(id)}/invitation.ics?lang=${lang === 'de' ? 'de' : 'en'}`;
 
+// Recordings of a room (its owner, admins). → {recordings: [{id, startedAt, durationSeconds, bytes, state, expiresAt}]}
+export const listRecordings = (roomId) => api('GET', `/api/rooms/${seg(roomId)}/recordings`);
+export const deleteRecording = (id) => api('DELETE', `/api/recordings/${seg(id)}`);
+// The MP4 (ranges: plays in a <video>; sent as an attachment named after the room and date).
+export const recordingFileUrl = (id) => `/api/recordings/${seg(id)}/file`;
+
 export const listAccounts = () => api('GET', '/api/accounts');
 export const createAccount = (account) => api('POST', '/api/accounts', account);
 export const updateAccount = (id, changes) => api('PATCH', `/api/accounts/${seg(id)}`, changes);

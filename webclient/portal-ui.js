@@ -22,6 +22,8 @@ const SHAPES = {
   lock: [['rect', { x: '3', y: '11', width: '18', height: '11', rx: '2' }], ['path', { d: 'M7 11V7a5 5 0 0 1 10 0v4' }]],
   refresh: [['path', { d: 'M23 4v6h-6M1 20v-6h6' }],
     ['path', { d: 'M3.51 9a9 9 0 0 1 14.85-3.36L23 10M1 14l4.64 4.36A9 9 0 0 0 20.49 15' }]],
+  play: [['path', { d: 'M5 3l14 9-14 9V3z' }]],
+  download: [['path', { d: 'M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M7 10l5 5 5-5M12 15V3' }]],
   unlock: [['rect', { x: '3', y: '11', width: '18', height: '11', rx: '2' }], ['path', { d: 'M7 11V7a5 5 0 0 1 9.9-1' }]],
 };
 
@@ -106,6 +108,8 @@ export function errorText(e) {
     case 'csrf': return t('err.csrf');
     case 'rate-limited': return t('err.rateLimited', { n: e.retryAfter ?? '?' });
     case 'conflict': return t('err.conflict');
+    case 'recording-running': return t('err.recordingRunning');
+    case 'not-ready': return t('err.notReady');
     case 'bad-request':
     case 'bad-field': return t('err.badField', { message: e.message || e.code });
     default:
@@ -216,4 +220,20 @@ export function confirmDialog({ title, text, yes }) {
     openDialog(dialog);
     $('confirm-no').focus();
   });
+}
+
+// Asks `question` ({title, text, yes}) and then runs `del`; true when the thing is gone (also
+// when it was gone already: 404), false when cancelled or refused (the reason is shown).
+export async function deleteAfterConfirm(question, del) {
+  if (!(await confirmDialog(question))) return false;
+  try {
+    await del();
+  } catch (e) {
+    if (isLoggedOut(e)) return false;
+    if (!(e instanceof ApiError && e.status === 404)) {
+      toast(errorText(e), 6000);
+      return false;
+    }
+  }
+  return true;
 }

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: EUPL-1.2
 // The staff page (/rooms): one's own rooms (admins: all rooms) — create, edit, delete, copy the
-// invitation (guest link, PIN, .ics calendar file), replace a leaked link or PIN, and start the
-// meeting.
+// invitation (guest link, PIN, .ics calendar file), replace a leaked link or PIN, start the
+// meeting, and the rooms' recordings (recordings.js).
 
 import { t, lang, applyI18n, withLang } from './portal-i18n.js';
 import {
   ApiError, listRooms, createRoom, updateRoom, deleteRoom, listAccounts, invitationIcsUrl, renewInvite, renewPin,
 } from './api.js';
 import { isValidRoom, sanitizeRoom } from './names.js';
+import { setupRecordings } from './recordings.js';
 import {
   $, decorate, setText, toast, copyText, errorText, isLoggedOut, requireSession, setupHeader,
-  openDialog, closeDialog, confirmDialog,
+  openDialog, closeDialog, confirmDialog, deleteAfterConfirm,
 } from './portal-ui.js';
 
 const MIN_PARTICIPANTS = 2;
@@ -119,6 +120,7 @@ function renderRoom(room, index) {
   const del = node.querySelector('.delete');
   del.setAttribute('aria-label', t('rooms.deleteLabel', { title: room.title }));
   del.addEventListener('click', () => removeRoom(room));
+  setupRecordings(node, room);
   return node;
 }
 
@@ -131,21 +133,12 @@ function render() {
 }
 
 async function removeRoom(room) {
-  const ok = await confirmDialog({
+  const gone = await deleteAfterConfirm({
     title: t('rooms.deleteTitle', { title: room.title }),
     text: t('rooms.deleteText'),
     yes: t('common.delete'),
-  });
-  if (!ok) return;
-  try {
-    await deleteRoom(room.id);
-  } catch (e) {
-    if (isLoggedOut(e)) return;
-    if (!(e instanceof ApiError && e.status === 404)) {
-      toast(errorText(e), 6000);
-      return;
-    }
-  }
+  }, () => deleteRoom(room.id));
+  if (!gone) return;
   rooms = rooms.filter((r) => r.id !== room.id);
   render();
   toast(t('rooms.deleted', { title: room.title }));

@@ -85,6 +85,13 @@ describe('permissions of the REST API', () => {
       expect: { anonymous: 401, anna: 404, bert: 404, admin: 404, dora: 401 } },
     { what: 'DELETE /api/rooms/{anna room} (refused)', req: () => ['DELETE', `/api/rooms/${roomId()}`],
       expect: { anonymous: 401, bert: 403, dora: 401 } },
+    // Recordings: files and rows are seeded in recordings.test.mjs, which also tries co-hosts.
+    { what: 'GET /api/rooms/{anna room}/recordings', req: () => ['GET', `/api/rooms/${roomId()}/recordings`],
+      expect: { anonymous: 401, anna: 200, bert: 403, admin: 200, dora: 401 } },
+    { what: 'GET /api/recordings/{missing}/file', req: () => ['GET', '/api/recordings/0123456789abcdef/file'],
+      expect: { anonymous: 401, anna: 404, bert: 404, admin: 404, dora: 401 } },
+    { what: 'DELETE /api/recordings/{missing}', req: () => ['DELETE', '/api/recordings/0123456789abcdef'],
+      expect: { anonymous: 401, anna: 404, bert: 404, admin: 404, dora: 401 } },
     { what: 'GET /api/openapi.json', req: () => ['GET', '/api/openapi.json'],
       expect: { anonymous: 200, anna: 200, bert: 200, admin: 200, dora: 200 } },
     { what: 'DELETE /api/session (refused)', req: () => ['DELETE', '/api/session'],

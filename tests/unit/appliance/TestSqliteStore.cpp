@@ -15,14 +15,7 @@ namespace {
 Account staff(const std::string& username) { return test::staffAccount(username); }
 
 RoomRecord room(std::int64_t owner, const std::string& slug, const std::string& pin, const std::string& token) {
-  RoomRecord r;
-  r.slug = slug;
-  r.title = "Title " + slug;
-  r.ownerId = owner;
-  r.maxParticipants = 10;
-  r.pin = pin;
-  r.inviteToken = token;
-  return r;
+  return test::roomRecord(owner, slug, pin, token);
 }
 }  // namespace
 
@@ -303,5 +296,98 @@ TEST_CASE("deleting an account: sessions go, rooms pass to an heir, admins remai
     CHECK(store.deleteAccount(root.id, std::nullopt));
     CHECK(store.enabledAdminCount() == 1);
     CHECK(conflictOf([&] { store.deleteAccount(second.id, std::nullopt); }).field() == "last-admin");
+  }
+}
+
+namespace {
+RecordingRecord recording(const std::string& id, std::int64_t roomId, std::int64_t startedAt, std::int64_t stoppedAt,
+                          RecordingState state) {
+  return test::recordingRecord(id, roomId, startedAt, stoppedAt, state);
+}
+std::vector<std::string> ids(const std::vector<RecordingRecord>& rows) {
+  std::vector<std::string> out;
+  for (const auto& r : rows) out.push_back(r.id);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("recordings: create, update, find, list, query by state and stop time; they go with the room",
+          "[appliance][store][recordings]") {
+  SqliteStore store(":memory:");
+  const Account owner = store.createAccount(staff("owner"));
+  const RoomRecord a = store.createRoom(room(owner.id, "a", "12345678", "tokenA"));
+  const RoomRecord b = store.createRoom(room(owner.id, "b", "22345678", "tokenB"));
+  using S = RecordingState;
+  store.createRecording(recording("00000000000000a1", a.id, 100, 200, S::Ready));
+  store.createRecording(recording("00000000000000a2", a.id, 300, 0, S::Recording));
+  store.createRecording(recording("00000000000000a3", a.id, 50, 60, S::Failed));
+  store.createRecording(recording("00000000000000b1", b.id, 400, 500, S::Recovered));
+
+  SECTION("found by id with every field; unknown ids are not") {
+    RecordingRecord r = recording("00000000000000c1", a.id, 10, 20, S::Processing);
+    r.startedBy = owner.id;
+    r.durationMs = 12345;
+    r.bytes = 987654321012;
+    r.noticeCount = 7;
+    store.createRecording(r);
+    const auto found = store.recordingById("00000000000000c1");
+    REQUIRE(found);
+    CHECK(found->roomId == a.id);
+    CHECK(found->startedBy == owner.id);
+    CHECK(found->startedAt == 10);
+    CHECK(found->stoppedAt == 20);
+    CHECK(found->durationMs == 12345);
+    CHECK(found->bytes == 987654321012);
+    CHECK(found->state == S::Processing);
+    CHECK(found->noticeCount == 7);
+    CHECK_FALSE(store.recordingById("ffffffffffffffff"));
+  }
+
+  SECTION("a room's recordings come newest first, and only that room's") {
+    CHECK(ids(store.recordingsOfRoom(a.id)) == std::vector<std::string>{"00000000000000a2", "00000000000000a1",
+                                                                         "00000000000000a3"});
+    CHECK(ids(store.recordingsOfRoom(b.id)) == std::vector<std::string>{"00000000000000b1"});
+    CHECK(store.recordingsOfRoom(999).empty());
+  }
+
+  SECTION("update writes the stop, the file's numbers and the state") {
+    RecordingRecord r = *store.recordingById("00000000000000a2");
+    r.stoppedAt = 900;
+    r.durationMs = 600000;
+    r.bytes = 4096;
+    r.state = S::Ready;
+    r.noticeCount = 3;
+    CHECK(store.updateRecording(r));
+    const auto after = store.recordingById(r.id);
+    CHECK(after->stoppedAt == 900);
+    CHECK(after->durationMs == 600000);
+    CHECK(after->bytes == 4096);
+    CHECK(after->state == S::Ready);
+    CHECK(after->noticeCount == 3);
+    r.id = "ffffffffffffffff";
+    CHECK_FALSE(store.updateRecording(r));
+  }
+
+  SECTION("by state") {
+    CHECK(ids(store.recordingsInState(S::Recording)) == std::vector<std::string>{"00000000000000a2"});
+    CHECK(ids(store.recordingsInState(S::Recovered)) == std::vector<std::string>{"00000000000000b1"});
+    CHECK(store.recordingsInState(S::Processing).empty());
+  }
+
+  SECTION("stopped before a time: oldest first, never one that still records") {
+    CHECK(ids(store.recordingsStoppedBefore(201)) == std::vector<std::string>{"00000000000000a3", "00000000000000a1"});
+    CHECK(ids(store.recordingsStoppedBefore(200)) == std::vector<std::string>{"00000000000000a3"});
+    CHECK(ids(store.recordingsStoppedBefore(1000000)) ==
+          std::vector<std::string>{"00000000000000a3", "00000000000000a1", "00000000000000b1"});
+  }
+
+  SECTION("delete, and deleting the room deletes its rows") {
+    CHECK(store.deleteRecording("00000000000000a1"));
+    CHECK_FALSE(store.deleteRecording("00000000000000a1"));
+    CHECK_FALSE(store.recordingById("00000000000000a1"));
+    CHECK(store.deleteRoom(a.id));
+    CHECK(store.recordingsOfRoom(a.id).empty());
+    CHECK_FALSE(store.recordingById("00000000000000a2"));
+    CHECK(store.recordingById("00000000000000b1"));
   }
 }
