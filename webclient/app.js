@@ -856,6 +856,8 @@ function consentDecline() {
   setState('declined');
   const room = plenum.title || plenum.room || t('prejoin.invitation');
   ui.showEnded({ title: t('declined.title'), text: t('declined.text', { room }), canRejoin: true, rejoinLabel: t('consent.join') });
+  // Not on "Join anyway": an Enter pressed once too often must not take back the user's "no".
+  ui.$('ended-home').focus();
 }
 
 // ---- moderation ------------------------------------------------------------------------------------

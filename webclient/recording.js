@@ -54,7 +54,8 @@ export function unavailableKey(message) {
 
 /**
  * `send(msg)` sends a meeting request; `confirm(text, ok)` asks (resolves to a boolean);
- * `notify(text, urgent)` shows a short message; `onChange()` is called when the state changed.
+ * `notify(text, urgent)` shows a short message; `onChange(this)` is called when the state or
+ * the consent changed.
  */
 export class Recording {
   constructor({ send, confirm, notify, onChange }) {
@@ -92,7 +93,10 @@ export class Recording {
     this.render();
   }
 
-  giveConsent() { this.consent = true; }
+  giveConsent() {
+    this.consent = true;
+    this.onChange(this);
+  }
 
   // ---- from the server ----
 
@@ -150,7 +154,7 @@ export class Recording {
     this.ticker = null;
     if (on) this.ticker = setInterval(() => this.renderTime(), 1000);
     this.renderTime();
-    this.onChange();
+    this.onChange(this);
   }
 
   // Only the time changes every second; it is hidden from screen readers (room.html), which
