@@ -15,7 +15,7 @@ import { Call, receiveVideoCodecs } from './call.js';
 import * as ui from './ui.js';
 import { Chat } from './chat.js';
 import { SpeakerQueue } from './queue.js';
-import { Recording, renderConsent, unavailableKey } from './recording.js';
+import { Recording, renderConsent, consentStartedAt, unavailableKey } from './recording.js';
 
 const params = new URLSearchParams(location.search);
 const AUTOJOIN = params.get('autojoin') === '1';
@@ -597,7 +597,7 @@ function serverError(c, msg) {
     return;
   }
   if (!c.joined && code === 'recording-consent-required') {
-    askConsent(msg.startedAt);
+    askConsent(consentStartedAt(msg));
     return;
   }
   if (ENDINGS.has(code)) {
@@ -627,7 +627,7 @@ function arrived(type, summary) {
 }
 
 function errorText(code, message) {
-  if (code === 'recording-unavailable') return t(unavailableKey(message));
+  if (code === 'recording-unavailable') return t(unavailableKey(message), { message });
   return has(`error.${code}`) ? t(`error.${code}`, { code, message }) : t('error.generic', { code });
 }
 

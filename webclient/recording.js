@@ -40,9 +40,9 @@ export function clockTime(iso) {
 }
 
 /**
- * The i18n key for a `recording-unavailable` refusal. The protocol has one code for three
+ * The i18n key for a `recording-unavailable` refusal. The protocol has one code for several
  * causes and says the (English) message tells which; a message we cannot place gets the
- * general text, which names all three.
+ * general text, which quotes it.
  */
 export function unavailableKey(message) {
   const m = String(message || '').toLowerCase();
@@ -174,8 +174,19 @@ export class Recording {
   }
 }
 
+/**
+ * Since when the meeting is recorded, from a `recording-consent-required` error: its field
+ * `startedAt`, else a UTC time in its message (PROTOCOL.md: "the message's `startedAt`"); null
+ * when neither says (the consent screen then leaves the time out).
+ */
+export function consentStartedAt(msg) {
+  if (typeof msg.startedAt === 'string' && msg.startedAt) return msg.startedAt;
+  const m = /\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?Z/.exec(typeof msg.message === 'string' ? msg.message : '');
+  return m ? m[0] : null;
+}
+
 /** Fills the consent screen: since when the meeting is recorded (when the server said so). */
 export function renderConsent(startedAt) {
-  const time = clockTime(typeof startedAt === 'string' ? startedAt : '');
+  const time = clockTime(startedAt);
   setText('consent-since', time ? t('consent.since', { time }) : '');
 }
