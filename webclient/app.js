@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
-// The room page (/r/<room>, /j/<invite>): pre-join, the room password, the lobby, the meeting
-// (with the moderators' tools, the chat, the speaker queue and the layout), leaving,
-// reconnecting.
+// The room page (/r/<room>, /j/<invite>): pre-join, the room password, the consent to a
+// recorded meeting, the lobby, the meeting (with the moderators' tools, the chat, the speaker
+// queue, the layout and recording), leaving, reconnecting.
 //
 // Query parameters: name=NAME, autojoin=1, audioProcessing=0, lang=de|en.
 // Test hook: window.plenum (see the object below), kept up to date.
@@ -15,6 +15,7 @@ import { Call, receiveVideoCodecs } from './call.js';
 import * as ui from './ui.js';
 import { Chat } from './chat.js';
 import { SpeakerQueue } from './queue.js';
+import { Recording, renderConsent, consentStartedAt, unavailableKey } from './recording.js';
 
 const params = new URLSearchParams(location.search);
 const AUTOJOIN = params.get('autojoin') === '1';
@@ -24,8 +25,10 @@ const RECONNECT_DELAYS_MS = [1000, 2000, 4000, 8000, 8000];
 const JOIN_TIMEOUT_MS = 10000;
 
 const plenum = {
-  // 'prejoin' | 'connecting' | 'password' (asked for the room password) | 'lobby' (waiting to
-  // be let in) | 'joined' | 'left' | 'ended' (removed, meeting ended, not let in) | 'error'
+  // 'prejoin' | 'connecting' | 'password' (asked for the room password) | 'consent' (asked
+  // whether to join a meeting that is being recorded) | 'declined' (did not join it) | 'lobby'
+  // (waiting to be let in) | 'joined' | 'left' | 'ended' (removed, meeting ended, not let in) |
+  // 'error'
   state: 'prejoin',
   participantId: null,   // own id from `joined`
   participants: [],      // [{id, name, audio, video, role}], including oneself
@@ -57,6 +60,8 @@ const plenum = {
   chatUnread: 0,
   layout: null,          // 'grid' | 'speaker'
   activeSpeaker: null,   // participant id or null
+  recording: { state: 'stopped', startedAt: null, startedBy: null, reason: null }, // as received (lobby too)
+  recordingConsent: false, // joins carry recordingConsent: true (see recording.js)
   // When each state message had arrived and been shown, and when each request left:
   // [{type, at, wall, ...summary}], the last 300 of each. `at` is performance.timeOrigin +
   // performance.now(); `wall` is Date.now(), which is what to compare across browsers: each
@@ -120,6 +125,16 @@ const speakers = new SpeakerQueue({
     plenum.timeUp = speakers.timeUp;
     plenum.timeUps = speakers.timeUps.map((x) => ({ ...x }));
     renderParticipantList();
+  },
+});
+
+const recording = new Recording({
+  send: sendMeeting,
+  confirm: (text, ok) => ui.confirmDialog(text, ok),
+  notify: (text, urgent) => ui.toast(text, urgent ? 10000 : 8000, urgent),
+  onChange: (r) => {
+    plenum.recording = { ...r.current };
+    plenum.recordingConsent = r.consent;
   },
 });
 
@@ -246,6 +261,7 @@ function showTitle(title) {
   ui.$('prejoin-room').textContent = title;
   ui.$('room-name').textContent = title;
   ui.$('lobby-room').textContent = title;
+  ui.$('consent-room').textContent = title;
 }
 
 // ---- joining, connection, reconnecting ---------------------------------------------------
@@ -312,6 +328,7 @@ function joinMessage(c) {
   if (plenum.invite) msg.invite = plenum.invite;
   else msg.room = plenum.room;
   if (password !== null) msg.password = password;
+  if (recording.consent) msg.recordingConsent = true;
   const codecs = receiveVideoCodecs();
   if (codecs) msg.videoCodecs = codecs;
   c.sentAudio = msg.audio;
@@ -544,6 +561,12 @@ function handleMessage(c, msg) {
       ui.setLayout(msg.layout);
       arrived(msg.type, { layout: msg.layout });
       return;
+    case 'recording-updated':
+      // Sent to the meeting and to the lobby; nothing else asked for it.
+      if (!c.joined && !c.waiting) return;
+      recording.update(msg);
+      arrived(msg.type, { state: plenum.recording.state, startedBy: plenum.recording.startedBy, reason: plenum.recording.reason });
+      return;
     case 'active-speaker':
       plenum.activeSpeaker = msg.participantId == null ? null : String(msg.participantId);
       ui.markSpeaking(plenum.activeSpeaker);
@@ -573,6 +596,10 @@ function serverError(c, msg) {
     askPassword(code, Number.isFinite(msg.retryAfter) ? Math.max(0, Math.ceil(msg.retryAfter)) : 0);
     return;
   }
+  if (!c.joined && code === 'recording-consent-required') {
+    askConsent(consentStartedAt(msg));
+    return;
+  }
   if (ENDINGS.has(code)) {
     finish(code, {});
     return;
@@ -600,6 +627,7 @@ function arrived(type, summary) {
 }
 
 function errorText(code, message) {
+  if (code === 'recording-unavailable') return t(unavailableKey(message), { message });
   return has(`error.${code}`) ? t(`error.${code}`, { code, message }) : t('error.generic', { code });
 }
 
@@ -640,6 +668,8 @@ function resetMeeting() {
   plenum.layout = null;
   plenum.activeSpeaker = null;
   ui.setLayout(null);
+  recording.setModerator(false);
+  recording.reset();
 }
 
 // A moderator muted us: the server already left us out of the mix; switch the microphone off
@@ -681,6 +711,7 @@ function publishParticipants() {
   ui.setModerator(moderator);
   chat.setModerator(moderator);
   speakers.setModerator(moderator); // re-renders the list through onChange when it changes
+  recording.setModerator(moderator);
   renderParticipantList();
   if (wasModerator !== moderator) ui.renderLobby(plenum.lobby, moderator);
 }
@@ -795,6 +826,40 @@ function submitPassword() {
   enterRoom();
 }
 
+// ---- consent to a recorded meeting ----------------------------------------------------------------
+
+// The meeting is being recorded and the join did not say that the user agrees: ask first.
+// Like the password screen, this keeps camera and microphone running; the answer joins on a new
+// connection or stays out.
+function askConsent(startedAt) {
+  clearTimeout(reconnectTimer);
+  reconnectTimer = null;
+  closeConnection();
+  setState('consent');
+  plenum.error = { code: 'recording-consent-required', message: '' };
+  renderConsent(startedAt);
+  ui.showScreen('consent');
+  // The safe answer has the focus, as in the confirm dialog; a screen reader reads the dialog's
+  // title and text with it.
+  ui.$('btn-consent-decline').focus();
+}
+
+function consentJoin() {
+  if (plenum.state !== 'consent') return;
+  recording.giveConsent();
+  enterRoom();
+}
+
+function consentDecline() {
+  if (plenum.state !== 'consent') return;
+  teardown();
+  setState('declined');
+  const room = plenum.title || plenum.room || t('prejoin.invitation');
+  ui.showEnded({ title: t('declined.title'), text: t('declined.text', { room }), canRejoin: true, rejoinLabel: t('consent.join') });
+  // Not on "Join anyway": an Enter pressed once too often must not take back the user's "no".
+  ui.$('ended-home').focus();
+}
+
 // ---- moderation ------------------------------------------------------------------------------------
 
 function moderate(msg) {
@@ -828,7 +893,9 @@ async function endMeeting() {
 }
 
 async function rejoin() {
-  if (plenum.state !== 'left' && plenum.state !== 'error') return;
+  if (plenum.state !== 'left' && plenum.state !== 'error' && plenum.state !== 'declined') return;
+  // After "Don't join" the button says "Join anyway".
+  if (plenum.state === 'declined') recording.giveConsent();
   if (!plenum.name || (!plenum.room && !plenum.invite)) {
     location.reload();
     return;
@@ -839,7 +906,7 @@ async function rejoin() {
   if (!media) await acquireMedia();
   if (plenum.state !== 'connecting' || conn) {
     // Left again (or something else happened) while the devices were starting.
-    if (plenum.state === 'left' || plenum.state === 'error') {
+    if (plenum.state === 'left' || plenum.state === 'error' || plenum.state === 'declined') {
       stopLocalMedia(media);
       media = null;
     }
@@ -910,6 +977,8 @@ function bindUi() {
   });
   ui.$('btn-password-cancel').addEventListener('click', leave);
   ui.$('btn-lobby-leave').addEventListener('click', leave);
+  ui.$('btn-consent-join').addEventListener('click', consentJoin);
+  ui.$('btn-consent-decline').addEventListener('click', consentDecline);
   for (const list of [ui.$('participant-list'), ui.$('lobby-list')]) {
     list.addEventListener('click', (ev) => {
       const btn = ev.target.closest('button[data-action]');

@@ -112,6 +112,10 @@ const SHAPES = {
     ['rect', { x: '16', y: '17', width: '5', height: '4', rx: '1' }],
   ],
   wave: [['path', { d: 'M2 12h2M6 8v8M10 5v14M14 8v8M18 10v4M22 12h0' }]],
+  record: [
+    ['circle', { cx: '12', cy: '12', r: '9' }],
+    ['circle', { cx: '12', cy: '12', r: '4', fill: 'currentColor' }],
+  ],
 };
 
 export function icon(name, extraClass) {

@@ -7,7 +7,7 @@ import { icon } from './icons.js';
 
 export const $ = (id) => document.getElementById(id);
 
-// name: 'prejoin' | 'password' | 'lobby' | 'room' | 'ended'
+// name: 'prejoin' | 'password' | 'consent' | 'lobby' | 'room' | 'ended'
 export function showScreen(name) {
   for (const el of document.querySelectorAll('.screen')) el.hidden = el.id !== `screen-${name}`;
 }
@@ -98,10 +98,11 @@ export function showSoundButton(show) {
   $('btn-sound').hidden = !show;
 }
 
-export function showEnded({ title, text, canRejoin }) {
+export function showEnded({ title, text, canRejoin, rejoinLabel = t('ended.rejoin') }) {
   $('ended-title').textContent = title;
   setText('ended-text', text);
   $('btn-rejoin').hidden = !canRejoin;
+  $('btn-rejoin').textContent = rejoinLabel;
   showScreen('ended');
   (canRejoin ? $('btn-rejoin') : $('ended-home')).focus();
 }
