@@ -3,6 +3,7 @@
 
 #include "appliance/Settings.hpp"
 #include "appliance/TlsServer.hpp"
+#include "recordings/Remux.hpp"
 
 #include <Poco/Exception.h>
 #include <Poco/String.h>
@@ -187,6 +188,12 @@ std::vector<ConfigProblem> checkConfig(std::istream& in, const std::map<std::str
       } catch (const Poco::Exception& e) {
         problems.push_back({lineFor("tls.key"), "the certificate and key do not load: " + e.displayText()});
       }
+    }
+  }
+  if (settings.recordings.enabled) {
+    if (const auto tool = recordings::missingTool()) {
+      problems.push_back({lineFor("recordings.enabled"),
+                          "recordings.enabled: " + *tool + " is not installed (Debian package ffmpeg); install it or set recordings.enabled = false"});
     }
   }
   if (const std::string data = dataDirProblem(settings.dataDir); !data.empty()) {

@@ -245,7 +245,11 @@ int PlenumServer::main(const std::vector<std::string>&) {
   if (https) https->stop();
   routes->connections().shutdownAll();
   routes->stopWebSockets(std::chrono::seconds(5));
-  loop.stop([&conference] { conference.closeAll(); });
+  // Closing the rooms stops their recordings; the recorders close their files on the loop, so
+  // it runs until they have (or the time is up), then their files are finalised below.
+  loop.runAndWait([&conference] { conference.closeAll(); }, std::chrono::seconds(10));
+  recordings.awaitClosed(std::chrono::seconds(15));
+  loop.stop();
   mixer::ElementReaper::drain(std::chrono::seconds(5));
   pool.joinAll();
   log.information("stopped");

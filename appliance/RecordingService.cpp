@@ -26,7 +26,12 @@ std::int64_t unixSeconds(signaling::Timers::WallTime time) {
 }  // namespace
 
 RecordingService::RecordingService(Store& store, std::string dataDir, RecordingSettings settings)
-    : store_(store), dataDir_(std::move(dataDir)), settings_(settings), worker_([this] { run(); }) {}
+    : store_(store), dataDir_(std::move(dataDir)), settings_(settings), worker_([this] { run(); }) {
+  if (!settings_.enabled) return;
+  if (const auto tool = recordings::missingTool()) {
+    log().error("recordings: %s is not installed (Debian package ffmpeg): recordings are refused until it is", *tool);
+  }
+}
 
 RecordingService::~RecordingService() {
   {
@@ -70,9 +75,20 @@ void RecordingService::drain() {
   changed_.wait(lock, [this] { return jobs_.empty() && !busy_; });
 }
 
+bool RecordingService::awaitClosed(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  if (changed_.wait_for(lock, timeout, [this] { return open_ == 0; })) return true;
+  log().warning("recordings: %z not closed in time at shutdown; they are repaired at the next start", open_);
+  return false;
+}
+
 std::variant<RecordingService::Recording, RecordingService::Refusal> RecordingService::begin(
     const std::string& roomId, const std::string& accountId, signaling::Timers::WallTime startedAt) {
   if (!settings_.enabled) return Refusal{"recording is off on this server"};
+  // Checked each time: an admin who installs it later need not restart plenumd.
+  if (const auto tool = recordings::missingTool()) {
+    return Refusal{*tool + " is not installed on this server (Debian package ffmpeg)"};
+  }
   std::error_code error;
   fs::create_directories(RecordingFiles::folder(dataDir_), error);
   if (error) return Refusal{"the recordings folder cannot be created: " + error.message()};
@@ -84,15 +100,29 @@ std::variant<RecordingService::Recording, RecordingService::Refusal> RecordingSe
   record.startedAt = unixSeconds(startedAt);
   record.state = RecordingState::Recording;
   post([this, record] { store_.createRecording(record); });
+  {
+    std::lock_guard lock(mutex_);
+    ++open_;
+  }
   return Recording{record.id, RecordingFiles::partPath(dataDir_, record.id).string()};
 }
 
 void RecordingService::finished(const std::string& id, bool complete, signaling::Timers::WallTime stoppedAt,
                                 std::size_t noticeCount) {
   const std::int64_t stopped = unixSeconds(stoppedAt);
+  {
+    std::lock_guard lock(mutex_);
+    if (open_ > 0) --open_;
+  }
   post([this, id, complete, stopped, noticeCount] {
     auto record = store_.recordingById(id);
-    if (!record) return;
+    if (!record) {
+      // Deleted while it ran (its room was deleted meanwhile): nobody may get the file.
+      std::error_code error;
+      fs::remove(RecordingFiles::partPath(dataDir_, id), error);
+      log().information("recording %s: deleted while it ran; its file is removed", id);
+      return;
+    }
     record->stoppedAt = stopped;
     record->noticeCount = static_cast<std::int64_t>(noticeCount);
     record->state = RecordingState::Processing;

@@ -10,6 +10,7 @@
 #include "appliance/Store.hpp"
 #include "signaling/RecordingArchive.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -32,6 +33,10 @@ public:
   void recoverInterrupted();
   // Waits until the worker has done everything asked so far (tests, shutdown).
   void drain();
+  // Shutdown: waits until every recording begun has been reported finished (the rooms have
+  // stopped them; their files are closed on the conference thread, which must still run).
+  // False when some were not within `timeout`: those are repaired at the next start.
+  bool awaitClosed(std::chrono::milliseconds timeout);
 
   // RecordingArchive (conference thread)
   std::variant<Recording, Refusal> begin(const std::string& roomId, const std::string& accountId,
@@ -56,6 +61,7 @@ private:
   std::deque<std::function<void()>> jobs_;
   bool busy_ = false;
   bool stopping_ = false;
+  std::size_t open_ = 0;  // begun, not yet reported finished
   std::thread worker_;  // last: starts when everything it uses exists
 };
 

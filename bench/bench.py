@@ -208,10 +208,10 @@ def make_media(folder):
 class Clients:
     """The synthetic participants' process and its JSON lines."""
 
-    def __init__(self, args, url, n, video, audio, log_path, decode_first):
+    def __init__(self, args, url, n, video, audio, log_path, decode_first, extra_args=()):
         cmd = [sys.executable, os.path.join(BENCH_DIR, "clients.py"), "--url", url, "--n", str(n),
                "--video", video, "--audio", audio, "--room", "bench",
-               "--offer-timeout", str(args.offer_timeout)]
+               "--offer-timeout", str(args.offer_timeout)] + list(extra_args)
         if decode_first:
             cmd.append("--decode-first")
         self.log = open(log_path, "w")
@@ -242,6 +242,10 @@ class Clients:
                     self.final_event.set()
                 elif ev == "snapshot":
                     self.snapshot_result = msg.get("result")
+            self.on_event(msg)
+
+    def on_event(self, msg):
+        """Every JSON line of the clients (for subclasses: bench/recording.py); on the reader thread."""
 
     def latest(self):
         with self.lock:

@@ -16,9 +16,16 @@ webrtcbin), all in one room of a running plenumd. Each participant:
 
 Talks to bench.py over stdout: one JSON object per line ({"event": "status", ...} every
 second, {"event": "ready"} once every participant is connected and receiving audio and
-video, {"event": "final", ...} on exit). Reads commands on stdin: "stop" (or EOF) makes it
-leave the room and exit; "snapshot PATH" writes the last decoded composite frame of
-participant 0 as PNG (only with --decode-first).
+video, {"event": "final", ...} on exit, {"event": "signal", "p": i, "t": ..., "msg": ...} for
+each 'joined' (with the participant's own "role"), 'recording-updated' and 'error' from the
+server, {"event": "sent", "p": i, "t": ..., "type": ...} after a "send"). Reads commands on
+stdin: "stop" (or EOF) makes it leave the room and exit; "snapshot PATH" writes the last
+decoded composite frame of participant 0 as PNG (only with --decode-first); "send I JSON" makes
+participant I send that signaling message (e.g. a moderator's {"type":"recording-start"}).
+Persistent rooms (bench/recording.py): --invite joins by the room's invitation token instead
+of --room, --cookie-first sends a Cookie header (the staff session) with participant 0's
+WebSocket handshake, which makes it the moderator of a room its account owns, and
+--recording-consent adds recordingConsent: true to every join.
 
 Must run with Debian's /usr/bin/python3 (python3-gi, gir1.2-gst-plugins-bad-1.0,
 python3-websocket).
@@ -161,11 +168,18 @@ class Participant:
     # ---- signaling
     def connect(self):
         # No Origin header (websocket-client sends http://HOST even for wss://): not a browser.
-        self.ws = websocket.create_connection(self.app.url, timeout=10, suppress_origin=True)
+        cookie = self.app.cookie_first if self.idx == 0 else None
+        self.ws = websocket.create_connection(self.app.url, timeout=10, suppress_origin=True, cookie=cookie)
         self.ws.settimeout(None)
         threading.Thread(target=self._reader, name="ws-%d" % self.idx, daemon=True).start()
-        self.send({"type": "join", "room": self.app.room, "name": self.name,
-                   "videoCodecs": self.app.video_codecs})
+        join = {"type": "join", "name": self.name, "videoCodecs": self.app.video_codecs}
+        if self.app.invite:
+            join["invite"] = self.app.invite
+        else:
+            join["room"] = self.app.room
+        if self.app.recording_consent:
+            join["recordingConsent"] = True
+        self.send(join)
 
     def _reader(self):
         try:
@@ -218,6 +232,11 @@ class Participant:
             self.video_codec = msg.get("videoCodec")
             self.state = "joined"
             self.joined_at = time.monotonic()
+            role = next((p.get("role") for p in msg.get("participants", [])
+                         if p.get("participantId", p.get("id")) == self.participant_id), None)
+            emit({"event": "signal", "p": self.idx, "t": time.monotonic(), "msg": {"type": t, "role": role}})
+        elif t == "recording-updated":
+            emit({"event": "signal", "p": self.idx, "t": time.monotonic(), "msg": msg})
         elif t == "offer":
             if self.offer_s is None and self.joined_at is not None:
                 self.offer_s = time.monotonic() - self.joined_at
@@ -232,6 +251,7 @@ class Participant:
         elif t == "error":
             self.errors.append("%s: %s" % (msg.get("code"), msg.get("message")))
             log("p%d: server error %s" % (self.idx, msg))
+            emit({"event": "signal", "p": self.idx, "t": time.monotonic(), "msg": msg})
         elif t == "participant-left":
             self.left_events += 1
             if msg.get("reason") not in ("left",):
@@ -548,6 +568,9 @@ class App:
     def __init__(self, args):
         self.url = args.url
         self.room = args.room
+        self.invite = args.invite
+        self.cookie_first = args.cookie_first
+        self.recording_consent = args.recording_consent
         self.video_codecs = ["H264/42e01f"]
         self.decode_first = args.decode_first
         self.verbose = args.verbose
@@ -642,7 +665,18 @@ class App:
                 break
             if cmd[0] == "snapshot" and len(cmd) == 2:
                 GLib.idle_add(self._snapshot, cmd[1])
+            if cmd[0] == "send" and len(cmd) == 2:
+                idx, _, text = cmd[1].partition(" ")
+                try:
+                    GLib.idle_add(self._send, self.participants[int(idx)], json.loads(text))
+                except (ValueError, IndexError) as e:
+                    log("bad send command %r: %s" % (line.strip(), e))
         GLib.idle_add(self._stop)
+
+    def _send(self, p, obj):
+        p.send(obj)
+        emit({"event": "sent", "p": p.idx, "t": time.monotonic(), "type": obj.get("type")})
+        return False
 
     def _snapshot(self, path):
         emit({"event": "snapshot", "result": self.participants[0].snapshot(path)})
@@ -664,6 +698,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--url", required=True, help="ws://127.0.0.1:PORT/ws")
     ap.add_argument("--room", default="bench")
+    ap.add_argument("--invite", default=None, help="join by this invitation token instead of --room")
+    ap.add_argument("--cookie-first", default=None,
+                    help="Cookie header for participant 0's WebSocket handshake (plenum_session=...)")
+    ap.add_argument("--recording-consent", action="store_true", help="recordingConsent: true in every join")
     ap.add_argument("--n", type=int, required=True)
     ap.add_argument("--video", required=True, help="Matroska file with H.264 (constrained baseline)")
     ap.add_argument("--audio", required=True, help="Matroska file with Opus 48 kHz")

@@ -71,6 +71,16 @@ RemuxResult remuxNow(const std::string& partPath, const std::string& finalPath) 
   return conclude(exited, output, partPath, finalPath);
 }
 
+std::optional<std::string> missingTool() {
+  for (const char* tool : {"ffmpeg", "ffprobe"}) {
+    gchar* found = g_find_program_in_path(tool);
+    const bool there = found != nullptr;
+    g_free(found);
+    if (!there) return std::string(tool);
+  }
+  return std::nullopt;
+}
+
 std::optional<std::int64_t> durationMsOf(const std::string& path) {
   std::vector<std::string> arguments{"ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path};
   auto args = argv(arguments);

@@ -19,6 +19,9 @@ struct RemuxResult {
 
 // Runs ffmpeg and waits for it (on a thread that may wait: appliance::RecordingService's).
 RemuxResult remuxNow(const std::string& partPath, const std::string& finalPath);
+// "ffmpeg" or "ffprobe" when that program is not on the PATH (the package ffmpeg is missing);
+// nothing when both are there.
+std::optional<std::string> missingTool();
 // The file's duration as ffprobe reads it; nothing when it cannot be read.
 std::optional<std::int64_t> durationMsOf(const std::string& path);
 

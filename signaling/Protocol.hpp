@@ -64,6 +64,8 @@ struct ProtocolError {
   unsigned retryAfter = 0;
   // The requestId of the message this error answers, when it carried a valid one (echoed).
   std::optional<std::string> requestId = std::nullopt;
+  // recording-consent-required: since when the meeting is recorded (the consent screen says so).
+  std::optional<std::chrono::system_clock::time_point> startedAt = std::nullopt;
 };
 // Whether the server closes the connection after sending this error.
 bool isFatal(ErrorCode code);

@@ -158,8 +158,10 @@ std::optional<ProtocolError> Room::join(const std::string& participantId, const 
   // Nobody enters a meeting that is being recorded without having been told (PROTOCOL.md).
   if (recording_.running()) {
     if (!request.recordingConsent) {
-      return ProtocolError{ErrorCode::RecordingConsentRequired,
-                           "the meeting is being recorded: join again with recordingConsent if you agree"};
+      ProtocolError refusal{ErrorCode::RecordingConsentRequired,
+                            "the meeting is being recorded: join again with recordingConsent if you agree"};
+      refusal.startedAt = recording_.startedAt();
+      return refusal;
     }
   }
   Participant participant;

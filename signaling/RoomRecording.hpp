@@ -40,6 +40,10 @@ public:
   void setMedia(RoomMedia* media) { media_ = media; }
 
   bool running() const { return current_.has_value(); }
+  // Since when the running recording runs (nullopt when none runs).
+  std::optional<Timers::WallTime> startedAt() const {
+    return current_ ? std::optional(current_->startedAt) : std::nullopt;
+  }
   // recording-updated as a newcomer (in the meeting or the lobby) needs it.
   std::string stateMessage() const;
   // Someone else was told of the running recording (a consenting join).

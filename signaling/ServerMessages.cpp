@@ -259,6 +259,7 @@ std::string error(const ProtocolError& error, bool fatal) {
   o.set("fatal", fatal);
   if (error.retryAfter > 0) o.set("retryAfter", error.retryAfter);
   if (error.requestId) o.set("requestId", *error.requestId);
+  if (error.startedAt) o.set("startedAt", formatUtcTime(*error.startedAt));
   return stringify(o);
 }
 

@@ -17,13 +17,12 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
 import { PARTICIPANTS } from './lib/fixtures.mjs';
 import { Session, colorAbsent, tonePresent, toneAbsent } from './lib/session.mjs';
 import { launchBrowser, measure, summarize } from './lib/browser.mjs';
 import { RawClient } from './lib/wsclient.mjs';
 import { waitFor, REPO_DIR } from './lib/util.mjs';
-import { PLENUMD, TEST_CONFIG } from './lib/server.mjs';
+import { createAdmin, api } from './lib/staff.mjs';
 
 const [ROT, GRUEN] = PARTICIPANTS;
 const PAIR = [ROT, GRUEN];
@@ -274,30 +273,6 @@ describe('moderation in an ad-hoc room', { timeout: 600000 }, () => {
 
 // Until the store and REST API are in the tree, part 2 is skipped.
 const STORE_READY = fs.existsSync(path.join(REPO_DIR, 'appliance', 'RoomApi.cpp'));
-
-/** plenumd --create-admin NAME on the server's data folder, the password on standard input. */
-function createAdmin(server, username, password) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PLENUMD, ['--config', TEST_CONFIG, '--data', server.dataDir, '--create-admin', username],
-      { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { out += d; });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`--create-admin exited ${code}: ${out}`))));
-    child.stdin.end(`${password}\n`);
-  });
-}
-
-/** A JSON request from inside the page (its cookies, same origin); returns { status, body }. */
-const api = (b, method, url, body, csrf) => b.page.evaluate(async ({ method, url, body, csrf }) => {
-  const headers = { 'Content-Type': 'application/json' };
-  if (csrf) headers['X-CSRF-Token'] = csrf;
-  const r = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
-  let json = null;
-  try { json = await r.json(); } catch { json = null; }
-  return { status: r.status, body: json };
-}, { method, url, body, csrf });
 
 describe('a staff room with lobby, joined by invitation', { timeout: 600000, skip: !STORE_READY && 'the store/REST side is not in the tree' }, () => {
   const s = new Session(PAIR, { roomPrefix: 'lobby' });

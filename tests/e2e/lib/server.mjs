@@ -19,13 +19,17 @@ process.on('exit', () => {
   }
 });
 
-export async function startServer({ healthTimeout = 30000, extraArgs = [], https = null, config = '' } = {}) {
+/**
+ * Starts plenumd on a free port in a new temporary folder; `dataDir` reuses another server's data
+ * folder (a restart after a crash), which then stays where it is.
+ */
+export async function startServer({ healthTimeout = 30000, extraArgs = [], https = null, config = '', dataDir: reuse = null } = {}) {
   if (!fs.existsSync(PLENUMD)) {
     throw new Error(`plenumd not found at ${PLENUMD} (build it, or set PLENUMD=/path/to/plenumd)`);
   }
   const tmp = mkTmp('server');
-  const dataDir = path.join(tmp, 'data');
-  fs.mkdirSync(dataDir);
+  const dataDir = reuse || path.join(tmp, 'data');
+  if (!reuse) fs.mkdirSync(dataDir);
   const logFile = path.join(tmp, 'plenumd.log');
   const logFd = fs.openSync(logFile, 'a');
   const port = await freePort();
@@ -58,7 +62,7 @@ export async function startServer({ healthTimeout = 30000, extraArgs = [], https
   const baseUrl = httpsPort ? `https://localhost:${httpsPort}` : httpUrl;
   const wsUrl = httpsPort ? `wss://localhost:${httpsPort}/ws` : `ws://127.0.0.1:${port}/ws`;
   const server = {
-    port, httpsPort, baseUrl, httpUrl, wsUrl, configFile, dataDir, logFile, tmp, pid: child.pid,
+    port, httpsPort, baseUrl, httpUrl, wsUrl, configFile, dataDir, dbFile: path.join(dataDir, 'plenum.db'), logFile, tmp, pid: child.pid,
     get exited() { return exited; },
     logTail: (n = 80) => tailFile(logFile, n),
     async healthz() {
@@ -81,6 +85,11 @@ export async function startServer({ healthTimeout = 30000, extraArgs = [], https
             resolve(file);
           });
       });
+    },
+    /** kill -9, as a crash or a power cut would stop it; resolves when it is gone. */
+    async crash() {
+      try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+      return exitPromise;
     },
     async stop({ keepTmp = false } = {}) {
       if (!exited) {

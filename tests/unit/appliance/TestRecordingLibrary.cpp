@@ -8,12 +8,12 @@
 #include "appliance/SqliteStore.hpp"
 
 #include "StoreRecords.hpp"
+#include "TempDataDir.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <vector>
 
 using namespace plenum::appliance;
@@ -23,19 +23,6 @@ using S = RecordingState;
 namespace {
 
 constexpr std::int64_t kDay = 86400;
-
-// A data folder of its own, removed afterwards.
-struct TempDataDir {
-  TempDataDir() {
-    path = fs::temp_directory_path() / ("plenum-recordings-" + std::to_string(std::random_device{}()));
-    fs::create_directories(RecordingFiles::folder(path.string()));
-  }
-  ~TempDataDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  fs::path path;
-};
 
 void writeFile(const fs::path& path) { std::ofstream(path, std::ios::binary) << "not really an mp4"; }
 
@@ -59,7 +46,7 @@ struct Library {
   fs::path finalPath(const std::string& id) const { return RecordingFiles::finalPath(dir.path.string(), id); }
   fs::path partPath(const std::string& id) const { return RecordingFiles::partPath(dir.path.string(), id); }
 
-  TempDataDir dir;
+  test::TempDataDir dir;
   SqliteStore store{":memory:"};
   RecordingSettings settings;
   RecordingLibrary library{store, dir.path.string(), settings};

@@ -91,6 +91,9 @@ TEST_CASE("a moderator records a persistent room's meeting; everyone, the lobby 
       auto late = w.join("Spaet", policy, Role::Moderator);
       CHECK(late->lastError() == "recording-consent-required");
       CHECK(late->lastErrorFatal());
+      // Since when, so that the consent screen can say it; the same time everyone was told.
+      CHECK(late->of("error").back()->getValue<std::string>("startedAt") ==
+            owner->of("recording-updated").back()->getValue<std::string>("startedAt"));
       CHECK(late->closed);
       CHECK_FALSE(late->got("joined"));
       w.recordingConsent = true;
