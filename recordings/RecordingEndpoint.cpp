@@ -110,7 +110,11 @@ RecordingEndpoint::RecordingEndpoint(const std::string& id, std::string partPath
   GstElement* mux = mixer::makeElement("mp4mux", "recorder-" + id + "-mux");
   g_object_set(mux, "fragment-duration", 1000u, nullptr);  // ms: what a crash may lose
   GstElement* file = mixer::makeElement("filesink", "recorder-" + id + "-file");
-  g_object_set(file, "location", partPath_.c_str(), "sync", FALSE, "async", FALSE, nullptr);
+  // Each fragment reaches the disk when the muxer writes it: unbuffered (filesink's 64 KiB
+  // buffer holds seconds of a low bitrate) and synchronous, so that neither a crash nor a
+  // power cut loses more than the fragment being written.
+  g_object_set(file, "location", partPath_.c_str(), "sync", FALSE, "async", FALSE, "o-sync", TRUE, nullptr);
+  gst_util_set_object_arg(G_OBJECT(file), "buffer-mode", "unbuffered");
   mixer::addAndLink(bin(), {videoQueue, parse});
   mixer::addAndLink(bin(), {audioQueue, convert, aac});
   mixer::addAndLink(bin(), {mux, file});

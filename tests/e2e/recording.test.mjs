@@ -58,7 +58,7 @@ async function waitRec(b, pred, message, timeout = 30000) {
 }
 
 describe('recording a meeting', { timeout: 600000 }, () => {
-  const s = new Session(PAIR, { roomPrefix: 'rec' });
+  const s = new Session(PARTICIPANTS, { roomPrefix: 'rec' });
   let rot, gruen, blau, room, csrf, cookie, restarted;
   const recordings = {}; // label -> { startedMs, stoppedMs, id }
 
@@ -81,7 +81,7 @@ describe('recording a meeting', { timeout: 600000 }, () => {
 
   before(async () => {
     await s.start();
-    for (const p of PAIR) {
+    for (const p of PAIR) { // Blau comes later
       const b = await launchBrowser({ name: p.name, ...s.media[p.name] });
       b.participant = p;
       s.browsers.set(p.name, b);
@@ -156,6 +156,10 @@ describe('recording a meeting', { timeout: 600000 }, () => {
       assert.equal(joined.recording.state, 'recording');
       assert.equal(joined.consent, true);
       await s.waitParticipants([ROT.name, GRUEN.name, BLAU.name]);
+      await s.waitMedia({
+        label: 'three', visible: (me) => PARTICIPANTS.filter((p) => p !== me),
+        audible: (me) => PARTICIPANTS.filter((p) => p !== me), inaudible: (me) => [me], timeout: 90000,
+      });
     });
   });
 
