@@ -3,6 +3,7 @@
 # Plenum benchmark: plenumd's CPU seconds per participant-second and resident memory with N
 # synthetic WebRTC participants in one room (default N = 2 4 8). See bench/README.md.
 #   bench/run.sh [N ...] [--window S] [--settle S] [--snapshot FILE{n}.png] [--keep]
+#   bench/run.sh --soak [...]; bench/run.sh --recording [--long-minutes 10] [...] (see bench/README.md)
 # Environment: PLENUMD=/path/to/plenumd (default build/appliance/plenumd).
 # Installs its Debian packages if missing (runs as root); all traffic stays on 127.0.0.1.
 set -euo pipefail
@@ -31,8 +32,12 @@ fi
 # namespace instead.
 # --soak (first argument): the long soak (bench/soak.py) instead of the CPU/memory table.
 script="$here/bench.py"
+# --recording (first argument): the recording's cost (bench/recording.py).
 if [[ "${1:-}" == --soak ]]; then
   script="$here/soak.py"
+  shift
+elif [[ "${1:-}" == --recording ]]; then
+  script="$here/recording.py"
   shift
 fi
 
