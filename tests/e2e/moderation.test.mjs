@@ -22,7 +22,7 @@ import { Session, colorAbsent, tonePresent, toneAbsent } from './lib/session.mjs
 import { launchBrowser, measure, summarize } from './lib/browser.mjs';
 import { RawClient } from './lib/wsclient.mjs';
 import { waitFor, REPO_DIR } from './lib/util.mjs';
-import { createAdmin, api } from './lib/staff.mjs';
+import { api, loginAsNewStaff } from './lib/staff.mjs';
 
 const [ROT, GRUEN] = PARTICIPANTS;
 const PAIR = [ROT, GRUEN];
@@ -295,17 +295,8 @@ describe('a staff room with lobby, joined by invitation', { timeout: 600000, ski
 
   it('staff log in and create a room with lobby', { timeout: 60000 }, async (t) => {
     await s.step(t, 'setup', async () => {
-      await createAdmin(s.server, 'admin', 'admin-passwort-123');
-      await rot.page.goto(`${s.server.baseUrl}/login`, { waitUntil: 'domcontentloaded' });
-      const admin = await api(rot, 'POST', '/api/session', { username: 'admin', password: 'admin-passwort-123' });
-      assert.equal(admin.status, 200, JSON.stringify(admin));
-      const staff = await api(rot, 'POST', '/api/accounts',
-        { username: 'schmidt', displayName: 'Frau Schmidt', password: 'staff-passwort-123', role: 'staff' }, admin.body.csrfToken);
-      assert.equal(staff.status, 201, JSON.stringify(staff));
-      assert.equal((await api(rot, 'DELETE', '/api/session', undefined, admin.body.csrfToken)).status, 204);
-      const login = await api(rot, 'POST', '/api/session', { username: 'schmidt', password: 'staff-passwort-123' });
-      assert.equal(login.status, 200, JSON.stringify(login));
-      const created = await api(rot, 'POST', '/api/rooms', { title: 'Sprechstunde', lobby: true }, login.body.csrfToken);
+      const csrf = await loginAsNewStaff(rot, s.server);
+      const created = await api(rot, 'POST', '/api/rooms', { title: 'Sprechstunde', lobby: true }, csrf);
       assert.equal(created.status, 201, JSON.stringify(created));
       room = created.body;
       assert.equal(room.lobby, true);

@@ -20,7 +20,7 @@ import { PARTICIPANTS } from './lib/fixtures.mjs';
 import { Session } from './lib/session.mjs';
 import { launchBrowser } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
-import { createAdmin, api } from './lib/staff.mjs';
+import { api, loginAsNewStaff } from './lib/staff.mjs';
 import { probe, topLevelBoxes, frameColors, toneLevels } from './lib/mp4.mjs';
 import { waitFor, sleep, log } from './lib/util.mjs';
 import { sql } from '../api/lib/recordings.mjs';
@@ -97,17 +97,7 @@ describe('recording a meeting', { timeout: 600000 }, () => {
 
   it('staff create a room; its owner and a guest join, see and hear each other', { timeout: 180000 }, async (t) => {
     await s.step(t, 'setup', async () => {
-      await createAdmin(s.server, 'admin', 'admin-passwort-123');
-      await rot.page.goto(`${s.server.baseUrl}/login`, { waitUntil: 'domcontentloaded' });
-      const admin = await api(rot, 'POST', '/api/session', { username: 'admin', password: 'admin-passwort-123' });
-      assert.equal(admin.status, 200, JSON.stringify(admin));
-      const staff = await api(rot, 'POST', '/api/accounts',
-        { username: 'schmidt', displayName: 'Frau Schmidt', password: 'staff-passwort-123', role: 'staff' }, admin.body.csrfToken);
-      assert.equal(staff.status, 201, JSON.stringify(staff));
-      assert.equal((await api(rot, 'DELETE', '/api/session', undefined, admin.body.csrfToken)).status, 204);
-      const login = await api(rot, 'POST', '/api/session', { username: 'schmidt', password: 'staff-passwort-123' });
-      assert.equal(login.status, 200, JSON.stringify(login));
-      csrf = login.body.csrfToken;
+      csrf = await loginAsNewStaff(rot, s.server);
       const created = await api(rot, 'POST', '/api/rooms', { title: 'Gemeinderat' }, csrf);
       assert.equal(created.status, 201, JSON.stringify(created));
       room = created.body;

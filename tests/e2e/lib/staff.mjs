@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 // Staff set-up in the end-to-end tests: the first admin account (as a city's admin makes it,
 // with plenumd --create-admin) and JSON requests made from inside a page, with its cookies.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { PLENUMD, TEST_CONFIG } from './server.mjs';
 
@@ -27,3 +28,21 @@ export const api = (b, method, url, body, csrf) => b.page.evaluate(async ({ meth
   try { json = await r.json(); } catch { json = null; }
   return { status: r.status, body: json };
 }, { method, url, body, csrf });
+
+/**
+ * In browser `b`: the first admin (plenumd --create-admin) creates the staff account "schmidt",
+ * logs out, and schmidt logs in. Returns schmidt's CSRF token. Each answer is asserted.
+ */
+export async function loginAsNewStaff(b, server) {
+  await createAdmin(server, 'admin', 'admin-passwort-123');
+  await b.page.goto(`${server.baseUrl}/login`, { waitUntil: 'domcontentloaded' });
+  const admin = await api(b, 'POST', '/api/session', { username: 'admin', password: 'admin-passwort-123' });
+  assert.equal(admin.status, 200, JSON.stringify(admin));
+  const staff = await api(b, 'POST', '/api/accounts',
+    { username: 'schmidt', displayName: 'Frau Schmidt', password: 'staff-passwort-123', role: 'staff' }, admin.body.csrfToken);
+  assert.equal(staff.status, 201, JSON.stringify(staff));
+  assert.equal((await api(b, 'DELETE', '/api/session', undefined, admin.body.csrfToken)).status, 204);
+  const login = await api(b, 'POST', '/api/session', { username: 'schmidt', password: 'staff-passwort-123' });
+  assert.equal(login.status, 200, JSON.stringify(login));
+  return login.body.csrfToken;
+}
