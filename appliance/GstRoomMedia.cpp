@@ -46,6 +46,24 @@ void GstRoomMedia::removeParticipant(const std::string& id) {
   endpoints_.erase(id);  // detaches it from the room, then stops it
 }
 
+void GstRoomMedia::moveParticipant(const std::string& id, signaling::RoomMedia& to, bool audioMuted,
+                                   bool videoVisible) {
+  auto& target = dynamic_cast<GstRoomMedia&>(to);
+  auto it = endpoints_.find(id);
+  if (it == endpoints_.end()) throw std::logic_error("no media endpoint for " + id);
+  std::unique_ptr<mixer::WebRtcEndpoint> endpoint = std::move(it->second);
+  endpoints_.erase(it);
+  // Detached, the endpoint keeps its transport running; attached to the other room's mixer it
+  // gets a tile, a place in that mix and that composite (with a key frame) over the same
+  // connection. If the attach throws, the endpoint goes with the exception.
+  mixer_->detach(*endpoint);
+  endpoint->reportTo(target);
+  target.mixer_->attach(*endpoint);
+  target.mixer_->setAudioMuted(id, audioMuted);
+  target.mixer_->setVideoVisible(id, videoVisible);
+  target.endpoints_[id] = std::move(endpoint);
+}
+
 void GstRoomMedia::setAudioMuted(const std::string& id, bool muted) { mixer_->setAudioMuted(id, muted); }
 
 void GstRoomMedia::setVideoVisible(const std::string& id, bool visible) { mixer_->setVideoVisible(id, visible); }

@@ -24,6 +24,7 @@ public:
   void addParticipant(const std::string& id, const std::string& name, mixer::VideoCodec codec, bool audioMuted,
                       bool videoVisible) override;
   void removeParticipant(const std::string& id) override;
+  void moveParticipant(const std::string& id, signaling::RoomMedia& to, bool audioMuted, bool videoVisible) override;
   void setAudioMuted(const std::string& id, bool muted) override;
   void setVideoVisible(const std::string& id, bool visible) override;
   void setLayout(mixer::Layout layout) override;

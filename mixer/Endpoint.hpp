@@ -68,6 +68,9 @@ public:
   // Reports the failure to the listener, once.
   void fail(EndpointFailure failure, const std::string& detail);
 
+  // Failures go to `listener` from now on (an endpoint moved to another room's owner).
+  void setListener(Listener* listener) { listener_ = listener; }
+
   // For RoomMixer: the endpoint is now attached to `mixer` (null: detached).
   void setMixer(RoomMixer* mixer);
 

@@ -51,7 +51,7 @@ void linkPads(GstPad* from, GstPad* to, const std::string& what) {
 WebRtcEndpoint::WebRtcEndpoint(const std::string& id, const std::string& caption, VideoCodec codec,
                                const MixerSettings& settings, Listener& listener)
     : Endpoint("webrtc", id, SeatSpec{caption, true, true, false, codec, Hearing::SwitchedOpus}, &listener),
-      codec_(codec), settings_(settings), listener_(listener), context_(g_main_context_ref_thread_default()) {
+      codec_(codec), settings_(settings), listener_(&listener), context_(g_main_context_ref_thread_default()) {
   webrtc_ = makeElement("webrtcbin", "webrtc-" + id);
   gst_util_set_object_arg(G_OBJECT(webrtc_), "bundle-policy", "max-bundle");
   g_object_set(webrtc_, "latency", static_cast<guint>(settings_.jitterBufferMs), nullptr);
@@ -238,7 +238,7 @@ void WebRtcEndpoint::onOfferCreated(GstWebRTCSessionDescription* offer) {
   gchar* text = gst_sdp_message_as_text(offer->sdp);
   const std::string sdp(text);
   g_free(text);
-  listener_.OnWebRtcEndpointOffer(*this, sdp);
+  listener_->OnWebRtcEndpointOffer(*this, sdp);
 }
 
 // Candidates inside an answer pass the same check as trickled ones; those it refuses are left
@@ -302,7 +302,7 @@ std::optional<std::string> WebRtcEndpoint::addRemoteCandidate(unsigned mline, co
 void WebRtcEndpoint::onIceCandidate(GstElement*, guint mline, gchar* candidate, gpointer data) {
   std::string text(candidate);
   static_cast<SignalRelay*>(data)->post([mline, text](WebRtcEndpoint& self) {
-    self.listener_.OnWebRtcEndpointCandidate(self, mline, text);
+    self.listener_->OnWebRtcEndpointCandidate(self, mline, text);
   });
 }
 

@@ -44,6 +44,11 @@ public:
   ~WebRtcEndpoint() override;
 
   VideoCodec codec() const { return codec_; }
+  // From now on its offers, candidates and failures go to `listener` (the room it moved to).
+  void reportTo(Listener& listener) {
+    listener_ = &listener;
+    setListener(&listener);
+  }
   // The webrtcbin (for tests: it stays the same element when the endpoint moves).
   GstElement* webrtc() const { return webrtc_; }
 
@@ -77,7 +82,7 @@ private:
   // passed in
   const VideoCodec codec_;
   const MixerSettings settings_;
-  Listener& listener_;
+  Listener* listener_;
   // owned (the elements belong to our bin)
   GstElement* webrtc_ = nullptr;
   guint failedGrace_ = 0;  // timer while the connection is failed

@@ -53,6 +53,7 @@ Conference::Conference(const ConferenceSettings& settings, std::function<void(st
 Conference::~Conference() { closeAll(); }
 
 void Conference::closeAll() {
+  breakouts_.clear();
   for (auto& [id, binding] : sessions_) binding.sink->close();
   sessions_.clear();
   rooms_.clear();
@@ -200,6 +201,17 @@ std::optional<ProtocolError> Conference::MessageHandler::operator()(const Promot
   return inRoom([&](Room& room, const std::string& me) { return room.promote(me, m.participantId); });
 }
 std::optional<ProtocolError> Conference::MessageHandler::operator()(const EndRequest&) {
+  // With breakout rooms open, a moderator (wherever they are) ends the whole meeting: everyone
+  // comes back first and is told in the plenum.
+  if (auto bound = conference_.sessions_.find(session_); bound != conference_.sessions_.end() &&
+                                                          conference_.breakouts_.count(bound->second.home)) {
+    const Room* here = conference_.roomAt(bound->second.key);
+    const auto role = here ? here->roleOf(bound->second.participantId) : std::nullopt;
+    if (!role || !isAllowed(*role, Action::EndMeeting)) {
+      return ProtocolError{ErrorCode::Forbidden, "only moderators may end-meeting"};
+    }
+    conference_.closeBreakouts(bound->second.home);
+  }
   return inRoom([&](Room& room, const std::string& me) { return room.end(me); });
 }
 std::optional<ProtocolError> Conference::MessageHandler::operator()(const ChatRequest& m) {
@@ -291,7 +303,7 @@ void Conference::onJoin(SessionId session, const std::shared_ptr<SignalingSink>&
       it->second->updatePolicy(policy);
     }
     const std::string participantId = newParticipantId();
-    sessions_[session] = Binding{name, policy.slug, participantId, sink};
+    sessions_[session] = Binding{name, name, policy.slug, participantId, sink};
     std::optional<ProtocolError> refused;
     {
       Room::Answering answering(*it->second, participantId, requestId);
@@ -301,6 +313,8 @@ void Conference::onJoin(SessionId session, const std::shared_ptr<SignalingSink>&
       sessions_.erase(session);
       refuse(*refused);
       dropRoomIfEmpty(name);
+    } else if (breakouts_.count(name)) {
+      welcomeToBreakouts(session);
     }
   } catch (const std::exception& e) {
     log().error("join of room %s failed: %s", name, std::string(e.what()));
@@ -318,22 +332,34 @@ void Conference::onSessionClosed(SessionId session, const std::string& reason) {
   if (auto room = rooms_.find(binding.key); room != rooms_.end()) {
     room->second->leave(binding.participantId, reason);
   }
+  if (breakouts_.count(binding.home)) {
+    const bool anyoneLeft = std::any_of(sessions_.begin(), sessions_.end(),
+                                        [&](const auto& entry) { return entry.second.home == binding.home; });
+    if (anyoneLeft) {
+      breakoutsChanged(binding.home);
+    } else {
+      closeBreakouts(binding.home);
+    }
+  }
   dropRoomIfEmpty(binding.key);
 }
 
 void Conference::OnRoomSessionDropped(Room& room, const std::string& participantId) {
-  const std::string key = roomKey(room.policy());
+  const std::string key = room.key();
+  std::string home = key;
   for (auto it = sessions_.begin(); it != sessions_.end(); ++it) {
     if (it->second.participantId == participantId && it->second.key == key) {
+      home = it->second.home;
       sessions_.erase(it);
       break;
     }
   }
+  if (breakouts_.count(home)) breakoutsChanged(home);
   dropRoomIfEmpty(key);
 }
 
 void Conference::OnRoomEnded(Room& room) {
-  const std::string key = roomKey(room.policy());
+  const std::string key = room.key();
   std::erase_if(sessions_, [&](const auto& entry) { return entry.second.key == key; });
   dropRoomIfEmpty(key);
 }
@@ -341,11 +367,16 @@ void Conference::OnRoomEnded(Room& room) {
 void Conference::dropRoomIfEmpty(const std::string& key) {
   auto it = rooms_.find(key);
   if (it == rooms_.end() || !it->second->empty()) return;
+  // A plenum and its breakout rooms stay while the breakout rooms are open.
+  if (breakouts_.count(key.substr(0, key.find('#')))) return;
   // Not now: we may be inside one of the room's own callbacks.
   const Room* which = it->second.get();
   defer_([this, key, which] {
     auto again = rooms_.find(key);
-    if (again != rooms_.end() && again->second.get() == which && again->second->empty()) rooms_.erase(again);
+    if (again != rooms_.end() && again->second.get() == which && again->second->empty() &&
+        !breakouts_.count(key.substr(0, key.find('#')))) {
+      rooms_.erase(again);
+    }
   });
 }
 

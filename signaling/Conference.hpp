@@ -6,6 +6,7 @@
 // who is joining and which room they may enter) and their other messages (onMessage) here
 // through the EventLoop.
 #include "mixer/MixerSettings.hpp"
+#include "signaling/Breakouts.hpp"
 #include "signaling/JoinContext.hpp"
 #include "signaling/Protocol.hpp"
 #include "signaling/Room.hpp"
@@ -34,11 +35,16 @@ struct ConferenceSettings {
   std::size_t maxRooms = 64;
   std::size_t maxParticipants = 400;
   RoomTimeouts timeouts;
+  // How long everyone sees the closing countdown before the breakout rooms close
+  // (breakout.closing-seconds).
+  std::chrono::seconds breakoutClosing{60};
   // Composite codecs in order of preference; the first one the client can receive is used.
   std::vector<mixer::VideoCodec> codecPreference{mixer::VideoCodec::H264, mixer::VideoCodec::VP8};
 };
 
 class Conference : public Room::Listener {
+  struct Binding;  // a connection's participant (below)
+
 public:
   // Rooms get their media from `media` (plenumd: appliance::GstRoomMedia; tests pass a fake);
   // timers run on GLib (GlibTimers).
@@ -109,11 +115,21 @@ public:
     std::optional<ProtocolError> operator()(const LayoutRequest& m);
     std::optional<ProtocolError> operator()(const RecordingStartRequest& m);
     std::optional<ProtocolError> operator()(const RecordingStopRequest& m);
+    // ConferenceBreakouts.cpp
+    std::optional<ProtocolError> operator()(const BreakoutOpenRequest& m);
+    std::optional<ProtocolError> operator()(const BreakoutMoveRequest& m);
+    std::optional<ProtocolError> operator()(const BreakoutExtendRequest& m);
+    std::optional<ProtocolError> operator()(const BreakoutCloseRequest& m);
+    std::optional<ProtocolError> operator()(const BreakoutBroadcastRequest& m);
+    std::optional<ProtocolError> operator()(const BreakoutHelpRequest& m);
 
   private:
     // Runs `request(room, me)` for a sender in a room (else: not-joined), answering it.
     template <class Request>
     std::optional<ProtocolError> inRoom(Request request);
+    // For breakout requests: the sender's binding, once they are in the meeting and may do
+    // `action` there, within their message rate (else the refusal).
+    std::variant<Binding*, ProtocolError> breakoutSender(Action action);
 
     Conference& conference_;
     const SessionId session_;
@@ -127,7 +143,8 @@ public:
 
 private:
   struct Binding {
-    std::string key;   // in rooms_
+    std::string key;   // in rooms_: the room the participant is in now
+    std::string home;  // in rooms_: the meeting's plenum (key, unless in a breakout room)
     std::string room;  // the slug, as the client names it
     std::string participantId;
     std::shared_ptr<SignalingSink> sink;
@@ -135,6 +152,19 @@ private:
 
   void refuse(SignalingSink& sink, const ProtocolError& error);
   void dropRoomIfEmpty(const std::string& key);
+  // Breakout rooms (ConferenceBreakouts.cpp).
+  Binding* bindingOf(const std::string& home, const std::string& participantId);
+  Room* roomAt(const std::string& key);
+  // Moves a participant of the meeting to the room at `toKey`; a participant whose media
+  // cannot be moved is told and dropped (internal).
+  std::optional<ProtocolError> move(Binding& binding, const std::string& toKey);
+  // The plenum's count of participants away in breakout rooms, and everyone's breakouts-updated.
+  void breakoutsChanged(const std::string& home);
+  // Everyone back in the plenum, the breakout rooms gone.
+  void closeBreakouts(const std::string& home);
+  // After a join into the plenum: tells the newcomer about open breakout rooms and sends
+  // someone who was placed in one (a reconnect) back there.
+  void welcomeToBreakouts(SessionId session);
   std::string newParticipantId();
 
   // passed in
@@ -150,6 +180,9 @@ private:
   // ad-hoc room of the same name, say one opened at /r/<slug> before the persistent room was
   // created (whoever opened it stays among themselves and moderates nobody invited).
   std::map<std::string, std::unique_ptr<Room>> rooms_;
+  // A meeting's open breakout rooms, by the key of its plenum. Their rooms are in rooms_ too,
+  // under the plenum's key and "#b1", "#b2", ...
+  std::map<std::string, std::unique_ptr<Breakouts>> breakouts_;
   std::map<SessionId, Binding> sessions_;
   RecordingArchive* recordings_ = nullptr;
   bool joinsResolved_ = false;  // onJoin has been called: onMessage takes no joins any more

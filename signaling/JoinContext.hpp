@@ -19,6 +19,9 @@ struct RoomPolicy {
   std::size_t maxParticipants = 25;
   std::string ownerAccountId;     // empty for ad-hoc rooms
   std::string roomId;             // the store's id of a persistent room; empty for ad-hoc rooms
+  // A breakout room of the meeting above (Conference makes them): its id ("b1") and name.
+  std::string breakoutId;
+  std::string breakoutName;
 };
 
 struct JoinContext {

@@ -39,6 +39,11 @@ enum class Action {
   SetSpeakingTime,   // the speaking-time limit and whether it ends the floor
   SetLayout,         // the composite's layout for everyone
   RecordMeeting,     // start and stop recording (persistent rooms only)
+  // breakout rooms
+  ManageBreakouts,   // open, extend and close them; move anyone; visit any; message all rooms
+  ChooseBreakout,    // go to a breakout room or back to the plenum oneself, where the
+                     // moderator's plan allows it (free choice, early return)
+  AskForHelp,        // call the moderators into one's breakout room
 };
 
 bool isAllowed(Role role, Action action);

@@ -23,6 +23,7 @@ enum class MessageType {
   Admit, Reject, Mute, MuteAll, Remove, Lock, Promote, End,
   Chat, ChatExport, RaiseHand, LowerHand, QueueMove, QueueRemove, QueueClear, GiveFloor, TakeFloor,
   SpeakingTime, Layout, RecordingStart, RecordingStop,
+  BreakoutOpen, BreakoutMove, BreakoutExtend, BreakoutClose, BreakoutBroadcast, BreakoutHelp,
 };
 
 const std::map<std::string, MessageType, std::less<>>& messageTypes() {
@@ -38,7 +39,10 @@ const std::map<std::string, MessageType, std::less<>>& messageTypes() {
       {"queue-clear", MessageType::QueueClear}, {"give-floor", MessageType::GiveFloor},
       {"take-floor", MessageType::TakeFloor}, {"speaking-time", MessageType::SpeakingTime},
       {"layout", MessageType::Layout}, {"recording-start", MessageType::RecordingStart},
-      {"recording-stop", MessageType::RecordingStop}};
+      {"recording-stop", MessageType::RecordingStop}, {"breakout-open", MessageType::BreakoutOpen},
+      {"breakout-move", MessageType::BreakoutMove}, {"breakout-extend", MessageType::BreakoutExtend},
+      {"breakout-close", MessageType::BreakoutClose}, {"breakout-broadcast", MessageType::BreakoutBroadcast},
+      {"breakout-help", MessageType::BreakoutHelp}};
   return types;
 }
 
@@ -50,7 +54,8 @@ bool targetsParticipant(MessageType type) {
     case MessageType::Mute:
     case MessageType::Remove:
     case MessageType::Promote:
-    case MessageType::GiveFloor: return true;
+    case MessageType::GiveFloor:
+    case MessageType::BreakoutMove: return true;
     default: return false;
   }
 }
@@ -237,6 +242,41 @@ GiveFloorRequest parseGiveFloor(const Poco::JSON::Object& o) {
   return request;
 }
 
+BreakoutOpenRequest parseBreakoutOpen(const Poco::JSON::Object& o) {
+  BreakoutOpenRequest request;
+  if (!o.has("rooms") || !o.isArray("rooms")) throw badField("rooms", "must be an array of names");
+  const auto rooms = o.getArray("rooms");
+  if (rooms->size() < 1 || rooms->size() > kMaxBreakouts) {
+    throw badField("rooms", "must name 1-" + std::to_string(kMaxBreakouts) + " rooms");
+  }
+  for (std::size_t i = 0; i < rooms->size(); ++i) {
+    const Poco::Dynamic::Var value = rooms->get(static_cast<unsigned>(i));
+    const auto name = value.isString() ? normaliseDisplayName(value.extract<std::string>()) : std::nullopt;
+    if (!name) throw badField("rooms", "must hold names of 1-64 characters without control characters");
+    request.names.push_back(*name);
+  }
+  static const char* const kAssignments[] = {"automatic", "manual", "free"};
+  request.assignment = static_cast<BreakoutAssignment>(requireChoice(o, "assignment", kAssignments, 0));
+  if (o.has("assign")) {
+    if (!o.isObject("assign")) throw badField("assign", "must be an object of participant ids and room numbers");
+    const auto assign = o.getObject("assign");
+    if (assign->size() > 1000) throw badField("assign", "has more than 1000 entries");
+    for (const auto& [id, value] : *assign) {
+      if (id.empty() || id.size() > kMaxParticipantIdChars) throw badField("assign", "has a bad participant id");
+      if (!value.isInteger() || value.isBoolean()) throw badField("assign", "must map to room numbers (0 = plenum)");
+      const long long room = value.convert<long long>();
+      if (room < 0 || static_cast<std::size_t>(room) > request.names.size()) {
+        throw badField("assign", "names a room number beyond 'rooms'");
+      }
+      request.assign.emplace_back(id, static_cast<std::size_t>(room));
+    }
+  }
+  request.durationSeconds =
+      static_cast<unsigned>(requireInteger(o, "durationSeconds", kMinBreakoutSeconds, kMaxBreakoutSeconds));
+  request.allowReturn = readBool(o, "allowReturn", false);
+  return request;
+}
+
 CandidateRequest parseCandidate(const Poco::JSON::Object& o) {
   CandidateRequest request;
   request.candidate = requireString(o, "candidate", 1024);
@@ -286,6 +326,9 @@ const char* toString(ErrorCode code) {
     case ErrorCode::RecordingUnavailable: return "recording-unavailable";
     case ErrorCode::AlreadyRecording: return "already-recording";
     case ErrorCode::NotRecording: return "not-recording";
+    case ErrorCode::BreakoutsOpen: return "breakouts-open";
+    case ErrorCode::NoBreakouts: return "no-breakouts";
+    case ErrorCode::NoSuchBreakout: return "no-such-breakout";
   }
   return "internal";
 }
@@ -367,6 +410,14 @@ const char* toString(ChatAudience to) { return to == ChatAudience::Moderators ? 
 const char* toString(ExportFormat format) { return format == ExportFormat::Markdown ? "markdown" : "text"; }
 const char* toString(HandKind kind) { return kind == HandKind::PointOfOrder ? "point-of-order" : "speak"; }
 const char* toString(mixer::Layout layout) { return layout == mixer::Layout::Speaker ? "speaker" : "grid"; }
+const char* toString(BreakoutAssignment assignment) {
+  switch (assignment) {
+    case BreakoutAssignment::Automatic: return "automatic";
+    case BreakoutAssignment::Manual: return "manual";
+    case BreakoutAssignment::Free: return "free";
+  }
+  return "automatic";
+}
 
 std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view text) {
   if (text.size() > kMaxFrameBytes) return ProtocolError{ErrorCode::TooLarge, "message larger than 64 KiB"};
@@ -456,6 +507,24 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
       case MessageType::TakeFloor: envelope.message = TakeFloorRequest{}; break;
       case MessageType::RecordingStart: envelope.message = RecordingStartRequest{}; break;
       case MessageType::RecordingStop: envelope.message = RecordingStopRequest{}; break;
+      case MessageType::BreakoutOpen: envelope.message = parseBreakoutOpen(*object); break;
+      case MessageType::BreakoutMove:
+        envelope.message = BreakoutMoveRequest{
+            object->has("participantId") ? std::optional(requireParticipantId(*object)) : std::nullopt,
+            requireString(*object, "to", 16)};
+        break;
+      case MessageType::BreakoutExtend:
+        envelope.message =
+            BreakoutExtendRequest{static_cast<unsigned>(requireInteger(*object, "seconds", 1, kMaxBreakoutExtendSeconds))};
+        break;
+      case MessageType::BreakoutClose: envelope.message = BreakoutCloseRequest{}; break;
+      case MessageType::BreakoutBroadcast: {
+        const auto text = normaliseChatText(requireString(*object, "text", kMaxFrameBytes));
+        if (!text) throw badField("text", "must be 1-2000 characters without control characters (but line feed and tab)");
+        envelope.message = BreakoutBroadcastRequest{*text};
+        break;
+      }
+      case MessageType::BreakoutHelp: envelope.message = BreakoutHelpRequest{}; break;
       case MessageType::SpeakingTime:
         envelope.message = SpeakingTimeRequest{
             static_cast<unsigned>(requireInteger(*object, "limitSeconds", 0, kMaxSpeakingTimeSeconds)),

@@ -54,6 +54,10 @@ enum class ErrorCode {
   RecordingUnavailable,
   AlreadyRecording,
   NotRecording,
+  // breakout rooms
+  BreakoutsOpen,
+  NoBreakouts,
+  NoSuchBreakout,
 };
 const char* toString(ErrorCode code);
 
@@ -81,6 +85,10 @@ constexpr std::size_t kMaxChatChars = 2000;         // after trimming
 constexpr std::size_t kMaxEntryIdChars = 32;
 constexpr unsigned kMaxSpeakingTimeSeconds = 3600;
 constexpr std::size_t kMaxRequestIdChars = 64;  // printable ASCII
+constexpr std::size_t kMaxBreakouts = 20;               // breakout rooms at once
+constexpr unsigned kMinBreakoutSeconds = 30;
+constexpr unsigned kMaxBreakoutSeconds = 8 * 3600;
+constexpr unsigned kMaxBreakoutExtendSeconds = 4 * 3600;
 
 struct JoinRequest {
   std::string room;  // may be empty when `invite` is given (the invite names the room)
@@ -170,13 +178,40 @@ struct LayoutRequest {
 struct RecordingStartRequest {};
 struct RecordingStopRequest {};
 
+// Breakout rooms (PROTOCOL.md "Breakout rooms").
+enum class BreakoutAssignment { Automatic, Manual, Free };
+struct BreakoutOpenRequest {
+  std::vector<std::string> names;  // 1-kMaxBreakouts display names; the rooms' ids are b1, b2, ...
+  BreakoutAssignment assignment = BreakoutAssignment::Automatic;
+  // participantId -> 1-based room number, 0 = stays in the plenum. Manual: only those listed
+  // move; automatic: those listed go where listed, the other guests are spread evenly.
+  std::vector<std::pair<std::string, std::size_t>> assign;
+  unsigned durationSeconds = 15 * 60;
+  bool allowReturn = false;  // participants may go back to the plenum (or, free choice, switch) themselves
+};
+// Moves `participantId` (moderators; none: oneself) to breakout `to` ("b1", ...) or "plenum".
+struct BreakoutMoveRequest {
+  std::optional<std::string> participantId;
+  std::string to;
+};
+struct BreakoutExtendRequest {
+  unsigned seconds = 0;
+};
+// Closes the breakout rooms after the closing countdown (breakout.closing-seconds).
+struct BreakoutCloseRequest {};
+struct BreakoutBroadcastRequest {
+  std::string text;  // as chat text
+};
+struct BreakoutHelpRequest {};
+
 using ClientMessage =
     std::variant<JoinRequest, AnswerRequest, CandidateRequest, MediaRequest, PingRequest, LeaveRequest,
                  AdmitRequest, RejectRequest, MuteRequest, MuteAllRequest, RemoveRequest, LockRequest,
                  PromoteRequest, EndRequest, ChatRequest, ChatExportRequest, RaiseHandRequest,
                  LowerHandRequest, QueueMoveRequest, QueueRemoveRequest, QueueClearRequest, GiveFloorRequest,
                  TakeFloorRequest, SpeakingTimeRequest, LayoutRequest, RecordingStartRequest,
-                 RecordingStopRequest>;
+                 RecordingStopRequest, BreakoutOpenRequest, BreakoutMoveRequest, BreakoutExtendRequest,
+                 BreakoutCloseRequest, BreakoutBroadcastRequest, BreakoutHelpRequest>;
 
 struct ClientEnvelope {
   ClientMessage message;
@@ -219,6 +254,9 @@ struct RoomInfo {
   std::string room;   // the slug: what later messages may name as `room`
   std::string title;  // shown in the client
   bool locked = false;
+  // In a breakout room: its id ("b1") and name; empty in the plenum.
+  std::string breakoutId;
+  std::string breakoutName;
 };
 
 using WallTime = std::chrono::system_clock::time_point;
@@ -266,6 +304,7 @@ const char* toString(ChatAudience to);
 const char* toString(ExportFormat format);
 const char* toString(HandKind kind);
 const char* toString(mixer::Layout layout);
+const char* toString(BreakoutAssignment assignment);
 
 
 }  // namespace plenum::signaling

@@ -35,6 +35,7 @@ Room::Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& li
            std::function<void(std::function<void()>)> defer, Timers& timers, RoomTimeouts timeouts,
            RecordingArchive* recordings)
     : listener_(listener), defer_(std::move(defer)), timers_(timers), timeouts_(timeouts), policy_(policy),
+      label_(policy.breakoutId.empty() ? policy.slug : policy.slug + "#" + policy.breakoutId),
       floor_(policy.slug, timers,
              FloorControl::Outlets{[this](const std::string& message) { broadcast(message); },
                                    [this](const std::optional<std::string>& id) { media_->setFloorHolder(id); },
@@ -42,13 +43,14 @@ Room::Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& li
                                      const Participant* p = find(id);
                                      return p ? std::optional(p->info.name) : std::nullopt;
                                    }}),
-      recording_(policy.slug, policy.persistent ? policy.roomId : std::string(), recordings, timers,
+      recording_(policy.slug, policy.persistent && policy.breakoutId.empty() ? policy.roomId : std::string(),
+                 policy.breakoutId.empty() ? recordings : nullptr, timers,
                  RoomRecording::Outlets{[this](const std::string& message) { tellEveryone(message); },
                                         [this] { return participants_.size() + lobby_.size(); }}) {
-  media_ = media(policy_.slug, *this);
+  media_ = media(label_, *this);
   recording_.setMedia(media_.get());
-  log().information("room %s opened (%s%s, at most %z)", policy_.slug,
-                    std::string(policy_.persistent ? "persistent" : "ad-hoc"),
+  log().information("room %s opened (%s%s, at most %z)", label_,
+                    std::string(isBreakout() ? "breakout" : policy_.persistent ? "persistent" : "ad-hoc"),
                     std::string(policy_.lobby ? ", lobby" : ""), policy_.maxParticipants);
 }
 
@@ -57,13 +59,16 @@ Room::~Room() {
   recording_.stopBecause("meeting-ended");
   floor_.reset();
   media_.reset();
-  log().information("room %s closed", policy_.slug);
+  log().information("room %s closed", label_);
 }
 
 void Room::updatePolicy(const RoomPolicy& policy) {
-  const std::string slug = policy_.slug;  // the conference's key: stays
+  // The conference's key stays: the slug, and what makes this a breakout room.
+  const RoomPolicy before = policy_;
   policy_ = policy;
-  policy_.slug = slug;
+  policy_.slug = before.slug;
+  policy_.breakoutId = before.breakoutId;
+  policy_.breakoutName = before.breakoutName;
 }
 
 std::size_t Room::limit() const { return policy_.maxParticipants; }
@@ -89,7 +94,8 @@ std::vector<WaitingInfo> Room::waiting() const {
 }
 
 RoomInfo Room::info() const {
-  return RoomInfo{policy_.slug, policy_.title.empty() ? policy_.slug : policy_.title, locked_};
+  return RoomInfo{policy_.slug, policy_.title.empty() ? policy_.slug : policy_.title, locked_, policy_.breakoutId,
+                  policy_.breakoutName};
 }
 
 void Room::later(std::function<void()> work) {
@@ -181,7 +187,7 @@ std::optional<ProtocolError> Room::join(const std::string& participantId, const 
     if (recording_.running()) recording_.counted();  // told by the consent they gave
     return std::nullopt;
   }
-  if (participants_.size() >= limit()) {
+  if (participants_.size() + away_ >= limit()) {
     return ProtocolError{ErrorCode::RoomFull, "the room has reached its participant limit"};
   }
   enter(std::move(participant), request, codec);
@@ -198,7 +204,7 @@ void Room::wait(Waiting waiting) {
   lobby_.push_back(std::move(waiting));
   tellModerators(server::knock(knocking));
   lobbyChanged();
-  log().information("room %s: %s waits in the lobby (%z waiting)", policy_.slug, knocking.id, lobby_.size());
+  log().information("room %s: %s waits in the lobby (%z waiting)", label_, knocking.id, lobby_.size());
 }
 
 void Room::enter(Participant participant, const JoinRequest& request, mixer::VideoCodec codec) {
@@ -209,7 +215,7 @@ void Room::enter(Participant participant, const JoinRequest& request, mixer::Vid
   sendMeetingState(added);
   broadcast(server::participantJoined(added.info), id);
   if (added.role == Role::Moderator) sendTo(added, server::lobbyUpdated(waiting()));
-  log().information("room %s: %s joined as %s (%z in the room, composite %s)", policy_.slug, id,
+  log().information("room %s: %s joined as %s (%z in the room, composite %s)", label_, id,
                     std::string(toString(added.role)), participants_.size(), std::string(mixer::toString(codec)));
   // Last: its offer goes out after "joined".
   try {
@@ -229,7 +235,7 @@ void Room::leave(const std::string& participantId, const std::string& reason) {
   if (waiting != lobby_.end()) {
     lobby_.erase(waiting);
     lobbyChanged();
-    log().information("room %s: %s left the lobby (%s)", policy_.slug, participantId, reason);
+    log().information("room %s: %s left the lobby (%s)", label_, participantId, reason);
     return;
   }
   auto it = participants_.find(participantId);
@@ -238,7 +244,7 @@ void Room::leave(const std::string& participantId, const std::string& reason) {
   participants_.erase(it);
   std::erase(order_, participantId);
   broadcast(server::participantLeft(participantId, reason));
-  log().information("room %s: %s left (%s), %z remain", policy_.slug, participantId, reason, participants_.size());
+  log().information("room %s: %s left (%s), %z remain", label_, participantId, reason, participants_.size());
   // One's hands go down and the floor is free.
   floor_.participantLeft(participantId);
   if (activeSpeaker_ == participantId) {
@@ -254,12 +260,14 @@ void Room::drop(const std::string& participantId, const std::string& reason) {
 }
 
 void Room::ensureModerator() {
-  if (policy_.persistent || order_.empty()) return;
+  // Breakout rooms take their moderators from the plenum; a plenum whose moderators visit
+  // breakout rooms keeps them.
+  if (policy_.persistent || order_.empty() || isBreakout() || away_ > 0) return;
   for (const auto& [id, p] : participants_) {
     if (p.role == Role::Moderator) return;
   }
   Participant& next = participants_.at(order_.front());
-  log().information("room %s: %s takes over as moderator", policy_.slug, next.info.id);
+  log().information("room %s: %s takes over as moderator", label_, next.info.id);
   makeModerator(next);
 }
 
@@ -312,7 +320,7 @@ std::optional<ProtocolError> Room::media(const std::string& participantId, const
 }
 
 void Room::OnRoomMediaOffer(const std::string& participantId, const std::string& sdp) {
-  log().debug("room %s: offer to %s", policy_.slug, participantId);
+  log().debug("room %s: offer to %s", label_, participantId);
   Participant* p = find(participantId);
   if (!p) return;
   sendTo(*p, server::offer(sdp));
@@ -322,7 +330,7 @@ void Room::OnRoomMediaOffer(const std::string& participantId, const std::string&
 void Room::onAnswerDeadline(const std::string& participantId) {
   Participant* p = find(participantId);
   if (!p) return;
-  log().information("room %s: %s did not answer its offer within %z s", policy_.slug, participantId,
+  log().information("room %s: %s did not answer its offer within %z s", label_, participantId,
                     static_cast<std::size_t>(std::chrono::duration_cast<std::chrono::seconds>(timeouts_.answer).count()));
   sendFatal(*p, ErrorCode::AnswerTimeout, "no answer to the offer in time");
   drop(participantId, "answer-timeout");
@@ -332,7 +340,7 @@ void Room::onLobbyDeadline(const std::string& participantId) {
   auto it = std::find_if(lobby_.begin(), lobby_.end(),
                          [&](const Waiting& w) { return w.participant.info.id == participantId; });
   if (it == lobby_.end()) return;
-  log().information("room %s: %s waited in the lobby for too long", policy_.slug, participantId);
+  log().information("room %s: %s waited in the lobby for too long", label_, participantId);
   sendFatal(it->participant, ErrorCode::LobbyTimeout, "nobody let you in in time");
   lobby_.erase(it);
   lobbyChanged();
@@ -344,7 +352,7 @@ void Room::OnRoomMediaCandidate(const std::string& participantId, unsigned mline
 }
 
 void Room::OnRoomMediaFailed(const std::string& participantId, MediaFailure failure, const std::string& detail) {
-  log().warning("room %s: media of %s failed (%s): %s", policy_.slug, participantId, std::string(toString(failure)), detail);
+  log().warning("room %s: media of %s failed (%s): %s", label_, participantId, std::string(toString(failure)), detail);
   // Not from inside the media's own callback: leave() destroys the endpoint.
   later([this, participantId, failure] {
     Participant* p = find(participantId);
@@ -377,13 +385,13 @@ std::optional<ProtocolError> Room::admit(const std::string& senderId, const std:
   Waiting admitted = std::move(*it);
   admitted.deadline.reset();
   lobby_.erase(it);
-  log().information("room %s: %s admitted %s", policy_.slug, senderId, targetId);
+  log().information("room %s: %s admitted %s", label_, senderId, targetId);
   lobbyChanged();
   const auto sink = admitted.participant.sink;
   try {
     enter(std::move(admitted.participant), admitted.request, admitted.codec);
   } catch (const std::exception& e) {
-    log().error("room %s: admitting %s failed: %s", policy_.slug, targetId, std::string(e.what()));
+    log().error("room %s: admitting %s failed: %s", label_, targetId, std::string(e.what()));
     sink->sendError({ErrorCode::Internal, "could not join the room"});
     sink->close();
     listener_.OnRoomSessionDropped(*this, targetId);
@@ -399,7 +407,7 @@ std::optional<ProtocolError> Room::reject(const std::string& senderId, const std
   if (it == lobby_.end()) return ProtocolError{ErrorCode::NoSuchParticipant, "nobody with this id is waiting"};
   sendFatal(it->participant, ErrorCode::LobbyRejected, "a moderator did not let you in");
   lobby_.erase(it);
-  log().information("room %s: %s rejected %s", policy_.slug, senderId, targetId);
+  log().information("room %s: %s rejected %s", label_, senderId, targetId);
   lobbyChanged();
   listener_.OnRoomSessionDropped(*this, targetId);
   return std::nullopt;
@@ -417,7 +425,7 @@ std::optional<ProtocolError> Room::mute(const std::string& senderId, const std::
   if (auto refused = check(senderId, Action::MuteParticipant)) return refused;
   Participant* target = find(targetId);
   if (!target) return ProtocolError{ErrorCode::NoSuchParticipant, "nobody with this id is in the room"};
-  log().information("room %s: %s muted %s", policy_.slug, senderId, targetId);
+  log().information("room %s: %s muted %s", label_, senderId, targetId);
   muteOne(*target, *find(senderId));
   return std::nullopt;
 }
@@ -425,7 +433,7 @@ std::optional<ProtocolError> Room::mute(const std::string& senderId, const std::
 std::optional<ProtocolError> Room::muteAll(const std::string& senderId) {
   if (auto refused = check(senderId, Action::MuteAll)) return refused;
   const Participant& sender = *find(senderId);
-  log().information("room %s: %s muted everyone else", policy_.slug, senderId);
+  log().information("room %s: %s muted everyone else", label_, senderId);
   for (const auto& id : order_) {
     if (id != senderId) muteOne(participants_.at(id), sender);
   }
@@ -438,11 +446,11 @@ std::optional<ProtocolError> Room::remove(const std::string& senderId, const std
   Participant* target = find(targetId);
   if (!target) return ProtocolError{ErrorCode::NoSuchParticipant, "nobody with this id is in the room"};
   if (target->linkSession.empty()) {
-    log().warning("room %s: %s has no link session: removed, but not banned", policy_.slug, targetId);
+    log().warning("room %s: %s has no link session: removed, but not banned", label_, targetId);
   } else {
     banned_.insert(target->linkSession);
   }
-  log().information("room %s: %s removed %s", policy_.slug, senderId, targetId);
+  log().information("room %s: %s removed %s", label_, senderId, targetId);
   sendTo(*target, server::removed(find(senderId)->info.name));
   target->sink->close();
   drop(targetId, "removed");
@@ -453,7 +461,7 @@ std::optional<ProtocolError> Room::lock(const std::string& senderId, bool locked
   if (auto refused = check(senderId, Action::LockRoom)) return refused;
   if (locked_ == locked) return std::nullopt;
   locked_ = locked;
-  log().information("room %s: %s %s the room", policy_.slug, senderId, std::string(locked ? "locked" : "unlocked"));
+  log().information("room %s: %s %s the room", label_, senderId, std::string(locked ? "locked" : "unlocked"));
   broadcast(server::roomUpdated(info()));
   return std::nullopt;
 }
@@ -463,14 +471,14 @@ std::optional<ProtocolError> Room::promote(const std::string& senderId, const st
   Participant* target = find(targetId);
   if (!target) return ProtocolError{ErrorCode::NoSuchParticipant, "nobody with this id is in the room"};
   if (target->role == Role::Moderator) return std::nullopt;
-  log().information("room %s: %s made %s moderator", policy_.slug, senderId, targetId);
+  log().information("room %s: %s made %s moderator", label_, senderId, targetId);
   makeModerator(*target);
   return std::nullopt;
 }
 
 std::optional<ProtocolError> Room::end(const std::string& senderId) {
   if (auto refused = check(senderId, Action::EndMeeting)) return refused;
-  log().information("room %s: %s ended the meeting", policy_.slug, senderId);
+  log().information("room %s: %s ended the meeting", label_, senderId);
   ended_ = true;
   for (auto& w : lobby_) sendFatal(w.participant, ErrorCode::MeetingEnded, "a moderator ended the meeting");
   for (auto& [id, p] : participants_) sendFatal(p, ErrorCode::MeetingEnded, "a moderator ended the meeting");
@@ -516,7 +524,7 @@ std::optional<ProtocolError> Room::chat(const std::string& senderId, const ChatR
   for (auto& [id, p] : participants_) {
     if (ChatLog::mayRead(message, id, p.role == Role::Moderator)) sendTo(p, json);
   }
-  log().debug("room %s: chat message %s from %s to %s (%z stored)", policy_.slug, message.id, senderId,
+  log().debug("room %s: chat message %s from %s to %s (%z stored)", label_, message.id, senderId,
               std::string(toString(request.to)), chat_.size());
   return std::nullopt;
 }
@@ -525,7 +533,7 @@ std::optional<ProtocolError> Room::chatExport(const std::string& senderId, Expor
   if (auto refused = check(senderId, Action::ExportChat)) return refused;
   const ChatExportFile file = exportChat(chat_.all(), format, info(), timers_.wallNow());
   sendTo(*find(senderId), server::chatExport(format, file.filename, file.content));
-  log().information("room %s: %s exported the chat (%z messages, %s)", policy_.slug, senderId, chat_.size(),
+  log().information("room %s: %s exported the chat (%z messages, %s)", label_, senderId, chat_.size(),
                     std::string(toString(format)));
   return std::nullopt;
 }
@@ -581,7 +589,7 @@ std::optional<ProtocolError> Room::takeFloor(const std::string& senderId) {
 std::optional<ProtocolError> Room::speakingTime(const std::string& senderId, const SpeakingTimeRequest& request) {
   if (auto refused = checkHand(senderId, Action::SetSpeakingTime)) return refused;
   floor_.setSpeakingTime(request);
-  log().information("room %s: %s set the speaking time to %u s%s", policy_.slug, senderId, request.limitSeconds,
+  log().information("room %s: %s set the speaking time to %u s%s", label_, senderId, request.limitSeconds,
                     std::string(request.autoEnd ? " (ends the floor)" : ""));
   return std::nullopt;
 }
@@ -592,7 +600,7 @@ std::optional<ProtocolError> Room::layout(const std::string& senderId, mixer::La
   layout_ = layout;
   media_->setLayout(layout);
   broadcast(server::layoutUpdated(layout));
-  log().information("room %s: %s set the layout to %s", policy_.slug, senderId, std::string(toString(layout)));
+  log().information("room %s: %s set the layout to %s", label_, senderId, std::string(toString(layout)));
   return std::nullopt;
 }
 
@@ -610,9 +618,84 @@ std::optional<ProtocolError> Room::recordingStop(const std::string& senderId) {
 }
 
 void Room::OnRoomMediaRecordingFailed(const std::string& detail) {
-  log().error("room %s: the recorder failed: %s", policy_.slug, detail);
+  log().error("room %s: the recorder failed: %s", label_, detail);
   // Not from inside the media's own callback: stopping detaches the recorder.
   later([this] { recording_.stopBecause("failed"); });
+}
+
+// ---- breakout rooms ---------------------------------------------------------------------------
+
+std::optional<Role> Room::roleOf(const std::string& participantId) const {
+  const Participant* p = find(participantId);
+  return p ? std::optional(p->role) : std::nullopt;
+}
+
+const std::string* Room::linkSessionOf(const std::string& participantId) const {
+  const Participant* p = find(participantId);
+  return p ? &p->linkSession : nullptr;
+}
+
+std::optional<ProtocolError> Room::throttle(const std::string& participantId) {
+  Participant* p = find(participantId);
+  if (!p) return ProtocolError{ErrorCode::NotJoined, "you are waiting in the lobby"};
+  if (auto wait = p->handRate.take(timers_.now())) {
+    return ProtocolError{ErrorCode::TooFast, "too many requests", *wait};
+  }
+  return std::nullopt;
+}
+
+void Room::setAway(std::size_t away) {
+  away_ = away;
+  ensureModerator();
+}
+
+bool Room::tell(const std::string& participantId, const std::string& message) {
+  Participant* p = find(participantId);
+  if (!p) return false;
+  sendTo(*p, message);
+  return true;
+}
+
+std::optional<ProtocolError> Room::moveTo(const std::string& participantId, Room& to) {
+  auto it = participants_.find(participantId);
+  if (it == participants_.end()) return ProtocolError{ErrorCode::NoSuchParticipant, "nobody with this id is in the room"};
+  Participant moving = std::move(it->second);
+  participants_.erase(it);
+  std::erase(order_, participantId);
+  broadcast(server::participantLeft(participantId, "moved"));
+  floor_.participantLeft(participantId);
+  if (activeSpeaker_ == participantId) {
+    activeSpeaker_.reset();
+    broadcast(server::activeSpeaker(activeSpeaker_));
+  }
+  log().information("room %s: %s moves to %s (%z remain)", label_, participantId, to.label_, participants_.size());
+  const bool audioMuted = !moving.info.audio;
+  const bool videoVisible = moving.info.video;
+  to.arrive(std::move(moving));
+  try {
+    media_->moveParticipant(participantId, *to.media_, audioMuted, videoVisible);
+  } catch (...) {
+    to.participants_.erase(participantId);
+    std::erase(to.order_, participantId);
+    to.broadcast(server::participantLeft(participantId, "media-failed"));
+    throw;
+  }
+  return std::nullopt;
+}
+
+void Room::arrive(Participant participant) {
+  const std::string id = participant.info.id;
+  // An offer still unanswered: its deadline now belongs to this room.
+  if (participant.answerDeadline) {
+    participant.answerDeadline = timers_.after(timeouts_.answer, [this, id] { onAnswerDeadline(id); });
+  }
+  auto& added = participants_.emplace(id, std::move(participant)).first->second;
+  order_.push_back(id);
+  sendTo(added, server::moved(info(), participants()));
+  sendMeetingState(added);
+  broadcast(server::participantJoined(added.info), id);
+  if (added.role == Role::Moderator && !isBreakout()) sendTo(added, server::lobbyUpdated(waiting()));
+  log().information("room %s: %s arrived (%z in the room)", label_, id, participants_.size());
 }
 
 // ---- active speaker ---------------------------------------------------------------------------

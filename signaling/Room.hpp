@@ -62,6 +62,12 @@ public:
   Room& operator=(const Room&) = delete;
 
   const std::string& name() const { return policy_.slug; }
+  // For logs and the media: the slug, and "#b1" for a breakout room.
+  const std::string& label() const { return label_; }
+  bool isBreakout() const { return !policy_.breakoutId.empty(); }
+  // The Conference's key of this room: "p:" for persistent rooms, the slug, "#b1" for a
+  // breakout room (':' and '#' are never part of a slug, so no two rooms share a key).
+  std::string key() const { return (policy_.persistent ? "p:" : "") + label_; }
   const RoomPolicy& policy() const { return policy_; }
   // The store's latest word on the room (a join carries it): limit, lobby and title apply from
   // now on; who is in or waiting stays.
@@ -114,6 +120,24 @@ public:
   std::optional<ProtocolError> recordingStart(const std::string& senderId);
   std::optional<ProtocolError> recordingStop(const std::string& senderId);
   bool recording() const { return recording_.running(); }
+
+  // Breakout rooms (the Conference runs them). Moves a participant of this meeting, media and
+  // connection included, into `to`: the others here see them leave ("moved"), those in `to` see
+  // them arrive, and they get `moved` and the meeting state of `to`. Returns the refusal
+  // (no-such-participant) or nothing; throws when the media cannot be moved (the participant
+  // is gone from both rooms then and must be dropped).
+  std::optional<ProtocolError> moveTo(const std::string& participantId, Room& to);
+  // The participant's role in the meeting, or nullopt when they are not in it (the lobby too).
+  std::optional<Role> roleOf(const std::string& participantId) const;
+  const std::string* linkSessionOf(const std::string& participantId) const;
+  // The participant's hand and queue message rate (too-fast): breakout requests count there.
+  std::optional<ProtocolError> throttle(const std::string& participantId);
+  // While breakout rooms are open, `away` of this plenum's participants are in them: they still
+  // count against its limit, and an ad-hoc room does not hand moderation on while its
+  // moderators are away. Closing them (away 0) lets it hand on again if needed.
+  void setAway(std::size_t away);
+  // Sends one message to one participant in the meeting (false: not in it).
+  bool tell(const std::string& participantId, const std::string& message);
 
   // For tests and the curious: the state of the meeting tools.
   const SpeakerQueue& speakerQueue() const { return floor_.queue(); }
@@ -177,6 +201,9 @@ private:
   // Runs `work` later on the conference thread, if this room still exists then.
   void later(std::function<void()> work);
 
+  // Someone arrives by a move (moveTo) and is told where they are now.
+  void arrive(Participant participant);
+
   // passed in
   Listener& listener_;
   std::function<void(std::function<void()>)> defer_;
@@ -184,6 +211,8 @@ private:
   const RoomTimeouts timeouts_;
   // owned
   RoomPolicy policy_;
+  std::string label_;
+  std::size_t away_ = 0;  // see setAway()
   std::map<std::string, Participant> participants_;
   std::vector<std::string> order_;  // join order
   std::vector<Waiting> lobby_;      // knock order

@@ -53,6 +53,10 @@ public:
   virtual void addParticipant(const std::string& id, const std::string& name, mixer::VideoCodec codec,
                               bool audioMuted, bool videoVisible) = 0;
   virtual void removeParticipant(const std::string& id) = 0;
+  // Moves the participant's media to `to` (another room's media from the same factory): its
+  // tile and place in the mix go there, its connection to the browser stays as it is (no new
+  // offer). Throws when `to` cannot seat it; the participant's media is gone then.
+  virtual void moveParticipant(const std::string& id, RoomMedia& to, bool audioMuted, bool videoVisible) = 0;
   virtual void setAudioMuted(const std::string& id, bool muted) = 0;
   virtual void setVideoVisible(const std::string& id, bool visible) = 0;
   // The composite's layout for everyone.

@@ -68,6 +68,14 @@ void setRoom(Poco::JSON::Object& o, const RoomInfo& room) {
   o.set("room", room.room);
   o.set("title", room.title);
   o.set("locked", room.locked);
+  if (!room.breakoutId.empty()) {
+    Poco::JSON::Object breakout;
+    breakout.set("id", room.breakoutId);
+    breakout.set("name", room.breakoutName);
+    o.set("breakout", breakout);
+  } else {
+    o.set("breakout", Poco::Dynamic::Var());
+  }
 }
 
 }  // namespace
@@ -95,6 +103,68 @@ std::string joined(const std::string& participantId, const RoomInfo& room,
   for (const auto& p : participants) list.add(toJson(p));
   o.set("participants", list);
   o.set("videoCodec", videoCodec);
+  return stringify(o);
+}
+
+std::string moved(const RoomInfo& room, const std::vector<ParticipantInfo>& participants) {
+  Poco::JSON::Object o = typed("moved");
+  setRoom(o, room);
+  Poco::JSON::Array list;
+  for (const auto& p : participants) list.add(toJson(p));
+  o.set("participants", list);
+  return stringify(o);
+}
+
+std::string breakoutsUpdated(const BreakoutsInfo& breakouts) {
+  Poco::JSON::Object o = typed("breakouts-updated");
+  o.set("state", breakouts.state);
+  if (breakouts.state != "closed") {
+    Poco::JSON::Array rooms;
+    for (const auto& room : breakouts.rooms) {
+      Poco::JSON::Object r;
+      r.set("id", room.id);
+      r.set("name", room.name);
+      Poco::JSON::Array members;
+      for (const auto& m : room.members) {
+        Poco::JSON::Object member;
+        member.set("id", m.id);
+        member.set("name", m.name);
+        member.set("role", m.moderator ? "moderator" : "guest");
+        members.add(member);
+      }
+      r.set("members", members);
+      rooms.add(r);
+    }
+    o.set("rooms", rooms);
+    o.set("assignment", breakouts.assignment);
+    o.set("allowReturn", breakouts.allowReturn);
+    o.set("endsAt", formatUtcTime(breakouts.endsAt));
+    o.set("remainingMs", static_cast<Poco::Int64>(breakouts.remainingMs));
+    o.set("closingSeconds", breakouts.closingSeconds);
+  }
+  if (breakouts.yourRoom.empty()) {
+    o.set("yourRoom", Poco::Dynamic::Var());
+  } else {
+    o.set("yourRoom", breakouts.yourRoom);
+  }
+  return stringify(o);
+}
+
+std::string breakoutBroadcast(const std::string& fromName, const std::string& text, WallTime time) {
+  Poco::JSON::Object o = typed("breakout-broadcast");
+  o.set("from", fromName);
+  o.set("text", text);
+  o.set("time", formatUtcTime(time));
+  return stringify(o);
+}
+
+std::string breakoutHelp(const std::string& roomId, const std::string& roomName, const std::string& participantId,
+                         const std::string& name) {
+  Poco::JSON::Object o = typed("breakout-help");
+  o.set("breakout", roomId);
+  o.set("breakoutName", roomName);
+  o.set("participantId", participantId);
+  o.set("name", name);
   return stringify(o);
 }
 

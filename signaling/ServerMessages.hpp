@@ -17,6 +17,29 @@ namespace server {
 std::string withRequestId(const std::string& message, const std::optional<std::string>& requestId);
 std::string joined(const std::string& participantId, const RoomInfo& room,
                    const std::vector<ParticipantInfo>& participants, const std::string& videoCodec);
+// To a participant moved to another room of the meeting (a breakout room, or back to the
+// plenum): the room they are in now and who is there; that room's meeting state follows.
+std::string moved(const RoomInfo& room, const std::vector<ParticipantInfo>& participants);
+// The breakout rooms of the meeting, as one recipient sees them.
+struct BreakoutsInfo {
+  struct Room {
+    std::string id;
+    std::string name;
+    std::vector<ParticipantInfo> members;
+  };
+  std::string state = "closed";  // closed, open, closing
+  std::vector<Room> rooms;
+  std::string assignment;        // automatic, manual, free
+  bool allowReturn = false;
+  WallTime endsAt;               // open: the planned end; closing: the end of the countdown
+  long long remainingMs = 0;     // until endsAt, at the time of sending
+  unsigned closingSeconds = 0;   // the length of the closing countdown
+  std::string yourRoom;          // the recipient's breakout room id, empty in the plenum
+};
+std::string breakoutsUpdated(const BreakoutsInfo& breakouts);
+std::string breakoutBroadcast(const std::string& fromName, const std::string& text, WallTime time);
+std::string breakoutHelp(const std::string& roomId, const std::string& roomName, const std::string& participantId,
+                         const std::string& name);
 std::string offer(const std::string& sdp);
 std::string candidate(unsigned mlineIndex, const std::string& candidate);
 std::string participantJoined(const ParticipantInfo& participant);

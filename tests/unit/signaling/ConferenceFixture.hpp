@@ -33,6 +33,7 @@ struct FakeMedia : RoomMedia {
     std::map<std::string, bool> muted;
     std::map<std::string, bool> visible;
     int added = 0;
+    int moved = 0;  // participants that arrived by a move
     mixer::Layout layout = mixer::Layout::Grid;
     std::optional<std::string> floor;
     int layoutCalls = 0;
@@ -59,6 +60,14 @@ struct FakeMedia : RoomMedia {
     state.present.erase(id);
     state.muted.erase(id);
     state.visible.erase(id);
+  }
+  void moveParticipant(const std::string& id, RoomMedia& to, bool audioMuted, bool videoVisible) override {
+    removeParticipant(id);
+    auto& target = dynamic_cast<FakeMedia&>(to);
+    target.state.present.insert(id);
+    target.state.muted[id] = audioMuted;
+    target.state.visible[id] = videoVisible;
+    ++target.state.moved;
   }
   void setAudioMuted(const std::string& id, bool muted) override { state.muted[id] = muted; }
   void setVideoVisible(const std::string& id, bool visible) override { state.visible[id] = visible; }
