@@ -43,6 +43,7 @@ const std::vector<SettingKey> kKeys = {
     {"rooms.lobby-wait-minutes", T::Integer, "30", 1, 1440},
     {"rooms.ad-hoc", T::OptionalBoolean, ""},
     {"rooms.pin-length", T::Integer, "8", 6, 9},
+    {"breakout.closing-seconds", T::Integer, "60", 5, 600},
     {"signaling.timeout-ms", T::Integer, "8000", 1000, 600000},
     {"signaling.join-timeout-s", T::Integer, "30", 1, 3600},
     {"signaling.joins-per-minute", T::Integer, "30", 1, 100000},
@@ -228,6 +229,7 @@ Settings Settings::from(const Poco::Util::AbstractConfiguration& c, bool crossCh
   s.conference.maxParticipants = orAuto(integer(c, "rooms.max-total-participants"), std::max<std::size_t>(30, 15 * cores));
   s.conference.timeouts.answer = std::chrono::seconds(integer(c, "signaling.answer-timeout-s"));
   s.conference.timeouts.lobby = std::chrono::minutes(integer(c, "rooms.lobby-wait-minutes"));
+  s.conference.breakoutClosing = std::chrono::seconds(integer(c, "breakout.closing-seconds"));
   s.maxConnectionsPerAddress = integer(c, "http.max-connections-per-address");
   s.maxHttpConnectionsPerAddress = integer(c, "http.max-http-connections-per-address");
   s.trustedProxies = split(raw(c, "http.trusted-proxies"));

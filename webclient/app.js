@@ -16,6 +16,7 @@ import * as ui from './ui.js';
 import { Chat } from './chat.js';
 import { SpeakerQueue } from './queue.js';
 import { Recording, renderConsent, consentStartedAt, unavailableKey } from './recording.js';
+import { Breakouts } from './breakouts.js';
 
 const params = new URLSearchParams(location.search);
 const AUTOJOIN = params.get('autojoin') === '1';
@@ -62,6 +63,12 @@ const plenum = {
   activeSpeaker: null,   // participant id or null
   recording: { state: 'stopped', startedAt: null, startedBy: null, reason: null }, // as received (lobby too)
   recordingConsent: false, // joins carry recordingConsent: true (see recording.js)
+  // Breakout rooms (see breakouts.js):
+  breakouts: { state: 'closed', rooms: [], yourRoom: null }, // the last breakouts-updated, normalised
+  breakoutRoom: null,    // {id, name} of the breakout room we are in (from `moved`), null in the plenum
+  moves: 0,              // `moved` messages received on this page (the connection stays the same)
+  broadcasts: [],        // messages to all rooms received: [{from, text}]
+  helpCalls: [],         // moderators: calls for help received: [{room, roomName, name}]
   // When each state message had arrived and been shown, and when each request left:
   // [{type, at, wall, ...summary}], the last 300 of each. `at` is performance.timeOrigin +
   // performance.now(); `wall` is Date.now(), which is what to compare across browsers: each
@@ -137,6 +144,23 @@ const recording = new Recording({
     plenum.recordingConsent = r.consent;
   },
 });
+
+const breakouts = new Breakouts({
+  send: sendMeeting,
+  confirm: (text, ok) => ui.confirmDialog(text, ok),
+  notify: (text, urgent) => ui.toast(text, urgent ? 10000 : 5000, urgent),
+  alarm: () => ui.playKnockSound(),
+  participants: () => plenum.participants,
+  selfId: () => plenum.participantId,
+  onChange: (b) => {
+    plenum.breakouts = { ...b.current, rooms: b.current.rooms.map((r) => ({ ...r, members: r.members.map((m) => ({ ...m })) })) };
+    plenum.breakoutRoom = b.room ? { ...b.room } : null;
+    plenum.broadcasts = b.broadcasts.map((x) => ({ ...x }));
+    plenum.helpCalls = b.helpCalls.map((x) => ({ ...x }));
+  },
+});
+// Moves bring many arrivals and departures at once: no toast for each of them for a moment.
+let quietUntil = 0;
 
 function setState(state) {
   plenum.state = state;
@@ -427,6 +451,7 @@ function handleMessage(c, msg) {
       chat.reset(plenum.participantId);
       speakers.reset(plenum.participantId);
       setParticipants(Array.isArray(msg.participants) ? msg.participants : []);
+      breakouts.reset();
       ui.setBanner('');
       setState('joined');
       ui.showScreen('room');
@@ -435,6 +460,36 @@ function handleMessage(c, msg) {
       announceMedia(); // the user may have toggled something while we were connecting
       return;
     }
+    case 'moved': {
+      // Another room of the meeting (a breakout room, or back to the plenum), same connection:
+      // its people and tools replace the old room's; its composite arrives on the same track.
+      if (!c.joined) return;
+      plenum.moves += 1;
+      quietUntil = performance.now() + 3000;
+      const room = msg.breakout && typeof msg.breakout.id === 'string'
+        ? { id: msg.breakout.id, name: typeof msg.breakout.name === 'string' ? msg.breakout.name : msg.breakout.id } : null;
+      chat.reset(plenum.participantId);
+      speakers.reset(plenum.participantId);
+      recording.reset();
+      breakouts.moved(room);
+      roomInfo(msg);
+      setParticipants(Array.isArray(msg.participants) ? msg.participants : []);
+      arrived(msg.type, { room: room ? room.id : null });
+      return;
+    }
+    case 'breakouts-updated':
+      if (msg.state === 'closed' && breakouts.open) quietUntil = performance.now() + 3000;
+      breakouts.update(msg);
+      arrived(msg.type, { state: plenum.breakouts.state, yourRoom: plenum.breakouts.yourRoom });
+      return;
+    case 'breakout-broadcast':
+      breakouts.broadcast(msg);
+      arrived(msg.type, { text: typeof msg.text === 'string' ? msg.text : '' });
+      return;
+    case 'breakout-help':
+      if (plenum.role === 'moderator') breakouts.help(msg);
+      arrived(msg.type, { room: typeof msg.breakout === 'string' ? msg.breakout : '' });
+      return;
     case 'lobby':
       if (c.joined) return;
       clearTimeout(c.joinTimer);
@@ -502,7 +557,9 @@ function handleMessage(c, msg) {
       const isNew = !participants.has(p.id);
       participants.set(p.id, p);
       publishParticipants();
-      if (isNew && c.joined && p.id !== plenum.participantId) ui.toast(t('room.joined', { name: p.name }));
+      if (isNew && c.joined && p.id !== plenum.participantId && performance.now() > quietUntil) {
+        ui.toast(t('room.joined', { name: p.name }));
+      }
       return;
     }
     case 'participant-updated': {
@@ -526,6 +583,7 @@ function handleMessage(c, msg) {
       if (!p) return;
       participants.delete(id);
       publishParticipants();
+      if (msg.reason === 'moved' || performance.now() < quietUntil) return;
       const key = msg.reason === 'left' ? 'room.left' : msg.reason === 'removed' ? 'room.removed' : 'room.lost';
       ui.toast(t(key, { name: p.name }));
       return;
@@ -647,7 +705,10 @@ function roomInfo(msg) {
   if (typeof msg.room === 'string' && msg.room) plenum.room = msg.room;
   if (typeof msg.title === 'string' && msg.title) plenum.title = msg.title;
   if (typeof msg.locked === 'boolean') plenum.locked = msg.locked;
-  showTitle(plenum.title || plenum.room || t('prejoin.invitation'));
+  const title = plenum.title || plenum.room || t('prejoin.invitation');
+  // In a breakout room: the meeting's title and the room's name.
+  const breakout = msg.breakout && typeof msg.breakout.name === 'string' ? msg.breakout.name : null;
+  showTitle(breakout ? `${title} · ${breakout}` : title);
   ui.setLocked(plenum.locked);
 }
 
@@ -670,6 +731,8 @@ function resetMeeting() {
   ui.setLayout(null);
   recording.setModerator(false);
   recording.reset();
+  breakouts.setModerator(false);
+  breakouts.reset();
 }
 
 // A moderator muted us: the server already left us out of the mix; switch the microphone off
@@ -712,6 +775,8 @@ function publishParticipants() {
   chat.setModerator(moderator);
   speakers.setModerator(moderator); // re-renders the list through onChange when it changes
   recording.setModerator(moderator);
+  breakouts.setModerator(moderator);
+  breakouts.participantsChanged();
   renderParticipantList();
   if (wasModerator !== moderator) ui.renderLobby(plenum.lobby, moderator);
 }

@@ -64,9 +64,9 @@ export function clearPreview() {
   $('preview').srcObject = null;
 }
 
-// The side panel: three tabs (participants, chat, speakers). On wide screens it sits beside the
+// The side panel: four tabs (participants, chat, speakers, breakout rooms). On wide screens it sits beside the
 // video, on narrow ones over it (style.css).
-export const TABS = ['participants', 'chat', 'speakers'];
+export const TABS = ['participants', 'chat', 'speakers', 'breakouts'];
 let currentTab = 'participants';
 
 export function isPanelOpen() {
