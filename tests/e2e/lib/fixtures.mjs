@@ -18,6 +18,9 @@ export const PARTICIPANTS = [
   { name: 'Gruen', color: 'green', argb: 0xff00ff00, tone: 1340 },
   { name: 'Blau', color: 'blue', argb: 0xff0000ff, tone: 2570 },
 ];
+// A fourth participant who shows grey (none of the three colours) and is silent: a moderator
+// whose own picture and sound no test looks for.
+export const SILENT_GREY = { name: 'Mod', color: 'grey', argb: 0xff808080, tone: 440, volume: 0 };
 // Sine amplitude: 0.25 (-12 dBFS), so that a mix of all three stays below full scale.
 export const TONE_VOLUME = 0.25;
 export const COLORS = PARTICIPANTS.map((p) => p.color);
@@ -41,7 +44,7 @@ export async function makeMedia(dir, p, { videoSeconds = 4, audioSeconds = 120 }
       '!', `video/x-raw,format=I420,width=320,height=240,framerate=${fps}/1`,
       '!', 'y4menc', '!', 'filesink', `location=${y4m}`]),
     run('gst-launch-1.0', ['-q',
-      'audiotestsrc', 'wave=sine', `freq=${p.tone}`, `volume=${TONE_VOLUME}`, `samplesperbuffer=${spb}`,
+      'audiotestsrc', 'wave=sine', `freq=${p.tone}`, `volume=${p.volume ?? TONE_VOLUME}`, `samplesperbuffer=${spb}`,
       `num-buffers=${Math.ceil((audioSeconds * 48000) / spb)}`,
       '!', 'audio/x-raw,format=S16LE,rate=48000,channels=1',
       '!', 'wavenc', '!', 'filesink', `location=${wav}`]),
