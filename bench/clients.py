@@ -17,8 +17,8 @@ webrtcbin), all in one room of a running plenumd. Each participant:
 Talks to bench.py over stdout: one JSON object per line ({"event": "status", ...} every
 second, {"event": "ready"} once every participant is connected and receiving audio and
 video, {"event": "final", ...} on exit, {"event": "signal", "p": i, "t": ..., "msg": ...} for
-each 'joined' (with the participant's own "role"), 'recording-updated' and 'error' from the
-server, {"event": "sent", "p": i, "t": ..., "type": ...} after a "send"). Reads commands on
+each 'joined' (with the participant's own "role" and "participantId"), 'recording-updated',
+'moved', 'breakouts-updated' and 'error' from the server, {"event": "sent", "p": i, "t": ..., "type": ...} after a "send"). Reads commands on
 stdin: "stop" (or EOF) makes it leave the room and exit; "snapshot PATH" writes the last
 decoded composite frame of participant 0 as PNG (only with --decode-first); "send I JSON" makes
 participant I send that signaling message (e.g. a moderator's {"type":"recording-start"}).
@@ -234,8 +234,9 @@ class Participant:
             self.joined_at = time.monotonic()
             role = next((p.get("role") for p in msg.get("participants", [])
                          if p.get("participantId", p.get("id")) == self.participant_id), None)
-            emit({"event": "signal", "p": self.idx, "t": time.monotonic(), "msg": {"type": t, "role": role}})
-        elif t == "recording-updated":
+            emit({"event": "signal", "p": self.idx, "t": time.monotonic(),
+                  "msg": {"type": t, "role": role, "participantId": self.participant_id}})
+        elif t in ("recording-updated", "moved", "breakouts-updated"):
             emit({"event": "signal", "p": self.idx, "t": time.monotonic(), "msg": msg})
         elif t == "offer":
             if self.offer_s is None and self.joined_at is not None:
@@ -254,7 +255,7 @@ class Participant:
             emit({"event": "signal", "p": self.idx, "t": time.monotonic(), "msg": msg})
         elif t == "participant-left":
             self.left_events += 1
-            if msg.get("reason") not in ("left",):
+            if msg.get("reason") not in ("left", "moved"):
                 log("p%d: participant-left %s" % (self.idx, msg))
         return False
 

@@ -4,6 +4,7 @@
 # synthetic WebRTC participants in one room (default N = 2 4 8). See bench/README.md.
 #   bench/run.sh [N ...] [--window S] [--settle S] [--snapshot FILE{n}.png] [--keep]
 #   bench/run.sh --soak [...]; bench/run.sh --recording [--long-minutes 10] [...] (see bench/README.md)
+#   bench/run.sh --breakouts [--n 8] [...]; bench/run.sh --moves (see bench/README.md)
 # Environment: PLENUMD=/path/to/plenumd (default build/appliance/plenumd).
 # Installs its Debian packages if missing (runs as root); all traffic stays on 127.0.0.1.
 set -euo pipefail
@@ -39,6 +40,12 @@ if [[ "${1:-}" == --soak ]]; then
 elif [[ "${1:-}" == --recording ]]; then
   script="$here/recording.py"
   shift
+elif [[ "${1:-}" == --breakouts ]]; then
+  script="$here/breakouts.py"
+  shift
+elif [[ "${1:-}" == --moves ]]; then
+  # The media test that times 20 moves between two rooms' mixers (hidden from the test run).
+  exec "${MEDIA_TESTS:-$here/../build/tests/media/plenum_media_tests}" "[moves]"
 fi
 
 if [[ "${BENCH_NETNS:-1}" != 0 ]] && command -v unshare >/dev/null && command -v ip >/dev/null; then

@@ -303,10 +303,14 @@ void Composite::remove(const std::string& id) {
   auto it = std::find_if(tiles_.begin(), tiles_.end(), [&](const auto& t) { return t->id == id; });
   if (it == tiles_.end()) return;
   Tile& tile = **it;
-  // The compositor's pads go first, then the tile stops, sinks first.
-  releasePad(tile.placeholderPad);
-  releasePad(tile.cameraPad);
-  ElementReaper::retire(pipeline_, tile.elements());
+  // Hidden at once (the compositor skips transparent pads), the tile's elements out of the room;
+  // the compositor's pads are given back and the elements stopped off this thread: releasing a
+  // pad waits for the frame being composited (tenths of a second on a loaded machine), which
+  // would hold up every room's signaling and every move (ElementReaper).
+  for (GstPad* pad : {tile.placeholderPad, tile.cameraPad}) {
+    if (pad) g_object_set(pad, "alpha", 0.0, nullptr);
+  }
+  ElementReaper::retire(pipeline_, tile.elements(), {{compositor_, tile.placeholderPad}, {compositor_, tile.cameraPad}});
   tiles_.erase(it);
   applyLayout();
 }

@@ -5,6 +5,7 @@
 
 #include <gst/video/video.h>
 
+#include <atomic>
 #include <stdexcept>
 
 namespace plenum::mixer {
@@ -19,6 +20,10 @@ struct CompositeEncoders::Encoder {
   GstElement* parser = nullptr;  // H.264 only
   GstElement* tee = nullptr;
   std::shared_ptr<KeyframeLimiter> limiter;  // shared with the tee's probe (a streaming thread)
+  // Who takes this encoding now. With nobody (a plenum whose people are all in breakout rooms,
+  // a room whose last browser moved away) the encoder gets no frames: a probe on its queue
+  // drops them, read on the compositor's streaming thread.
+  std::shared_ptr<std::atomic<unsigned>> receivers = std::make_shared<std::atomic<unsigned>>(0);
 
   void forceKeyframe() {
     gst_element_send_event(encoder,
@@ -73,6 +78,12 @@ CompositeEncoders::Encoder& CompositeEncoders::encoder(VideoCodec codec) {
                     [](gpointer limiter) { delete static_cast<std::shared_ptr<KeyframeLimiter>*>(limiter); });
   gst_object_unref(teeSink);
 
+  GstPad* queueIn = gst_element_get_static_pad(enc->queue, "sink");
+  gst_pad_add_probe(queueIn, GST_PAD_PROBE_TYPE_BUFFER, &CompositeEncoders::onRawFrame,
+                    new std::shared_ptr<std::atomic<unsigned>>(enc->receivers),
+                    [](gpointer n) { delete static_cast<std::shared_ptr<std::atomic<unsigned>>*>(n); });
+  gst_object_unref(queueIn);
+
   startDownstreamFirst(chain);
   // The compositor never waits for a busy encoder, nor stops with a failed one.
   GstPad* queueSink = gst_element_get_static_pad(enc->queue, "sink");
@@ -91,6 +102,11 @@ GstPadProbeReturn CompositeEncoders::onUpstreamEvent(GstPad*, GstPadProbeInfo* i
   if (!gst_video_event_is_force_key_unit(event)) return GST_PAD_PROBE_OK;
   auto& limiter = *static_cast<std::shared_ptr<KeyframeLimiter>*>(data);
   return limiter->request(KeyframeLimiter::Clock::now()) ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+}
+
+GstPadProbeReturn CompositeEncoders::onRawFrame(GstPad*, GstPadProbeInfo*, gpointer data) {
+  const auto& receivers = *static_cast<std::shared_ptr<std::atomic<unsigned>>*>(data);
+  return receivers->load(std::memory_order_relaxed) > 0 ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
 }
 
 void CompositeEncoders::sendPendingKeyframes(KeyframeLimiter::Clock::time_point now) {
@@ -114,6 +130,7 @@ GstPad* CompositeEncoders::attach(VideoCodec codec, GstPad* into) {
   Encoder& enc = encoder(codec);
   GstPad* pad = linkBranch(enc.tee, into);  // the encoder never waits for this receiver
   if (!pad) throw std::runtime_error("cannot link the composite to a receiver");
+  ++*enc.receivers;
   requestKeyframe(codec);  // the newcomer's decoder can start only from a key frame
   return pad;
 }
@@ -122,6 +139,7 @@ void CompositeEncoders::release(VideoCodec codec, GstPad*& pad) {
   auto it = encoders_.find(codec);
   if (it == encoders_.end() || !pad) return;
   detachFromTee(it->second->tee, pad);
+  if (*it->second->receivers > 0) --*it->second->receivers;
 }
 
 }  // namespace plenum::mixer

@@ -3,7 +3,8 @@
 // The composite, encoded once per codec for everybody who takes it (browsers, later the
 // recorder), and the key frames: a newcomer or a receiver's PLI/FIR asks for one, at most one
 // per keyframeMinIntervalMs (KeyframeLimiter), so one bad link cannot flood the room with key
-// frames. An encoder is made on first use. Conference thread only.
+// frames. An encoder is made on first use, and idles (gets no frames) while nobody takes it.
+// Conference thread only.
 #include "mixer/KeyframeLimiter.hpp"
 #include "mixer/MixerSettings.hpp"
 
@@ -38,6 +39,8 @@ private:
 
   Encoder& encoder(VideoCodec codec);
   static GstPadProbeReturn onUpstreamEvent(GstPad* pad, GstPadProbeInfo* info, gpointer limiter);
+  // Drops the raw composite before an encoder nobody takes (its receiver count is zero).
+  static GstPadProbeReturn onRawFrame(GstPad* pad, GstPadProbeInfo* info, gpointer receivers);
 
   // passed in
   GstElement* pipeline_;

@@ -21,6 +21,15 @@ public:
   // Takes `elements` (nullptrs are skipped) out of `bin` and stops them in the order given,
   // off the calling thread. Unlink them from the room's shared elements (tees, mixers) first.
   static void retire(GstElement* bin, const std::vector<GstElement*>& elements);
+  // The same, after giving back request pads of the room's shared elements (a compositor's
+  // input pads, taken over with their reference; set to null here): releasing one waits for
+  // the element's current cycle (a compositor finishing a frame) and the pad's streaming
+  // thread, which the conference thread must not do. Unlink or hide them first.
+  struct PadRelease {
+    GstElement* owner;
+    GstPad*& pad;
+  };
+  static void retire(GstElement* bin, const std::vector<GstElement*>& elements, std::vector<PadRelease> pads);
   // Stops a whole pipeline (a room's) off the calling thread and drops the caller's reference.
   // Whatever its probes and callbacks use must be owned by them (destroy notifies), not by the
   // caller, which may be gone by then.

@@ -162,6 +162,7 @@ std::optional<ProtocolError> Conference::MessageHandler::operator()(const Breako
                          // From the plan's own timer: not inside it.
                          [&c, home] { c.defer_([&c, home] { c.closeBreakouts(home); }); }});
   std::vector<std::string> made;
+  const auto started = std::chrono::steady_clock::now();
   try {
     for (const auto& room : plan->rooms()) {
       RoomPolicy policy = plenum.policy();
@@ -177,6 +178,7 @@ std::optional<ProtocolError> Conference::MessageHandler::operator()(const Breako
     for (const auto& key : made) c.rooms_.erase(key);
     return ProtocolError{ErrorCode::Internal, "could not open the breakout rooms"};
   }
+  const auto built = std::chrono::steady_clock::now();
   std::vector<Breakouts::Member> people;
   for (const auto& p : members) people.push_back({p.id, p.moderator});
   const auto places = Breakouts::place(m, people);
@@ -188,6 +190,11 @@ std::optional<ProtocolError> Conference::MessageHandler::operator()(const Breako
     if (Binding* binding = c.bindingOf(home, id)) c.move(*binding, home + "#" + roomId);
   }
   c.breakoutsChanged(home);
+  const auto ms = [](auto from, auto to) {
+    return static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(to - from).count());
+  };
+  log().information("meeting %s: breakout rooms made in %d ms, everyone placed %d ms later", home, ms(started, built),
+                    ms(built, std::chrono::steady_clock::now()));
   return std::nullopt;
 }
 

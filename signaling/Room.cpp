@@ -668,10 +668,10 @@ std::optional<ProtocolError> Room::moveTo(const std::string& participantId, Room
     activeSpeaker_.reset();
     broadcast(server::activeSpeaker(activeSpeaker_));
   }
-  log().information("room %s: %s moves to %s (%z remain)", label_, participantId, to.label_, participants_.size());
   const bool audioMuted = !moving.info.audio;
   const bool videoVisible = moving.info.video;
   to.arrive(std::move(moving));
+  const auto started = std::chrono::steady_clock::now();
   try {
     media_->moveParticipant(participantId, *to.media_, audioMuted, videoVisible);
   } catch (...) {
@@ -680,6 +680,9 @@ std::optional<ProtocolError> Room::moveTo(const std::string& participantId, Room
     to.broadcast(server::participantLeft(participantId, "media-failed"));
     throw;
   }
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  log().information("room %s: %s moved to %s (%z remain; media moved in %d ms)", label_, participantId, to.label_,
+                    participants_.size(), static_cast<int>(took.count()));
   return std::nullopt;
 }
 

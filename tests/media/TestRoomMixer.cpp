@@ -525,6 +525,37 @@ TEST_CASE("Seats: a phone's hears its mix-minus while silent, a recorder's the f
   }
 }
 
+// How long a move takes to show: from detach+attach to the mover hearing only the new room's
+// tone (`hearTone` present, `goneTones` absent, over 50 ms) and to its tile showing its colour in
+// the new room's composite (as `viewer` decodes it).
+struct MoveTimes {
+  std::optional<std::chrono::milliseconds> heard;
+  std::optional<std::chrono::milliseconds> seen;
+};
+
+MoveTimes moveAndTime(ConferenceContext& conference, test::SyntheticParticipant& mover, mixer::RoomMixer& from,
+                      mixer::RoomMixer& to, test::CompositeViewer& viewer, const Expected& who, double hearTone,
+                      std::initializer_list<double> goneTones) {
+  const auto start = std::chrono::steady_clock::now();
+  from.detach(mover);
+  to.attach(mover);
+  const auto since = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  };
+  MoveTimes times;
+  conference.waitFor(
+      [&] {
+        if (!times.heard && hearsOnly(mover, {hearTone}, goneTones, 2400)) times.heard = since();
+        double rgb[3];
+        if (!times.seen && viewer.averageColour(centre(to.composite().tileRect(who.id)), rgb) && looksLike(rgb, who.rgb)) {
+          times.seen = since();
+        }
+        return times.heard && times.seen;
+      },
+      20s);
+  return times;
+}
+
 TEST_CASE("An endpoint moves from one room to another without a new transport", "[media][move]") {
   ConferenceContext conference;
   using P = test::SyntheticParticipant;
@@ -545,38 +576,22 @@ TEST_CASE("An endpoint moves from one room to another without a new transport", 
   }));
   const std::vector<GstElement*> before = mover.elements();
 
-  const auto start = std::chrono::steady_clock::now();
-  roomA.detach(mover);
-  roomB.attach(mover);
+  // It hears only B (green), and B sees and hears it; A does not hear it any more.
+  const MoveTimes times = moveAndTime(conference, mover, roomA, roomB, viewerB, blue, green.toneHz,
+                                      {red.toneHz, blue.toneHz});
   CHECK(mover.mixer() == &roomB);
   CHECK(roomA.composite().tileOrder() == std::vector<std::string>{red.id});
   CHECK_FALSE(roomA.isAttached(blue.id));
   CHECK(roomB.composite().tileOrder() == std::vector<std::string>{green.id, blue.id});
-
-  // It hears only B (green), and B sees and hears it; A does not hear it any more.
-  std::optional<std::chrono::milliseconds> heardB;
-  std::optional<std::chrono::milliseconds> seenB;
-  const auto since = [&] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-  };
-  CHECK(conference.waitFor(
-      [&] {
-        if (!heardB && hearsOnly(mover, {green.toneHz}, {red.toneHz, blue.toneHz}, 2400)) heardB = since();
-        double rgb[3];
-        if (!seenB && viewerB.averageColour(centre(roomB.composite().tileRect(blue.id)), rgb) &&
-            looksLike(rgb, blue.rgb)) {
-          seenB = since();
-        }
-        return heardB && seenB;
-      },
-      20s));
-  INFO("after the move: hears only room B after " << (heardB ? heardB->count() : -1) << " ms, shown in B's composite after "
-                                                   << (seenB ? seenB->count() : -1) << " ms");
+  INFO("after the move: hears only room B after " << (times.heard ? times.heard->count() : -1)
+                                                  << " ms, shown in B's composite after "
+                                                  << (times.seen ? times.seen->count() : -1) << " ms");
   g_message("move: hears only room B after %lld ms, shown in B's composite after %lld ms",
-            static_cast<long long>(heardB ? heardB->count() : -1), static_cast<long long>(seenB ? seenB->count() : -1));
+            static_cast<long long>(times.heard ? times.heard->count() : -1),
+            static_cast<long long>(times.seen ? times.seen->count() : -1));
   // Generous bound for a loaded 2-core machine; the figures are in the log (about 100-200 ms here).
-  CHECK(heardB.value_or(99s) < 2s);
-  CHECK(seenB.value_or(99s) < 2s);
+  CHECK(times.heard.value_or(99s) < 2s);
+  CHECK(times.seen.value_or(99s) < 2s);
   CHECK(conference.waitFor([&] { return hearsOnly(inB, {blue.toneHz}, {green.toneHz}); }));
   CHECK(conference.waitFor([&] { return hearsOnly(inA, {}, {blue.toneHz, red.toneHz}); }));
   // The same elements, none made again.
@@ -588,6 +603,45 @@ TEST_CASE("An endpoint moves from one room to another without a new transport", 
   CHECK(conference.waitFor([&] { return hearsOnly(mover, {red.toneHz}, {green.toneHz, blue.toneHz}); }));
   CHECK(conference.waitFor([&] { return hearsOnly(inA, {blue.toneHz}, {red.toneHz}); }));
   CHECK(mover.elements() == before);
+}
+
+// A benchmark, not run by default (hidden tag; bench/run.sh --moves runs it): 20 moves back and
+// forth, the time to the new room's sound and to the mover's tile in the new composite, p50/max.
+TEST_CASE("Move times over 20 moves", "[.][moves]") {
+  ConferenceContext conference;
+  using P = test::SyntheticParticipant;
+  mixer::RoomMixer roomA("moves-a", smallComposite(), nullptr);
+  mixer::RoomMixer roomB("moves-b", smallComposite(), nullptr);
+  const auto& red = kPeople[0];
+  const auto& green = kPeople[1];
+  const auto& blue = kPeople[2];
+  P inA(roomA, red.id, red.name, red.argb, red.toneHz, 0.3, P::Hearing::Opus);
+  P inB(roomB, green.id, green.name, green.argb, green.toneHz, 0.3, P::Hearing::Opus);
+  P mover(roomA, blue.id, blue.name, blue.argb, blue.toneHz, 0.3, P::Hearing::Raw);
+  test::CompositeViewer viewerA(roomA, mixer::VideoCodec::H264);
+  test::CompositeViewer viewerB(roomB, mixer::VideoCodec::H264);
+  REQUIRE(conference.waitFor([&] { return hearsOnly(mover, {red.toneHz}, {green.toneHz, blue.toneHz}); }));
+  std::vector<long long> heard, seen;
+  for (int i = 0; i < 20; ++i) {
+    const bool toB = i % 2 == 0;
+    // Settle between moves: the key frame limiter lets one key frame a second per encoder.
+    const auto settled = std::chrono::steady_clock::now() + 1500ms;
+    conference.waitFor([&] { return std::chrono::steady_clock::now() >= settled; });
+    const MoveTimes t = toB ? moveAndTime(conference, mover, roomA, roomB, viewerB, blue, green.toneHz, {red.toneHz})
+                            : moveAndTime(conference, mover, roomB, roomA, viewerA, blue, red.toneHz, {green.toneHz});
+    REQUIRE(t.heard);
+    REQUIRE(t.seen);
+    heard.push_back(t.heard->count());
+    seen.push_back(t.seen->count());
+    g_message("move %d (%s): new sound after %lld ms, tile in the new composite after %lld ms", i + 1, toB ? "A->B" : "B->A",
+              static_cast<long long>(t.heard->count()), static_cast<long long>(t.seen->count()));
+  }
+  const auto p50 = [](std::vector<long long> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  g_message("MOVES over 20: new sound p50 %lld ms max %lld ms; new composite p50 %lld ms max %lld ms", p50(heard),
+            *std::max_element(heard.begin(), heard.end()), p50(seen), *std::max_element(seen.begin(), seen.end()));
 }
 
 TEST_CASE("A participant whose decoder fails is reported with a reason; the room carries on",
