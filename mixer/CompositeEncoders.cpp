@@ -6,6 +6,7 @@
 #include <gst/video/video.h>
 
 #include <atomic>
+#include <cstdint>
 #include <stdexcept>
 
 namespace plenum::mixer {
@@ -20,10 +21,14 @@ struct CompositeEncoders::Encoder {
   GstElement* parser = nullptr;  // H.264 only
   GstElement* tee = nullptr;
   std::shared_ptr<KeyframeLimiter> limiter;  // shared with the tee's probe (a streaming thread)
-  // Who takes this encoding now. With nobody (a plenum whose people are all in breakout rooms,
-  // a room whose last browser moved away) the encoder gets no frames: a probe on its queue
-  // drops them, read on the compositor's streaming thread.
-  std::shared_ptr<std::atomic<unsigned>> receivers = std::make_shared<std::atomic<unsigned>>(0);
+  // How many take this encoding now (conference thread), and the frames let through to the
+  // encoder (for tests). With nobody (a plenum whose people are all in breakout rooms) the
+  // encoder gets no frames: a probe on its queue, on the compositor's streaming thread, drops them.
+  struct Intake {
+    std::atomic<unsigned> receivers{0};
+    std::atomic<std::uint64_t> frames{0};
+  };
+  std::shared_ptr<Intake> intake = std::make_shared<Intake>();
 
   void forceKeyframe() {
     gst_element_send_event(encoder,
@@ -80,8 +85,8 @@ CompositeEncoders::Encoder& CompositeEncoders::encoder(VideoCodec codec) {
 
   GstPad* queueIn = gst_element_get_static_pad(enc->queue, "sink");
   gst_pad_add_probe(queueIn, GST_PAD_PROBE_TYPE_BUFFER, &CompositeEncoders::onRawFrame,
-                    new std::shared_ptr<std::atomic<unsigned>>(enc->receivers),
-                    [](gpointer n) { delete static_cast<std::shared_ptr<std::atomic<unsigned>>*>(n); });
+                    new std::shared_ptr<Encoder::Intake>(enc->intake),
+                    [](gpointer n) { delete static_cast<std::shared_ptr<Encoder::Intake>*>(n); });
   gst_object_unref(queueIn);
 
   startDownstreamFirst(chain);
@@ -105,8 +110,10 @@ GstPadProbeReturn CompositeEncoders::onUpstreamEvent(GstPad*, GstPadProbeInfo* i
 }
 
 GstPadProbeReturn CompositeEncoders::onRawFrame(GstPad*, GstPadProbeInfo*, gpointer data) {
-  const auto& receivers = *static_cast<std::shared_ptr<std::atomic<unsigned>>*>(data);
-  return receivers->load(std::memory_order_relaxed) > 0 ? GST_PAD_PROBE_OK : GST_PAD_PROBE_DROP;
+  auto& intake = **static_cast<std::shared_ptr<Encoder::Intake>*>(data);
+  if (intake.receivers.load(std::memory_order_relaxed) == 0) return GST_PAD_PROBE_DROP;
+  intake.frames.fetch_add(1, std::memory_order_relaxed);
+  return GST_PAD_PROBE_OK;
 }
 
 void CompositeEncoders::sendPendingKeyframes(KeyframeLimiter::Clock::time_point now) {
@@ -121,6 +128,11 @@ void CompositeEncoders::requestKeyframe(VideoCodec codec) {
   if (it->second->limiter->request(KeyframeLimiter::Clock::now())) it->second->forceKeyframe();
 }
 
+std::uint64_t CompositeEncoders::framesEncoded(VideoCodec codec) const {
+  auto it = encoders_.find(codec);
+  return it == encoders_.end() ? 0 : it->second->intake->frames.load();
+}
+
 unsigned CompositeEncoders::keyframesGranted(VideoCodec codec) const {
   auto it = encoders_.find(codec);
   return it == encoders_.end() ? 0 : it->second->limiter->granted();
@@ -130,7 +142,7 @@ GstPad* CompositeEncoders::attach(VideoCodec codec, GstPad* into) {
   Encoder& enc = encoder(codec);
   GstPad* pad = linkBranch(enc.tee, into);  // the encoder never waits for this receiver
   if (!pad) throw std::runtime_error("cannot link the composite to a receiver");
-  ++*enc.receivers;
+  ++enc.intake->receivers;
   requestKeyframe(codec);  // the newcomer's decoder can start only from a key frame
   return pad;
 }
@@ -139,7 +151,7 @@ void CompositeEncoders::release(VideoCodec codec, GstPad*& pad) {
   auto it = encoders_.find(codec);
   if (it == encoders_.end() || !pad) return;
   detachFromTee(it->second->tee, pad);
-  if (*it->second->receivers > 0) --*it->second->receivers;
+  if (it->second->intake->receivers > 0) --it->second->intake->receivers;
 }
 
 }  // namespace plenum::mixer

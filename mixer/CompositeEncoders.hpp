@@ -10,6 +10,7 @@
 
 #include <gst/gst.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 
@@ -33,6 +34,8 @@ public:
   // Sends the key frames that were asked for while the limiter held them back (every 250 ms).
   void sendPendingKeyframes(KeyframeLimiter::Clock::time_point now);
   unsigned keyframesGranted(VideoCodec codec) const;
+  // Raw frames handed to the codec's encoder so far (none while nobody takes it).
+  std::uint64_t framesEncoded(VideoCodec codec) const;
 
 private:
   struct Encoder;
@@ -40,7 +43,7 @@ private:
   Encoder& encoder(VideoCodec codec);
   static GstPadProbeReturn onUpstreamEvent(GstPad* pad, GstPadProbeInfo* info, gpointer limiter);
   // Drops the raw composite before an encoder nobody takes (its receiver count is zero).
-  static GstPadProbeReturn onRawFrame(GstPad* pad, GstPadProbeInfo* info, gpointer receivers);
+  static GstPadProbeReturn onRawFrame(GstPad* pad, GstPadProbeInfo* info, gpointer intake);
 
   // passed in
   GstElement* pipeline_;

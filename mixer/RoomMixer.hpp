@@ -67,6 +67,7 @@ public:
   // For tests.
   const Composite& composite() const { return composite_; }
   unsigned keyframesGranted(VideoCodec codec) const { return encoders_.keyframesGranted(codec); }
+  std::uint64_t framesEncoded(VideoCodec codec) const { return encoders_.framesEncoded(codec); }
   bool receivesSharedAudio(const std::string& id) const { return audio_.receivesSharedAudio(id); }
   bool isAttached(const std::string& id) const { return seats_.count(id) > 0; }
 

@@ -192,7 +192,17 @@ std::optional<ProtocolError> Conference::MessageHandler::operator()(const MuteAl
   return inRoom([&](Room& room, const std::string& me) { return room.muteAll(me); });
 }
 std::optional<ProtocolError> Conference::MessageHandler::operator()(const RemoveRequest& m) {
-  return inRoom([&](Room& room, const std::string& me) { return room.remove(me, m.participantId); });
+  // Removed in a breakout room: banned from the whole meeting, whose bans the plenum keeps.
+  std::string home, link;
+  if (auto bound = conference_.sessions_.find(session_);
+      bound != conference_.sessions_.end() && bound->second.key != bound->second.home) {
+    home = bound->second.home;
+    const Room* here = conference_.roomAt(bound->second.key);
+    if (const std::string* l = here ? here->linkSessionOf(m.participantId) : nullptr) link = *l;
+  }
+  auto refused = inRoom([&](Room& room, const std::string& me) { return room.remove(me, m.participantId); });
+  if (Room* plenum = refused || link.empty() ? nullptr : conference_.roomAt(home)) plenum->ban(link);
+  return refused;
 }
 std::optional<ProtocolError> Conference::MessageHandler::operator()(const LockRequest& m) {
   return inRoom([&](Room& room, const std::string& me) { return room.lock(me, m.locked); });

@@ -265,10 +265,7 @@ std::optional<ProtocolError> Conference::MessageHandler::operator()(const Breako
   Binding& me = *std::get<Binding*>(sender);
   const std::string home = me.home;
   if (!conference_.breakouts_.count(home)) return ProtocolError{ErrorCode::NoBreakouts, "no breakout rooms are open"};
-  std::string name;
-  for (const auto& p : conference_.roomAt(me.key)->participants()) {
-    if (p.id == me.participantId) name = p.name;
-  }
+  const std::string name = conference_.roomAt(me.key)->nameOf(me.participantId);
   const std::string message = server::breakoutBroadcast(name, m.text, conference_.timers_.wallNow());
   std::size_t told = 0;
   for (auto& [session, binding] : conference_.sessions_) {
@@ -290,11 +287,8 @@ std::optional<ProtocolError> Conference::MessageHandler::operator()(const Breako
   }
   const std::string roomId = me.key.substr(me.key.find('#') + 1);
   const BreakoutRoom* room = plan->second->room(roomId);
-  std::string name;
-  for (const auto& p : conference_.roomAt(me.key)->participants()) {
-    if (p.id == me.participantId) name = p.name;
-  }
-  const std::string message = server::breakoutHelp(roomId, room ? room->name : roomId, me.participantId, name);
+  const std::string message = server::breakoutHelp(roomId, room ? room->name : roomId, me.participantId,
+                                                   conference_.roomAt(me.key)->nameOf(me.participantId));
   for (auto& [session, binding] : conference_.sessions_) {
     Room* r = binding.home == me.home ? conference_.roomAt(binding.key) : nullptr;
     const auto role = r ? r->roleOf(binding.participantId) : std::nullopt;

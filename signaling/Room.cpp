@@ -635,6 +635,15 @@ const std::string* Room::linkSessionOf(const std::string& participantId) const {
   return p ? &p->linkSession : nullptr;
 }
 
+std::string Room::nameOf(const std::string& participantId) const {
+  const Participant* p = find(participantId);
+  return p ? p->info.name : std::string();
+}
+
+void Room::ban(const std::string& linkSession) {
+  if (!linkSession.empty()) banned_.insert(linkSession);
+}
+
 std::optional<ProtocolError> Room::throttle(const std::string& participantId) {
   Participant* p = find(participantId);
   if (!p) return ProtocolError{ErrorCode::NotJoined, "you are waiting in the lobby"};

@@ -130,6 +130,10 @@ public:
   // The participant's role in the meeting, or nullopt when they are not in it (the lobby too).
   std::optional<Role> roleOf(const std::string& participantId) const;
   const std::string* linkSessionOf(const std::string& participantId) const;
+  // The participant's display name, or empty when they are not in the meeting.
+  std::string nameOf(const std::string& participantId) const;
+  // Bans a link session from this meeting (a removal in one of its breakout rooms).
+  void ban(const std::string& linkSession);
   // The participant's hand and queue message rate (too-fast): breakout requests count there.
   std::optional<ProtocolError> throttle(const std::string& participantId);
   // While breakout rooms are open, `away` of this plenum's participants are in them: they still

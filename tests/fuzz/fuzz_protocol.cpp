@@ -54,6 +54,25 @@ void checkMessage(const ClientEnvelope& envelope) {
     FUZZ_CHECK(!(floor->entryId && floor->participantId));
     if (floor->participantId) FUZZ_CHECK(!floor->participantId->empty());
   }
+  if (const auto* open = std::get_if<BreakoutOpenRequest>(&m)) {
+    FUZZ_CHECK(!open->names.empty() && open->names.size() <= kMaxBreakouts);
+    for (const auto& name : open->names) FUZZ_CHECK(normaliseDisplayName(name) == name);
+    for (const auto& [id, room] : open->assign) {
+      FUZZ_CHECK(!id.empty() && id.size() <= kMaxParticipantIdChars);
+      FUZZ_CHECK(room <= open->names.size());
+    }
+    FUZZ_CHECK(open->durationSeconds >= kMinBreakoutSeconds && open->durationSeconds <= kMaxBreakoutSeconds);
+  }
+  if (const auto* move = std::get_if<BreakoutMoveRequest>(&m)) {
+    FUZZ_CHECK(move->to.size() <= 16);
+    if (move->participantId) FUZZ_CHECK(!move->participantId->empty());
+  }
+  if (const auto* extend = std::get_if<BreakoutExtendRequest>(&m)) {
+    FUZZ_CHECK(extend->seconds >= 1 && extend->seconds <= kMaxBreakoutExtendSeconds);
+  }
+  if (const auto* broadcast = std::get_if<BreakoutBroadcastRequest>(&m)) {
+    FUZZ_CHECK(normaliseChatText(broadcast->text) == broadcast->text);
+  }
   for (const std::string* target :
        {std::get_if<AdmitRequest>(&m) ? &std::get_if<AdmitRequest>(&m)->participantId : nullptr,
         std::get_if<RejectRequest>(&m) ? &std::get_if<RejectRequest>(&m)->participantId : nullptr,

@@ -605,6 +605,34 @@ TEST_CASE("An endpoint moves from one room to another without a new transport", 
   CHECK(mover.elements() == before);
 }
 
+TEST_CASE("An encoder nobody takes gets no frames, and starts again with a key frame", "[media][move]") {
+  ConferenceContext conference;
+  using P = test::SyntheticParticipant;
+  mixer::RoomMixer room("idle-encoder", smallComposite(), nullptr);
+  mixer::RoomMixer other("idle-other", smallComposite(), nullptr);
+  const auto& red = kPeople[0];
+  P talker(room, red.id, red.name, red.argb, red.toneHz, 0.3, P::Hearing::Opus);
+  auto viewer = std::make_unique<test::CompositeViewer>(room, mixer::VideoCodec::H264);
+  REQUIRE(conference.waitFor([&] { return room.framesEncoded(mixer::VideoCodec::H264) > 10; }));
+  // The only viewer leaves (as the last browser of a plenum moves to a breakout room).
+  room.detach(*viewer);
+  other.attach(*viewer);
+  const auto settled = std::chrono::steady_clock::now() + 300ms;
+  conference.waitFor([&] { return std::chrono::steady_clock::now() >= settled; });
+  const auto idle = room.framesEncoded(mixer::VideoCodec::H264);
+  const auto later = std::chrono::steady_clock::now() + 1s;
+  conference.waitFor([&] { return std::chrono::steady_clock::now() >= later; });
+  CHECK(room.framesEncoded(mixer::VideoCodec::H264) == idle);
+  // Back: frames flow again and the viewer sees red's tile.
+  other.detach(*viewer);
+  room.attach(*viewer);
+  CHECK(conference.waitFor([&] { return room.framesEncoded(mixer::VideoCodec::H264) > idle + 10; }));
+  CHECK(conference.waitFor([&] {
+    double rgb[3];
+    return viewer->averageColour(centre(room.composite().tileRect(red.id)), rgb) && looksLike(rgb, red.rgb);
+  }));
+}
+
 // A benchmark, not run by default (hidden tag; bench/run.sh --moves runs it): 20 moves back and
 // forth, the time to the new room's sound and to the mover's tile in the new composite, p50/max.
 TEST_CASE("Move times over 20 moves", "[.][moves]") {

@@ -251,6 +251,18 @@ TEST_CASE("Who leaves, comes back or joins during breakouts", "[signaling][break
   CHECK(m.w.conference->participantCount() == 0);
 }
 
+TEST_CASE("Removed in a breakout room is removed from the meeting", "[signaling][breakouts]") {
+  Meeting m;
+  m.w.send(m.mod, R"({"type":"breakout-open","rooms":["A","B"],"assignment":"manual","durationSeconds":600,"assign":{")" +
+                      m.guests[0]->id + R"(":1}})");
+  m.w.send(m.mod, R"({"type":"breakout-move","to":"b1"})");
+  m.w.send(m.mod, targeted("remove", m.guests[0]->id));
+  CHECK(m.guests[0]->got("removed"));
+  CHECK(m.guests[0]->closed);
+  auto again = m.w.join("Anna", persistentRoom("rat", false), Role::Guest, "link-Anna");
+  CHECK(again->lastError() == "banned");
+}
+
 TEST_CASE("When the last one leaves during breakouts, the rooms go", "[signaling][breakouts]") {
   Meeting m;
   m.w.send(m.mod, kOpenTwo);
