@@ -32,31 +32,17 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
 from bench import say  # noqa: E402
+import recording  # noqa: E402
 from recording import Fail, RecClients  # noqa: E402
 
 
-class Run:
+class Run(recording.Run):
+    """recording.Run's liveness checks (alive, sleep); its own phases."""
+
     def __init__(self, args, work):
-        self.args = args
-        self.work = work
-        self.server = None
-        self.clients = None
+        super().__init__(args, work)
         self.pairs = []  # (one room, breakouts, open_s, close_s)
         self.moves = []  # seconds
-        self.problems = []
-
-    def alive(self):
-        if self.server.poll() is not None:
-            raise Fail("plenumd exited with code %s" % self.server.returncode)
-        st = self.clients.latest()
-        if st and st["failed"]:
-            raise Fail("participant(s) failed: %s" % [p["p"] for p in st["participants"] if p["state"] == "failed"])
-
-    def sleep(self, seconds):
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            self.alive()
-            time.sleep(min(1.0, max(0.0, end - time.monotonic())))
 
     def send(self, msg):
         """The moderator sends `msg`; returns (events index before, time it was sent)."""
@@ -193,15 +179,7 @@ def report(run, args, info, started, failure):
         ms = sorted(1000 * m for m in run.moves)
         out.append("\nMoves (breakout-move sent -> moved received), %d: p50 %.0f ms, max %.0f ms, all: %s" % (
             len(ms), statistics.median(ms), ms[-1], ", ".join("%.0f" % m for m in ms)))
-    for p in run.problems:
-        out.append("- PROBLEM: %s" % p)
-    issues = getattr(run, "log_issues", [])
-    if issues:
-        out.append("\nplenumd log lines other than Information (%d):\n\n```" % len(issues))
-        out.extend(issues[:25])
-        out.append("```")
-    else:
-        out.append("\nplenumd log: only Information lines")
+    out.extend(recording.problems_and_log(run))
     return "\n".join(out) + "\n"
 
 
@@ -242,24 +220,7 @@ def main():
     except Exception as e:  # noqa: BLE001  (reported, not retried)
         failure = "%s: %s" % (type(e).__name__, e)
     finally:
-        if run.clients is not None:
-            if run.clients.stop():
-                run.problems.append("the client process did not exit within 10 s of 'stop'")
-            final = run.clients.final or run.clients.latest()
-            if final:
-                stalled = [(p["p"], p["stall_s"]) for p in final["participants"] if p.get("stall_s")]
-                if stalled:
-                    run.problems.append("composite stalled (participant, s without a frame): %s" % stalled)
-                errs = [e for p in final["participants"] for e in p["errors"]]
-                if errs:
-                    run.problems.append("errors from the server: %s" % errs[:5])
-        if run.server is not None:
-            time.sleep(1.0)
-            code, secs, hung, early = bench.stop_process(run.server, "plenumd")
-            if hung or early or code not in (0, None):
-                run.problems.append("plenumd stop: exit code %s after %.1f s%s%s" % (
-                    code, secs, ", hung" if hung else "", ", had exited before" if early else ""))
-            run.log_issues, _ = bench.scan_log(run.log_path)
+        recording.wind_down(run)
     text = report(run, args, info, started, failure)
     print(text)
     if args.results:

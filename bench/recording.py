@@ -104,6 +104,42 @@ class RecClients(bench.Clients):
                 self.cond.wait(left)
 
 
+def wind_down(run):
+    """After a run (failed or not): the clients leave, plenumd stops; what went wrong on the way
+    goes to run.problems, plenumd's log lines other than Information to run.log_issues."""
+    if run.clients is not None:
+        if run.clients.stop():
+            run.problems.append("the client process did not exit within 10 s of 'stop'")
+        final = run.clients.final or run.clients.latest()
+        if final:
+            stalled = [(p["p"], p["stall_s"]) for p in final["participants"] if p.get("stall_s")]
+            if stalled:
+                run.problems.append("composite stalled (participant, s without a frame): %s" % stalled)
+            errs = [e for p in final["participants"] for e in p["errors"]]
+            if errs:
+                run.problems.append("errors from the server: %s" % errs[:5])
+    if run.server is not None:
+        time.sleep(1.0)
+        code, secs, hung, early = bench.stop_process(run.server, "plenumd")
+        if hung or early or code not in (0, None):
+            run.problems.append("plenumd stop: exit code %s after %.1f s%s%s" % (
+                code, secs, ", hung" if hung else "", ", had exited before" if early else ""))
+        run.log_issues, _ = bench.scan_log(run.log_path)
+
+
+def problems_and_log(run):
+    """The report's last lines: the problems, and plenumd's log lines other than Information."""
+    out = ["- PROBLEM: %s" % p for p in run.problems]
+    issues = getattr(run, "log_issues", [])
+    if issues:
+        out.append("\nplenumd log lines other than Information (%d):\n\n```" % len(issues))
+        out.extend(issues[:25])
+        out.append("```")
+    else:
+        out.append("\nplenumd log: only Information lines")
+    return out
+
+
 def moov_first(path):
     with open(path, "rb") as f:
         order = []
@@ -403,15 +439,7 @@ def report(run, args, info, started, failure):
         out.append("\nBusiest plenumd threads, last pair (%% of a core), off: %s; on: %s" % (
             ", ".join("`%s` x%d %.1f" % g for g in o["thread_groups"][:6]),
             ", ".join("`%s` x%d %.1f" % g for g in n["thread_groups"][:6])))
-    for p in run.problems:
-        out.append("- PROBLEM: %s" % p)
-    issues = getattr(run, "log_issues", [])
-    if issues:
-        out.append("\nplenumd log lines other than Information (%d):\n\n```" % len(issues))
-        out.extend(issues[:25])
-        out.append("```")
-    else:
-        out.append("\nplenumd log: only Information lines")
+    out.extend(problems_and_log(run))
     return "\n".join(out) + "\n"
 
 
@@ -457,24 +485,7 @@ def main():
     except Exception as e:  # noqa: BLE001  (reported, not retried)
         failure = "%s: %s" % (type(e).__name__, e)
     finally:
-        if run.clients is not None:
-            if run.clients.stop():
-                run.problems.append("the client process did not exit within 10 s of 'stop'")
-            final = run.clients.final or run.clients.latest()
-            if final:
-                stalled = [(p["p"], p["stall_s"]) for p in final["participants"] if p.get("stall_s")]
-                if stalled:
-                    run.problems.append("composite stalled (participant, s without a frame): %s" % stalled)
-                errs = [e for p in final["participants"] for e in p["errors"]]
-                if errs:
-                    run.problems.append("errors from the server: %s" % errs[:5])
-        if run.server is not None:
-            time.sleep(1.0)
-            code, secs, hung, early = bench.stop_process(run.server, "plenumd")
-            if hung or early or code not in (0, None):
-                run.problems.append("plenumd stop: exit code %s after %.1f s%s%s" % (
-                    code, secs, ", hung" if hung else "", ", had exited before" if early else ""))
-            run.log_issues, _ = bench.scan_log(run.log_path)
+        wind_down(run)
     text = report(run, args, info, started, failure)
     print(text)
     if args.results:

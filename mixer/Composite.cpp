@@ -183,9 +183,20 @@ GstPad* Composite::requestPad(guint zorder) {
   return pad;
 }
 
-// Releasing flushes the pad, which wakes any thread of the input waiting in the compositor
-// (serialized queries).
-void Composite::releasePad(GstPad*& pad) { releaseRequestPad(compositor_, pad); }
+// An input leaves: its compositor pads are hidden at once (the compositor skips transparent
+// pads) and its elements taken out of the room; the pads are given back and the elements stopped
+// off this thread (ElementReaper). Releasing a pad waits for the frame being composited (tenths of
+// a second on a loaded machine) and flushes the pad, which wakes any thread of the input waiting
+// in the compositor; the conference thread must do neither: it would hold up every room's
+// signaling and every move.
+void Composite::retireInput(const std::vector<GstElement*>& elements, std::initializer_list<GstPad**> pads) {
+  std::vector<ElementReaper::PadRelease> releases;
+  for (GstPad** pad : pads) {
+    if (*pad) g_object_set(*pad, "alpha", 0.0, nullptr);
+    releases.push_back({compositor_, *pad});
+  }
+  ElementReaper::retire(pipeline_, elements, std::move(releases));
+}
 
 // A marking frame: one small solid-colour source for the whole room, which applyLayout moves
 // and scales behind the marked tile through its compositor pad (transparent when unused, and
@@ -295,22 +306,14 @@ GstPad* Composite::addPresentation(const std::string& id) {
 
 void Composite::remove(const std::string& id) {
   if (presentation_ && presentation_->id == id) {
-    releasePad(presentation_->pad);
-    ElementReaper::retire(pipeline_, {presentation_->queue, presentation_->convert});
+    retireInput({presentation_->queue, presentation_->convert}, {&presentation_->pad});
     presentation_.reset();
     applyLayout();
   }
   auto it = std::find_if(tiles_.begin(), tiles_.end(), [&](const auto& t) { return t->id == id; });
   if (it == tiles_.end()) return;
   Tile& tile = **it;
-  // Hidden at once (the compositor skips transparent pads), the tile's elements out of the room;
-  // the compositor's pads are given back and the elements stopped off this thread: releasing a
-  // pad waits for the frame being composited (tenths of a second on a loaded machine), which
-  // would hold up every room's signaling and every move (ElementReaper).
-  for (GstPad* pad : {tile.placeholderPad, tile.cameraPad}) {
-    if (pad) g_object_set(pad, "alpha", 0.0, nullptr);
-  }
-  ElementReaper::retire(pipeline_, tile.elements(), {{compositor_, tile.placeholderPad}, {compositor_, tile.cameraPad}});
+  retireInput(tile.elements(), {&tile.placeholderPad, &tile.cameraPad});
   tiles_.erase(it);
   applyLayout();
 }

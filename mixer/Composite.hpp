@@ -10,6 +10,7 @@
 #include <gst/gst.h>
 
 #include <atomic>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,7 +71,8 @@ private:
   int cameraHeight() const;
   GstPad* addFrame(const std::string& name, guint argb, guint zorder);
   GstPad* requestPad(guint zorder);
-  void releasePad(GstPad*& pad);
+  // Hides `pads` and gives them back, with `elements`, off the conference thread (see .cpp).
+  void retireInput(const std::vector<GstElement*>& elements, std::initializer_list<GstPad**> pads);
   void applyLayout();
   int focusIndex() const;
   static GstPadProbeReturn onUnlinkedLatency(GstPad* pad, GstPadProbeInfo* info, gpointer);

@@ -170,7 +170,8 @@ std::optional<ProtocolError> Conference::MessageHandler::operator()(const Breako
       policy.breakoutId = room.id;
       policy.breakoutName = room.name;
       const std::string key = home + "#" + room.id;
-      c.rooms_.emplace(key, std::make_unique<Room>(policy, c.media_, c, c.defer_, c.timers_, c.settings_.timeouts));
+      // No recording archive: breakout rooms are never recorded.
+      c.rooms_.emplace(key, std::make_unique<Room>(policy, c.media_, c, c.defer_, c.timers_, c.settings_.timeouts, nullptr));
       made.push_back(key);
     }
   } catch (const std::exception& e) {

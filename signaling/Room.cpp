@@ -43,8 +43,7 @@ Room::Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& li
                                      const Participant* p = find(id);
                                      return p ? std::optional(p->info.name) : std::nullopt;
                                    }}),
-      recording_(policy.slug, policy.persistent && policy.breakoutId.empty() ? policy.roomId : std::string(),
-                 policy.breakoutId.empty() ? recordings : nullptr, timers,
+      recording_(policy.slug, policy.persistent ? policy.roomId : std::string(), recordings, timers,
                  RoomRecording::Outlets{[this](const std::string& message) { tellEveryone(message); },
                                         [this] { return participants_.size() + lobby_.size(); }}) {
   media_ = media(label_, *this);

@@ -13,7 +13,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { PARTICIPANTS, SILENT_GREY } from './lib/fixtures.mjs';
 import { Session } from './lib/session.mjs';
-import { launchBrowser } from './lib/browser.mjs';
+import { launchBrowser, showPanelTab } from './lib/browser.mjs';
 import { waitFor, log } from './lib/util.mjs';
 
 const [ROT, GRUEN, BLAU] = PARTICIPANTS;
@@ -64,12 +64,6 @@ describe('breakout rooms', { timeout: 600000 }, () => {
     return seen;
   }
 
-  async function showTab(b, tab) {
-    if (!(await b.page.locator('#participants-panel').isVisible())) await b.page.click('#btn-participants');
-    if (await b.page.getAttribute(`#tab-btn-${tab}`, 'aria-selected') !== 'true') await b.page.click(`#tab-btn-${tab}`);
-    await b.page.locator(`#tab-${tab}`).waitFor({ state: 'visible', timeout: 10000 });
-  }
-
   before(async () => {
     await s.start();
     mod = await open(MOD, 'en');
@@ -101,7 +95,7 @@ describe('breakout rooms', { timeout: 600000 }, () => {
 
   it('Mod opens two rooms: each page sees and hears only its own room, with the bar', { timeout: 150000 }, async (t) => {
     await s.step(t, 'open', async () => {
-      await showTab(mod, 'breakouts');
+      await showPanelTab(mod, 'breakouts');
       await mod.page.fill('#bo-count', '2');
       await mod.page.fill('#bo-names', 'Finanzen\nBau');
       await mod.page.selectOption('#bo-assignment', 'automatic');

@@ -22,7 +22,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { PARTICIPANTS } from './lib/fixtures.mjs';
 import { Session } from './lib/session.mjs';
-import { launchBrowser } from './lib/browser.mjs';
+import { launchBrowser, showPanelTab } from './lib/browser.mjs';
 import { RawClient } from './lib/wsclient.mjs';
 import { waitFor, log } from './lib/util.mjs';
 
@@ -147,14 +147,6 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
   };
   const state = (b) => b.page.evaluate(() => ({ state: window.plenum.state, role: window.plenum.role, id: window.plenum.participantId }));
 
-  /** Opens the side panel on `tab` through the UI (toolbar button, then the tab). */
-  async function showTab(b, tab) {
-    const panelOpen = await b.page.locator('#participants-panel').isVisible();
-    if (!panelOpen) await b.page.click(tab === 'chat' ? '#btn-chat' : '#btn-participants');
-    if (await b.page.getAttribute(`#tab-btn-${tab}`, 'aria-selected') !== 'true') await b.page.click(`#tab-btn-${tab}`);
-    await b.page.locator(`#tab-${tab}`).waitFor({ state: 'visible', timeout: 10000 });
-  }
-
   before(async () => {
     await s.start();
     // Rot first and joined: the room's first participant moderates.
@@ -197,7 +189,7 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
       const skew = {};
       for (const b of all) skew[b.name] = (await b.page.evaluate(() => performance.timeOrigin + performance.now() - Date.now())).toFixed(1);
       t.diagnostic(`timeOrigin+now() minus Date.now() per page (ms): ${JSON.stringify(skew)}`);
-      for (const b of all) await showTab(b, 'speakers');
+      for (const b of all) await showPanelTab(b, 'speakers');
       // The 360 px page: the panel covers the width and nothing sticks out sideways.
       const overflow = await blau.page.evaluate(() => ({ doc: document.documentElement.scrollWidth, win: innerWidth,
         panel: document.getElementById('participants-panel').getBoundingClientRect().width,
@@ -282,7 +274,7 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
       await waitFor(async () => (await hook(rot)).arrivals.some((a) => a.type === 'floor-updated' && a.wall >= since && a.limitSeconds === 6),
         { timeout: 20000, message: 'Rot: speaking time 6 s confirmed' });
       since = await epochNow(rot);
-      await showTab(rot, 'participants');
+      await showPanelTab(rot, 'participants');
       await rot.page.click(`#participant-list li[data-id="${ids.Blau}"] button[data-action="give-floor"]`);
       await allShow(all, domFloor, (f) => f.bar && f.name.startsWith('Blau') && f.marked.join() === ids.Blau, 'Blau has the floor');
       await propagation('give floor (participant list)', rot, 'give-floor', since, [gruen, blau], 'floor-updated', (a) => a.floor === 'Blau');
@@ -304,7 +296,7 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
       t.diagnostic(`after the time ran out: ${JSON.stringify(ended)}`);
       assert.ok(ended.Blau.toasts.some((x) => x.alert && /Ihre Redezeit/.test(x.text)), "Blau's notice is an alert about its own time");
       // Back to no limit for what follows.
-      await showTab(rot, 'speakers');
+      await showPanelTab(rot, 'speakers');
       await rot.page.fill('#speaking-minutes', '0');
       await rot.page.uncheck('#speaking-autoend');
       await rot.page.click('#btn-speaking-set');
@@ -314,8 +306,8 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
   it('chat: an HTML payload stays text on every page; links; private messages; unread badge', { timeout: 90000 }, async (t) => {
     await s.step(t, 'chat', async () => {
       // Rot looks at the speakers tab: its chat badge must count what arrives.
-      await showTab(gruen, 'chat');
-      await showTab(blau, 'chat');
+      await showPanelTab(gruen, 'chat');
+      await showPanelTab(blau, 'chat');
       let since = await epochNow(blau);
       await blau.page.fill('#chat-input', XSS);
       await blau.page.press('#chat-input', 'Enter');
@@ -364,7 +356,7 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
       const r = await domChat(rot);
       t.diagnostic(`Rot's unread badge: ${r.unreadBadge}`);
       assert.ok(Number(r.unreadBadge) >= 3, `Rot's unread badge: ${r.unreadBadge}`);
-      await showTab(rot, 'chat');
+      await showPanelTab(rot, 'chat');
       await waitFor(async () => (await domChat(rot)).unreadBadge === null, { timeout: 10000, message: 'Rot: badge gone once the chat shows' });
     });
   });
@@ -390,7 +382,7 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
     await s.step(t, 'layout', async () => {
       const initial = await allShow(all, domLayout, (l) => l === 'grid' || l === 'speaker', 'a layout shown');
       t.diagnostic(`layout at first: ${JSON.stringify(initial)}`);
-      await showTab(rot, 'participants');
+      await showPanelTab(rot, 'participants');
       for (const layout of ['speaker', 'grid']) {
         const since = await epochNow(rot);
         await rot.page.click(`#btn-layout-${layout}`);
@@ -414,7 +406,7 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
 
   it('Rot downloads the chat as Markdown', { timeout: 60000 }, async (t) => {
     await s.step(t, 'export', async () => {
-      await showTab(rot, 'chat');
+      await showPanelTab(rot, 'chat');
       assert.equal(await rot.page.locator('#chat-export').isVisible(), true);
       const [download] = await Promise.all([
         rot.page.waitForEvent('download', { timeout: 20000 }),
@@ -434,7 +426,7 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
 
   it('too many chat messages at once: refused by the server, and the page says so politely', { timeout: 60000 }, async (t) => {
     await s.step(t, 'too fast', async () => {
-      await showTab(gruen, 'chat');
+      await showPanelTab(gruen, 'chat');
       await gruen.page.selectOption('#chat-to', 'everyone');
       // 5 in a burst are allowed, then 1 per second (PROTOCOL.md, "Limits").
       for (let i = 1; i <= 8; i++) {

@@ -556,19 +556,28 @@ MoveTimes moveAndTime(ConferenceContext& conference, test::SyntheticParticipant&
   return times;
 }
 
-TEST_CASE("An endpoint moves from one room to another without a new transport", "[media][move]") {
-  ConferenceContext conference;
+// Two rooms: red in A, green in B, and blue, the one who moves, in A at first; a viewer of each
+// room's composite (B's in `codecB`).
+struct TwoRooms {
   using P = test::SyntheticParticipant;
-  mixer::RoomMixer roomA("move-a", smallComposite(), nullptr);
-  mixer::RoomMixer roomB("move-b", smallComposite(), nullptr);
-  const auto& red = kPeople[0];
-  const auto& green = kPeople[1];
-  const auto& blue = kPeople[2];
-  P inA(roomA, red.id, red.name, red.argb, red.toneHz, 0.3, P::Hearing::Opus);
-  P inB(roomB, green.id, green.name, green.argb, green.toneHz, 0.3, P::Hearing::Opus);
-  P mover(roomA, blue.id, blue.name, blue.argb, blue.toneHz, 0.3, P::Hearing::Raw);
-  test::CompositeViewer viewerA(roomA, mixer::VideoCodec::H264);
-  test::CompositeViewer viewerB(roomB, mixer::VideoCodec::VP8);
+  explicit TwoRooms(mixer::VideoCodec codecB) : viewerB(roomB, codecB) {}
+
+  ConferenceContext conference;
+  mixer::RoomMixer roomA{"move-a", smallComposite(), nullptr};
+  mixer::RoomMixer roomB{"move-b", smallComposite(), nullptr};
+  const Expected& red = kPeople[0];
+  const Expected& green = kPeople[1];
+  const Expected& blue = kPeople[2];
+  P inA{roomA, red.id, red.name, red.argb, red.toneHz, 0.3, P::Hearing::Opus};
+  P inB{roomB, green.id, green.name, green.argb, green.toneHz, 0.3, P::Hearing::Opus};
+  P mover{roomA, blue.id, blue.name, blue.argb, blue.toneHz, 0.3, P::Hearing::Raw};
+  test::CompositeViewer viewerA{roomA, mixer::VideoCodec::H264};
+  test::CompositeViewer viewerB;
+};
+
+TEST_CASE("An endpoint moves from one room to another without a new transport", "[media][move]") {
+  TwoRooms rooms(mixer::VideoCodec::VP8);
+  auto& [conference, roomA, roomB, red, green, blue, inA, inB, mover, viewerA, viewerB] = rooms;
   REQUIRE(conference.waitFor([&] { return hearsOnly(mover, {red.toneHz}, {green.toneHz, blue.toneHz}); }));
   REQUIRE(conference.waitFor([&] {
     double rgb[3];
@@ -636,18 +645,8 @@ TEST_CASE("An encoder nobody takes gets no frames, and starts again with a key f
 // A benchmark, not run by default (hidden tag; bench/run.sh --moves runs it): 20 moves back and
 // forth, the time to the new room's sound and to the mover's tile in the new composite, p50/max.
 TEST_CASE("Move times over 20 moves", "[.][moves]") {
-  ConferenceContext conference;
-  using P = test::SyntheticParticipant;
-  mixer::RoomMixer roomA("moves-a", smallComposite(), nullptr);
-  mixer::RoomMixer roomB("moves-b", smallComposite(), nullptr);
-  const auto& red = kPeople[0];
-  const auto& green = kPeople[1];
-  const auto& blue = kPeople[2];
-  P inA(roomA, red.id, red.name, red.argb, red.toneHz, 0.3, P::Hearing::Opus);
-  P inB(roomB, green.id, green.name, green.argb, green.toneHz, 0.3, P::Hearing::Opus);
-  P mover(roomA, blue.id, blue.name, blue.argb, blue.toneHz, 0.3, P::Hearing::Raw);
-  test::CompositeViewer viewerA(roomA, mixer::VideoCodec::H264);
-  test::CompositeViewer viewerB(roomB, mixer::VideoCodec::H264);
+  TwoRooms rooms(mixer::VideoCodec::H264);
+  auto& [conference, roomA, roomB, red, green, blue, inA, inB, mover, viewerA, viewerB] = rooms;
   REQUIRE(conference.waitFor([&] { return hearsOnly(mover, {red.toneHz}, {green.toneHz, blue.toneHz}); }));
   std::vector<long long> heard, seen;
   for (int i = 0; i < 20; ++i) {

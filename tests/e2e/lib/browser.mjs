@@ -79,6 +79,14 @@ export async function launchBrowser({ name, y4m, wav, spki }) {
 }
 
 /** Opens the Plenum room page with the test-mode query (autojoin, no audio processing). */
+/** Opens the room page's side panel on `tab` through the UI (toolbar button, then the tab). */
+export async function showPanelTab(b, tab) {
+  const panelOpen = await b.page.locator('#participants-panel').isVisible();
+  if (!panelOpen) await b.page.click(tab === 'chat' ? '#btn-chat' : '#btn-participants');
+  if (await b.page.getAttribute(`#tab-btn-${tab}`, 'aria-selected') !== 'true') await b.page.click(`#tab-btn-${tab}`);
+  await b.page.locator(`#tab-${tab}`).waitFor({ state: 'visible', timeout: 10000 });
+}
+
 export async function joinRoom(b, baseUrl, room) {
   const url = `${baseUrl}/r/${encodeURIComponent(room)}?name=${encodeURIComponent(b.name)}&autojoin=1&audioProcessing=0`;
   await b.page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60000 });
