@@ -196,6 +196,12 @@ std::vector<ConfigProblem> checkConfig(std::istream& in, const std::map<std::str
                           "recordings.enabled: " + *tool + " is not installed (Debian package ffmpeg); install it or set recordings.enabled = false"});
     }
   }
+  if (settings.turn.enabled && ::access(settings.turn.server.c_str(), X_OK) != 0) {
+    problems.push_back({lineFor(settings.turn.server == "/usr/bin/turnserver" ? "turn.enabled" : "turn.server"),
+                        "turn.enabled: " + settings.turn.server +
+                            " is not installed (Debian package coturn); install it or set turn.enabled = false "
+                            "(participants behind strict firewalls then cannot join)"});
+  }
   if (const std::string data = dataDirProblem(settings.dataDir); !data.empty()) {
     problems.push_back({lineFor("data.dir"), data});
   }

@@ -3,6 +3,8 @@
 
 #include "appliance/ClientAddress.hpp"
 #include "appliance/RateLimiter.hpp"
+#include "appliance/SharedPort.hpp"
+#include "appliance/TurnGateway.hpp"
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerConnection.h>
@@ -27,39 +29,67 @@ std::string peerOf(const Poco::Net::StreamSocket& socket) {
 class GuardedConnection : public Poco::Net::TCPServerConnection {
 public:
   GuardedConnection(const Poco::Net::StreamSocket& socket, HttpConnectionGuard& guard,
-                    Poco::Net::HTTPRequestHandlerFactory::Ptr handlers, Poco::Net::HTTPServerParams::Ptr params)
-      : TCPServerConnection(socket), guard_(guard), handlers_(std::move(handlers)), params_(std::move(params)) {}
+                    Poco::Net::HTTPRequestHandlerFactory::Ptr handlers, Poco::Net::HTTPServerParams::Ptr params,
+                    Poco::Net::Context::Ptr tls, TurnGateway* turn)
+      : TCPServerConnection(socket), guard_(guard), handlers_(std::move(handlers)), params_(std::move(params)),
+        tls_(std::move(tls)), turn_(turn) {}
 
   void run() override {
     const std::string peer = guard_.open(socket());
-    if (peer.empty()) {
-      static const std::string kRefusal =
-          "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: 10\r\n"
-          "Connection: close\r\nContent-Length: 75\r\n\r\n"
-          R"({"code":"too-many-connections","message":"too many connections, try again"})";
-      try {
-        socket().setSendTimeout(Poco::Timespan(1, 0));
-        socket().sendBytes(kRefusal.data(), static_cast<int>(kRefusal.size()));
-      } catch (const Poco::Exception&) {
-        // the client went away; nothing to tell
+    try {
+      Poco::Net::StreamSocket connection = tls_ ? serverTls(socket(), tls_) : socket();
+      if (peer.empty()) {
+        refuse(connection);
+        return;
       }
-      return;
+      serve(connection, peer);
+    } catch (const Poco::Exception& e) {
+      log().debug("connection ended: %s", e.displayText());
     }
-    Poco::Net::HTTPServerConnection http(socket(), params_, handlers_);
+    guard_.close(peer);  // also after the TURN gateway took it (then: already done)
+  }
+
+private:
+  static void refuse(Poco::Net::StreamSocket& connection) {
+    static const std::string kRefusal =
+        "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nRetry-After: 10\r\n"
+        "Connection: close\r\nContent-Length: 75\r\n\r\n"
+        R"({"code":"too-many-connections","message":"too many connections, try again"})";
+    try {
+      connection.setSendTimeout(Poco::Timespan(1, 0));
+      connection.sendBytes(kRefusal.data(), static_cast<int>(kRefusal.size()));
+    } catch (const Poco::Exception&) {
+      // the client went away; nothing to tell
+    }
+  }
+
+  void serve(Poco::Net::StreamSocket& connection, const std::string& peer) {
+    if (turn_) {
+      // Within the guard's deadline for a request's header: a silent client is shut down.
+      const auto first = peekFirstByte(connection);
+      if (!first) return;
+      if (startsTurn(*first)) {
+        guard_.close(peer);  // no HTTP deadlines: the gateway has its own limits
+        turn_->serve(connection, Poco::Net::SocketAddress(peer).host().toString());
+        return;
+      }
+    }
+    Poco::Net::HTTPServerConnection http(connection, params_, handlers_);
     http.run();
-    guard_.close(peer);
   }
 
 private:
   HttpConnectionGuard& guard_;
   Poco::Net::HTTPRequestHandlerFactory::Ptr handlers_;
   Poco::Net::HTTPServerParams::Ptr params_;
+  Poco::Net::Context::Ptr tls_;
+  TurnGateway* turn_;
 };
 
 }  // namespace
 
 Poco::Net::TCPServerConnection* GuardedHttpConnections::createConnection(const Poco::Net::StreamSocket& socket) {
-  return new GuardedConnection(socket, guard_, handlers_, params_);
+  return new GuardedConnection(socket, guard_, handlers_, params_, tls_, turn_);
 }
 
 HttpConnectionGuard::HttpConnectionGuard(int perAddress, std::size_t busyConnections,

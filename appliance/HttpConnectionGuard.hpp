@@ -9,6 +9,7 @@
 //   deadline is shut down (a client sending a byte every few seconds no longer keeps a thread);
 // - one client address (IPv6 by /64) may hold at most `perAddress` connections at once.
 // Connections are recognised by their peer's address and port. Thread-safe.
+#include <Poco/Net/Context.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/SocketAddress.h>
@@ -25,6 +26,8 @@
 #include <vector>
 
 namespace plenum::appliance {
+
+class TurnGateway;
 
 class HttpConnectionGuard {
 public:
@@ -78,17 +81,23 @@ private:
 
 // Serves HTTP on connections the guard admits (Poco's HTTPServerConnection), like
 // Poco::Net::HTTPServer's own factory. A refused connection gets a short 429 and is closed.
+// With `tls`, the connections speak TLS (SharedPort.hpp's serverTls). With a TURN gateway, a
+// connection that speaks TURN (its first byte, SharedPort.hpp) leaves the guard and goes to the
+// gateway.
 class GuardedHttpConnections : public Poco::Net::TCPServerConnectionFactory {
 public:
   GuardedHttpConnections(HttpConnectionGuard& guard, Poco::Net::HTTPRequestHandlerFactory::Ptr handlers,
-                         Poco::Net::HTTPServerParams::Ptr params)
-      : guard_(guard), handlers_(std::move(handlers)), params_(std::move(params)) {}
+                         Poco::Net::HTTPServerParams::Ptr params, Poco::Net::Context::Ptr tls = nullptr,
+                         TurnGateway* turn = nullptr)
+      : guard_(guard), handlers_(std::move(handlers)), params_(std::move(params)), tls_(std::move(tls)), turn_(turn) {}
   Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override;
 
 private:
   HttpConnectionGuard& guard_;
   Poco::Net::HTTPRequestHandlerFactory::Ptr handlers_;
   Poco::Net::HTTPServerParams::Ptr params_;
+  Poco::Net::Context::Ptr tls_;
+  TurnGateway* turn_;
 };
 
 }  // namespace plenum::appliance

@@ -190,7 +190,8 @@ Poco::Net::HTTPRequestHandler* HttpRouter::route(const HTTPServerRequest& reques
   }
   if (path == "/ws") return new SignalingConnection(loop_, conference_, services_.joins, clientLimits_, webSockets_,
                                                         settings_.trustedProxies,
-                                                        settings_.signalingTimeoutMs, settings_.joinTimeoutS * 1000);
+                                                        settings_.signalingTimeoutMs, settings_.joinTimeoutS * 1000,
+                                                        services_.turn);
   if (path == "/healthz") return new HealthHandler(loop_, conference_);
   if (path == "/api" || path.rfind("/api/", 0) == 0) {
     return new ApiHandler(services_, [this, peer = request.clientAddress()] { connections_.requestProgressed(peer); });

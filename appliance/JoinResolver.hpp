@@ -27,6 +27,7 @@ struct Joiner {
   std::string sessionCookie;  // plenum_session (staff/admin login), may be empty
   std::string guestCookie;    // plenum_guest (the link session), may be empty
   std::string address;        // client address: for rate limiting, in memory only
+  std::string host;           // the Host header: the name the TURN URLs use
 };
 
 class JoinResolver {

@@ -11,7 +11,11 @@
 #include "appliance/Settings.hpp"
 #include "appliance/RecordingService.hpp"
 #include "appliance/SqliteStore.hpp"
+#include "appliance/SharedPort.hpp"
 #include "appliance/TlsServer.hpp"
+#include "appliance/TurnCredentials.hpp"
+#include "appliance/TurnGateway.hpp"
+#include "appliance/TurnRelay.hpp"
 #include "appliance/Watchdog.hpp"
 #include "mixer/ElementReaper.hpp"
 #include "mixer/GstUtil.hpp"
@@ -26,7 +30,6 @@
 #include <Poco/Net/TCPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/NetSSL.h>
-#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/PatternFormatter.h>
 #include <Poco/ThreadPool.h>
@@ -117,7 +120,7 @@ int PlenumServer::main(const std::vector<std::string>&) {
     settings = Settings::from(config());
     Poco::Logger::root().setLevel(settings.logLevel);
     for (const auto& name : {"plenum", "plenum.room", "plenum.conference", "plenum.signaling", "plenum.store",
-                             "plenum.auth", "plenum.api", "plenum.recordings"}) {
+                             "plenum.auth", "plenum.api", "plenum.recordings", "plenum.turn", "plenum.http"}) {
       Poco::Logger::get(name).setLevel(settings.logLevel);
     }
   } catch (const std::exception& e) {
@@ -173,10 +176,24 @@ int PlenumServer::main(const std::vector<std::string>&) {
                                   GstRoomMedia::factory(settings.conference.media));
   conference.setRecordingArchive(&recordings);
 
-  Poco::ThreadPool pool(4, settings.maxConnections);
-  const auto serverParams = [&settings] {
+  // The TURN relay and the gateway that brings it the TURN connections of the HTTP(S) port.
+  std::unique_ptr<TurnRelay> turnRelay;
+  std::unique_ptr<TurnGateway> turnGateway;
+  if (settings.turn.enabled) {
+    turnRelay = std::make_unique<TurnRelay>(settings.turn, settings.dataDir, settings.conference.media.iceLocalAddresses,
+                                            settings.logLevel == "debug" || settings.logLevel == "trace");
+    if (turnRelay->start()) {
+      turnGateway = std::make_unique<TurnGateway>([relay = turnRelay.get()] { return relay->port(); },
+                                                  settings.turn.maxConnectionsPerAddress, settings.turn.maxConnections);
+    }
+  }
+  const int turnThreads = turnGateway ? settings.turn.maxConnections : 0;
+
+  // Each TURN connection holds a thread of the pool while it lasts: they come on top of HTTP's.
+  Poco::ThreadPool pool(4, settings.maxConnections + turnThreads);
+  const auto serverParams = [&settings, turnThreads] {
     Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(settings.maxConnections);
+    params->setMaxThreads(settings.maxConnections + turnThreads);
     params->setMaxQueued(256);
     params->setKeepAlive(true);
     // A client that sends its request slowly holds a thread for at most this long per read
@@ -193,22 +210,35 @@ int PlenumServer::main(const std::vector<std::string>&) {
 
   // Like Poco::Net::HTTPServer, but every connection passes the router's guard (deadlines, a
   // limit per client address).
-  const auto serve = [&](Poco::Net::HTTPRequestHandlerFactory::Ptr handlers, const Poco::Net::ServerSocket& on) {
+  const auto serve = [&](Poco::Net::HTTPRequestHandlerFactory::Ptr handlers, const Poco::Net::ServerSocket& on,
+                         Poco::Net::Context::Ptr tls) {
     auto params = serverParams();
-    return std::make_unique<Poco::Net::TCPServer>(new GuardedHttpConnections(routes->connections(), handlers, params),
-                                                  pool, on, params);
+    return std::make_unique<Poco::Net::TCPServer>(
+        new GuardedHttpConnections(routes->connections(), handlers, params, tls, turnGateway.get()), pool, on, params);
   };
   std::unique_ptr<Poco::Net::TCPServer> https;
   std::unique_ptr<Poco::Net::TCPServer> http;
+  std::unique_ptr<TurnCredentials> turnCredentials;
+  const auto offerTurn = [&](bool tls, int port) {
+    if (!turnGateway) return;
+    turnCredentials = std::make_unique<TurnCredentials>(turnRelay->secret(), std::chrono::seconds(settings.turn.credentialTtlS),
+                                                        settings.turn.host, tls, port);
+    services.turn = turnCredentials.get();
+    log.information("TURN relay offered to participants as %s:<host>:%d?transport=tcp", std::string(tls ? "turns" : "turn"),
+                    port);
+  };
   if (settings.tls.enabled()) {
-    Poco::Net::SecureServerSocket secureSocket(tlsContext_);
+    enableFirstBytePeek(*tlsContext_);
+    // TLS is set up on each accepted connection (SharedPort.hpp): the port also carries TURN.
+    Poco::Net::ServerSocket secureSocket;
     secureSocket.bind(Poco::Net::SocketAddress(settings.httpAddress, static_cast<Poco::UInt16>(settings.tls.httpsPort)),
                       true, false);
     secureSocket.listen(64);
     Poco::Net::HTTPRequestHandlerFactory::Ptr secureRouter = router;
     if (settings.tls.hsts) secureRouter = new HstsHeader(router);
-    https = serve(secureRouter, secureSocket);
-    http = serve(new HttpsRedirect(secureSocket.address().port(), router), socket);
+    offerTurn(true, secureSocket.address().port());
+    https = serve(secureRouter, secureSocket, tlsContext_);
+    http = serve(new HttpsRedirect(secureSocket.address().port(), router), socket, nullptr);
     https->start();
     http->start();
     log.information("plenumd %s: HTTPS on port %hu (HSTS %s), HTTP on port %hu redirects there, data in %s, "
@@ -217,7 +247,8 @@ int PlenumServer::main(const std::vector<std::string>&) {
                     std::string(settings.tls.hsts ? "on" : "off"), socket.address().port(), settings.dataDir,
                     settings.webRoot);
   } else {
-    http = serve(router, socket);
+    offerTurn(false, socket.address().port());
+    http = serve(router, socket, nullptr);
     http->start();
     log.information("plenumd %s listening on port %hu, data in %s, web client from %s", std::string(PLENUM_VERSION),
                     socket.address().port(), settings.dataDir, settings.webRoot);
@@ -244,6 +275,8 @@ int PlenumServer::main(const std::vector<std::string>&) {
   http->stop();
   if (https) https->stop();
   routes->connections().shutdownAll();
+  if (turnGateway) turnGateway->shutdownAll();
+  if (turnRelay) turnRelay->stop();
   routes->stopWebSockets(std::chrono::seconds(5));
   // Closing the rooms stops their recordings; the recorders close their files on the loop, so
   // it runs until they have (or the time is up), then their files are finalised below.

@@ -10,6 +10,7 @@
 #include "appliance/Sessions.hpp"
 #include "appliance/Settings.hpp"
 #include "appliance/Store.hpp"
+#include "appliance/TurnCredentials.hpp"
 
 #include <memory>
 
@@ -28,6 +29,8 @@ struct Services {
   RoomAllocator rooms;
   JoinResolver joins;
   RecordingLibrary recordings;
+  // Set once before the server starts when the TURN relay runs; null without one.
+  const TurnCredentials* turn = nullptr;
 };
 
 }  // namespace plenum::appliance

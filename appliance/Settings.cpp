@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "appliance/Settings.hpp"
 
+#include <Poco/Net/IPAddress.h>
 #include <Poco/NumberParser.h>
 #include <Poco/String.h>
 #include <Poco/StringTokenizer.h>
@@ -69,6 +70,15 @@ const std::vector<SettingKey> kKeys = {
     {"ice.max-port", T::Integer, "0", 0, 65535},
     {"ice.allow-loopback-candidates", T::Boolean, "false"},
     {"ice.failed-grace-ms", T::Integer, "5000", 0, 600000},
+    {"turn.enabled", T::Boolean, "true"},
+    {"turn.server", T::Text, "/usr/bin/turnserver"},
+    {"turn.host", T::Text, ""},
+    {"turn.relay-ip", T::Text, ""},
+    {"turn.min-port", T::Integer, "40000", 1024, 65535},
+    {"turn.max-port", T::Integer, "40999", 1024, 65535},
+    {"turn.credential-ttl-s", T::Integer, "86400", 60, 604800},
+    {"turn.max-connections", T::Integer, "200", 1, 10000},
+    {"turn.max-connections-per-address", T::Integer, "50", 1, 10000},
     {"recordings.enabled", T::Boolean, "true"},
     {"recordings.retention-days", T::Integer, "30", 1, 3650},
     {"recordings.min-free-mb", T::Integer, "2048", 0, 10000000},
@@ -181,6 +191,13 @@ std::vector<SettingsProblem> crossCheckProblems(const Settings& s) {
   if (m.iceMinPort != 0 && m.iceMaxPort != 0 && m.iceMinPort > m.iceMaxPort) {
     problems.push_back({"ice.min-port", "ice.min-port is above ice.max-port"});
   }
+  if (s.turn.minPort > s.turn.maxPort) problems.push_back({"turn.min-port", "turn.min-port is above turn.max-port"});
+  if (!s.turn.relayIp.empty()) {
+    Poco::Net::IPAddress address;
+    if (!Poco::Net::IPAddress::tryParse(s.turn.relayIp, address) || address.isLoopback() || address.isWildcard()) {
+      problems.push_back({"turn.relay-ip", "turn.relay-ip \"" + s.turn.relayIp + "\" is not an address of this machine's network (an IPv4 or IPv6 address, not loopback)"});
+    }
+  }
   return problems;
 }
 
@@ -236,6 +253,17 @@ Settings Settings::from(const Poco::Util::AbstractConfiguration& c, bool crossCh
   s.joinTimeoutS = integer(c, "signaling.join-timeout-s");
   s.joinsPerMinute = integer(c, "signaling.joins-per-minute");
   s.maxWebSockets = integer(c, "signaling.max-websockets");
+
+  auto& t = s.turn;
+  t.enabled = Poco::NumberParser::parseBool(raw(c, "turn.enabled"));
+  t.server = raw(c, "turn.server");
+  t.host = raw(c, "turn.host");
+  t.relayIp = raw(c, "turn.relay-ip");
+  t.minPort = integer(c, "turn.min-port");
+  t.maxPort = integer(c, "turn.max-port");
+  t.credentialTtlS = integer(c, "turn.credential-ttl-s");
+  t.maxConnections = integer(c, "turn.max-connections");
+  t.maxConnectionsPerAddress = integer(c, "turn.max-connections-per-address");
 
   s.recordings.enabled = Poco::NumberParser::parseBool(raw(c, "recordings.enabled"));
   s.recordings.retentionDays = integer(c, "recordings.retention-days");

@@ -73,6 +73,21 @@ struct TlsSettings {
   bool enabled() const { return httpsPort != 0; }
 };
 
+// The TURN relay (coturn, run by plenumd; see TurnRelay.hpp): lets participants whose network
+// allows nothing but TCP to port 443 (or an HTTP proxy) take part. Clients reach it on the
+// HTTP(S) port itself (SharedPort.hpp).
+struct TurnSettings {
+  bool enabled = true;
+  std::string server = "/usr/bin/turnserver";  // coturn's binary
+  std::string host;      // the host name in the TURN URLs; empty: the Host the browser used
+  std::string relayIp;   // the relay's address; empty: this machine's first non-loopback one
+  int minPort = 40000;   // UDP ports of the relayed addresses
+  int maxPort = 40999;
+  int credentialTtlS = 86400;  // how long a participant's credentials work
+  int maxConnections = 200;    // TURN connections open at once on the whole server
+  int maxConnectionsPerAddress = 50;  // ... from one client address (an office's NAT)
+};
+
 struct Settings {
   std::string httpAddress = "0.0.0.0";
   int httpPort = 8080;
@@ -93,6 +108,7 @@ struct Settings {
   signaling::ConferenceSettings conference;
   AccessSettings access;
   RecordingSettings recordings;
+  TurnSettings turn;
 
   // Throws std::invalid_argument naming the first key whose value checkSettingValue refuses, or
   // (with crossCheck) the first inconsistency between keys (crossCheckProblems).
@@ -101,7 +117,7 @@ struct Settings {
 
 // Problems between keys of otherwise valid settings, each with the key it is best reported at:
 // https.port without tls.certificate/tls.key, https.port equal to http.port, ice.min-port above
-// ice.max-port.
+// ice.max-port, turn.min-port above turn.max-port, a turn.relay-ip that is no usable address.
 struct SettingsProblem {
   std::string key;
   std::string message;

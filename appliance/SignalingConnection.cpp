@@ -144,9 +144,9 @@ void closeGracefully(WebSocket& socket, std::vector<char>& buffer) {
 SignalingConnection::SignalingConnection(EventLoop& loop, Conference& conference, JoinResolver& joins,
                                          ClientLimits& limits, WebSocketThreads& threads,
                                          const std::vector<std::string>& trustedProxies, int timeoutMs,
-                                         int joinTimeoutMs)
+                                         int joinTimeoutMs, const TurnCredentials* turn)
     : loop_(loop), conference_(conference), joins_(joins), limits_(limits), threads_(threads),
-      trustedProxies_(trustedProxies), timeoutMs_(timeoutMs), joinTimeoutMs_(joinTimeoutMs) {}
+      trustedProxies_(trustedProxies), timeoutMs_(timeoutMs), joinTimeoutMs_(joinTimeoutMs), turn_(turn) {}
 
 // One client's session after the upgrade, on a thread of its own (WebSocketThreads). Holds only
 // what outlives the HTTP request: the socket, the connection's ticket, and the server's
@@ -156,7 +156,8 @@ public:
   Session(const SignalingConnection& handler, std::unique_ptr<WebSocket> socket, ClientLimits::Ticket ticket,
           Joiner joiner)
       : loop_(handler.loop_), conference_(handler.conference_), joins_(handler.joins_), limits_(handler.limits_),
-        timeoutMs_(handler.timeoutMs_), joinTimeoutMs_(handler.joinTimeoutMs_), socket_(std::move(socket)),
+        timeoutMs_(handler.timeoutMs_), joinTimeoutMs_(handler.joinTimeoutMs_), turn_(handler.turn_),
+        socket_(std::move(socket)),
         ticket_(std::move(ticket)), joiner_(std::move(joiner)) {}
 
   void run(const WebSocketThreads::Stop& stop);
@@ -168,6 +169,7 @@ private:
   ClientLimits& limits_;
   const int timeoutMs_;
   const int joinTimeoutMs_;
+  const TurnCredentials* turn_;
   std::unique_ptr<WebSocket> socket_;
   ClientLimits::Ticket ticket_;  // counted as open until the session ends
   const Joiner joiner_;
@@ -177,7 +179,7 @@ void SignalingConnection::handleRequest(Poco::Net::HTTPServerRequest& request,
                                         Poco::Net::HTTPServerResponse& response) {
   // Read before the upgrade: the cookies and the address are the request's, not the socket's.
   Joiner joiner{cookieValue(request, kSessionCookie), cookieValue(request, kGuestCookie),
-                clientAddressOf(request, trustedProxies_)};
+                clientAddressOf(request, trustedProxies_), request.get("Host", "")};
   ClientLimits::Refusal refusal = ClientLimits::Refusal::None;
   ClientLimits::Ticket ticket = limits_.openConnection(joiner.address, refusal);
   if (!ticket) {
@@ -315,10 +317,12 @@ void SignalingConnection::Session::run(const WebSocketThreads::Stop& stop) {
           continue;
         }
         joinAsked = true;  // a refused join does not count: it must still join in time
+        auto context = std::get<JoinContext>(std::move(resolved));
+        if (turn_) context.iceServers = turn_->iceServersFor(joiner_.host);
         // Captures the conference, not this handler: Poco deletes the handler when the
         // connection ends, possibly before the posted work runs.
         loop_.post([&conference = conference_, id, sink, joinRequest = std::move(*join),
-                    context = std::get<JoinContext>(std::move(resolved)), requestId = envelope.requestId]() mutable {
+                    context = std::move(context), requestId = envelope.requestId]() mutable {
           conference.onJoin(id, sink, std::move(joinRequest), std::move(context), requestId);
         });
         continue;

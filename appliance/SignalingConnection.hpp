@@ -12,6 +12,7 @@
 // outbox's eventfd and the server's stop signal: a queued message goes out at once.
 #include "appliance/ClientLimits.hpp"
 #include "appliance/JoinResolver.hpp"
+#include "appliance/TurnCredentials.hpp"
 #include "appliance/WebSocketThreads.hpp"
 #include "signaling/Conference.hpp"
 #include "signaling/EventLoop.hpp"
@@ -27,7 +28,8 @@ class SignalingConnection : public Poco::Net::HTTPRequestHandler {
 public:
   SignalingConnection(signaling::EventLoop& loop, signaling::Conference& conference, JoinResolver& joins,
                       ClientLimits& limits, WebSocketThreads& threads,
-                      const std::vector<std::string>& trustedProxies, int timeoutMs, int joinTimeoutMs);
+                      const std::vector<std::string>& trustedProxies, int timeoutMs, int joinTimeoutMs,
+                      const TurnCredentials* turn);
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
 
   static constexpr int kMaxErrors = 20;
@@ -51,6 +53,7 @@ private:
   const std::vector<std::string>& trustedProxies_;
   const int timeoutMs_;
   const int joinTimeoutMs_;
+  const TurnCredentials* turn_;  // null without a TURN relay
 };
 
 }  // namespace plenum::appliance

@@ -78,7 +78,7 @@ private:
 
 }  // namespace
 
-std::optional<std::string> httpsLocation(const std::string& hostHeader, const std::string& uri, int httpsPort) {
+std::optional<std::string> hostOfHeader(const std::string& hostHeader) {
   std::string host;
   if (!hostHeader.empty() && hostHeader.front() == '[') {
     const auto close = hostHeader.find(']');
@@ -96,7 +96,13 @@ std::optional<std::string> httpsLocation(const std::string& hostHeader, const st
       if (!isHostChar(c)) return std::nullopt;
     }
   }
-  std::string location = "https://" + host;
+  return host;
+}
+
+std::optional<std::string> httpsLocation(const std::string& hostHeader, const std::string& uri, int httpsPort) {
+  const auto host = hostOfHeader(hostHeader);
+  if (!host) return std::nullopt;
+  std::string location = "https://" + *host;
   if (httpsPort != 443) location += ":" + std::to_string(httpsPort);
   location += (!uri.empty() && uri.front() == '/') ? uri : "/";
   return location;

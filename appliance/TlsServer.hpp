@@ -25,6 +25,10 @@ inline constexpr const char* kHstsValue = "max-age=31536000";
 // unreadable, not PEM, or the key does not belong to the certificate.
 Poco::Net::Context::Ptr makeServerContext(const TlsSettings& tls);
 
+// The host of a Host header without its port (an IPv6 address stays in brackets), when the
+// header is a plain host name, IPv4 or bracketed IPv6 address with an optional port.
+std::optional<std::string> hostOfHeader(const std::string& hostHeader);
+
 // Where a plain-HTTP request goes: "https://HOST[:PORT]URI" from the request's Host header
 // (its port dropped; PORT only when httpsPort is not 443). Nothing when the Host header is not a
 // plain host name, IPv4 or bracketed IPv6 address (with an optional port).

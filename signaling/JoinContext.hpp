@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace plenum::signaling {
 
@@ -24,12 +25,21 @@ struct RoomPolicy {
   std::string breakoutName;
 };
 
+// A TURN server the participant's browser may relay through (RTCIceServer), with credentials
+// that work for this participant only and for a limited time.
+struct IceServer {
+  std::vector<std::string> urls;
+  std::string username;
+  std::string credential;
+};
+
 struct JoinContext {
   Role role = Role::Guest;        // Guest, or Moderator (a persistent room's owner and co-hosts;
                                   // anyone logged in, in an ad-hoc room)
   std::string accountId;          // the account logged in (also when it joins as a guest), or empty
   std::string linkSession;        // the browser's guest session (cookie): bans apply to it
   RoomPolicy policy;
+  std::vector<IceServer> iceServers;  // sent in "joined"; empty without a TURN relay
 };
 
 }  // namespace plenum::signaling

@@ -4,6 +4,7 @@
 // and camera state, role), their connection back (the sink) and what identifies their browser
 // (the link session, which bans apply to). Their media lives in the room's RoomMedia.
 #include "mixer/MixerSettings.hpp"
+#include "signaling/JoinContext.hpp"
 #include "signaling/MessageRate.hpp"
 #include "signaling/Permissions.hpp"
 #include "signaling/Protocol.hpp"
@@ -28,6 +29,7 @@ struct Participant {
   std::string linkSession;
   std::string accountId;
   std::shared_ptr<SignalingSink> sink;
+  std::vector<IceServer> iceServers;  // from the join, for "joined"
   MessageRate chatRate{kChatBurst, kChatPerSecond};
   MessageRate handRate{kHandBurst, kHandPerSecond};
   // Runs from the offer until the answer arrives (RoomTimeouts::answer); cancelled with it.

@@ -177,6 +177,7 @@ std::optional<ProtocolError> Room::join(const std::string& participantId, const 
   participant.linkSession = context.linkSession;
   participant.accountId = context.accountId;
   participant.sink = std::move(sink);
+  participant.iceServers = context.iceServers;
   const bool moderator = participant.role == Role::Moderator;
 
   if (locked_ && !moderator) return ProtocolError{ErrorCode::RoomLocked, "the room is locked"};
@@ -210,7 +211,7 @@ void Room::enter(Participant participant, const JoinRequest& request, mixer::Vid
   const std::string id = participant.info.id;
   auto& added = participants_.emplace(id, std::move(participant)).first->second;
   order_.push_back(id);
-  sendTo(added, server::joined(id, info(), participants(), mixer::toString(codec)));
+  sendTo(added, server::joined(id, info(), participants(), mixer::toString(codec), added.iceServers));
   sendMeetingState(added);
   broadcast(server::participantJoined(added.info), id);
   if (added.role == Role::Moderator) sendTo(added, server::lobbyUpdated(waiting()));

@@ -95,7 +95,8 @@ std::string withRequestId(const std::string& message, const std::optional<std::s
 }
 
 std::string joined(const std::string& participantId, const RoomInfo& room,
-                   const std::vector<ParticipantInfo>& participants, const std::string& videoCodec) {
+                   const std::vector<ParticipantInfo>& participants, const std::string& videoCodec,
+                   const std::vector<IceServer>& iceServers) {
   Poco::JSON::Object o = typed("joined");
   o.set("participantId", participantId);
   setRoom(o, room);
@@ -103,6 +104,17 @@ std::string joined(const std::string& participantId, const RoomInfo& room,
   for (const auto& p : participants) list.add(toJson(p));
   o.set("participants", list);
   o.set("videoCodec", videoCodec);
+  Poco::JSON::Array servers;
+  for (const auto& server : iceServers) {
+    Poco::JSON::Object entry;
+    Poco::JSON::Array urls;
+    for (const auto& url : server.urls) urls.add(url);
+    entry.set("urls", urls);
+    entry.set("username", server.username);
+    entry.set("credential", server.credential);
+    servers.add(entry);
+  }
+  o.set("iceServers", servers);
   return stringify(o);
 }
 

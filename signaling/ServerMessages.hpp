@@ -2,6 +2,7 @@
 #pragma once
 // The messages the server sends (PROTOCOL.md, "Server to client"), each built as one line of
 // JSON. What they carry is declared in Protocol.hpp.
+#include "signaling/JoinContext.hpp"
 #include "signaling/Protocol.hpp"
 #include "signaling/Timers.hpp"
 
@@ -16,7 +17,8 @@ namespace server {
 // `requestId` is empty. The id must be valid (isValidRequestId).
 std::string withRequestId(const std::string& message, const std::optional<std::string>& requestId);
 std::string joined(const std::string& participantId, const RoomInfo& room,
-                   const std::vector<ParticipantInfo>& participants, const std::string& videoCodec);
+                   const std::vector<ParticipantInfo>& participants, const std::string& videoCodec,
+                   const std::vector<IceServer>& iceServers = {});
 // To a participant moved to another room of the meeting (a breakout room, or back to the
 // plenum): the room they are in now and who is there; that room's meeting state follows.
 std::string moved(const RoomInfo& room, const std::vector<ParticipantInfo>& participants);

@@ -447,6 +447,7 @@ function handleMessage(c, msg) {
       c.waiting = false;
       plenum.participantId = msg.participantId == null ? null : String(msg.participantId);
       plenum.videoCodec = typeof msg.videoCodec === 'string' ? msg.videoCodec : null;
+      c.call.setIceServers(msg.iceServers);
       roomInfo(msg);
       chat.reset(plenum.participantId);
       speakers.reset(plenum.participantId);

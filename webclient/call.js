@@ -45,6 +45,7 @@ export class Call {
     this.remoteStream = new MediaStream();
     this.closed = false;
     this.answered = false;
+    this.iceServers = [];    // the server's TURN relay (from `joined`), for networks that block UDP
     this.pendingRemote = []; // server candidates that came before the offer was applied
     this.pendingLocal = [];  // our candidates gathered before the answer went out
     this.chain = Promise.resolve(); // offers and candidates are handled strictly in order
@@ -56,8 +57,17 @@ export class Call {
     return run;
   }
 
+  // Keeps the well-formed entries of `joined.iceServers`; the offer comes after `joined`.
+  setIceServers(servers) {
+    const valid = (s) => s && Array.isArray(s.urls) && s.urls.every((u) => typeof u === 'string')
+      && typeof s.username === 'string' && typeof s.credential === 'string';
+    this.iceServers = Array.isArray(servers)
+      ? servers.filter(valid).map((s) => ({ urls: s.urls, username: s.username, credential: s.credential }))
+      : [];
+  }
+
   createPeerConnection() {
-    const pc = new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle' });
+    const pc = new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy: 'max-bundle' });
     pc.ontrack = (ev) => {
       if (this.closed) return;
       const track = ev.track;

@@ -16,9 +16,10 @@ build_packages=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-nice gstreamer1.0-tools
   gstreamer1.0-x
   libpoco-dev catch2 fonts-dejavu-core curl
-  libsodium-dev libsqlite3-dev
-  ffmpeg
+  libsodium-dev libsqlite3-dev libssl-dev
+  ffmpeg coturn
 )
+# coturn: plenumd runs it as its TURN relay (appliance/TurnRelay.hpp).
 # ffmpeg: a recording is remuxed into its final MP4 (recordings/Remux); the media tests also
 # read recordings back with it.
 # sqlite3: the API tests compare dumps of the database before and after refused requests;
@@ -27,7 +28,9 @@ build_packages=(
 # that capture structured bindings (C++20, used in the sources); libFuzzer and the sanitizer
 # runtimes are in libclang-rt-16-dev (only recommended by clang-16).
 fuzz_packages=(clang-16 libclang-rt-16-dev)
-test_packages=(chromium sqlite3 openssl "${fuzz_packages[@]}")
+# squid, nftables, iproute2: the firewall tests (tests/e2e/firewall.test.mjs) build a client
+# network that allows only TCP to 443, or only an HTTP proxy.
+test_packages=(chromium sqlite3 openssl squid nftables iproute2 "${fuzz_packages[@]}")
 # packaging/build-deb.sh, tests/package/run.sh (lintian) and install-test.sh (debootstrap).
 package_packages=(debhelper fakeroot lintian debootstrap)
 

@@ -240,3 +240,19 @@ TEST_CASE("unknown keys get the closest known key", "[appliance][configcheck]") 
   CHECK(closestSettingKey("http.hsts") == "tls.hsts");
   CHECK(closestSettingKey("nothing.like.it") == "");
 }
+
+TEST_CASE("the TURN settings are checked", "[appliance][configcheck][turn]") {
+  TempDir dir;
+  const auto problems = check("data.dir = " + dir.path.string() + "\n"  // 1
+                              "turn.min-port = 41000\n"                  // 2: above turn.max-port
+                              "turn.max-port = 40000\n"                  // 3
+                              "turn.relay-ip = 127.0.0.1\n"              // 4: loopback
+                              "turn.server = " + dir.path.string() + "/no-turnserver\n"  // 5: missing
+                              "turn.credential-ttl-s = 10\n");           // 6: below 60
+  INFO(lines(problems).size());
+  CHECK(has(problems, 2, "turn.min-port is above turn.max-port"));
+  CHECK(has(problems, 4, "turn.relay-ip \"127.0.0.1\" is not an address"));
+  CHECK(has(problems, 5, "is not installed (Debian package coturn)"));
+  CHECK(has(problems, 6, "turn.credential-ttl-s: 10 is outside 60-604800"));
+  CHECK(check("data.dir = " + dir.path.string() + "\nturn.enabled = false\nturn.server = /nowhere\n").empty());
+}
