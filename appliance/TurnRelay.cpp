@@ -100,7 +100,13 @@ std::vector<std::string> localAddresses() {
 
 TurnRelay::TurnRelay(const TurnSettings& settings, std::string dataDir, std::vector<std::string> peers, bool log)
     : settings_(settings), directory_(std::move(dataDir) + "/turn") {
-  config_.allowedPeers = peers.empty() ? localAddresses() : std::move(peers);
+  // Loopback never: coturn refuses such peers anyway, and they would be this machine's services.
+  for (const auto& peer : peers.empty() ? localAddresses() : peers) {
+    Poco::Net::IPAddress address;
+    if (Poco::Net::IPAddress::tryParse(peer, address) && !address.isLoopback() && !address.isWildcard()) {
+      config_.allowedPeers.push_back(address.toString());
+    }
+  }
   config_.relayIp = settings.relayIp;
   if (config_.relayIp.empty()) {
     for (const auto& address : config_.allowedPeers) {

@@ -26,13 +26,15 @@ export function chromiumArgs({ y4m, wav, spki } = {}) {
 /**
  * Launches a browser for one participant. Returns { name, context, page, console, close() }.
  * `console` collects the page's console messages and errors (for failure reports).
+ * `executablePath` (e.g. a wrapper that runs Chromium in a network namespace) and `extraArgs`
+ * (e.g. --proxy-server) are for the firewall tests.
  */
-export async function launchBrowser({ name, y4m, wav, spki }) {
+export async function launchBrowser({ name, y4m, wav, spki, executablePath = CHROMIUM, extraArgs = [] }) {
   const profile = mkTmp(`chromium-${name}`);
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath,
     headless: true,
-    args: chromiumArgs({ y4m, wav, spki }),
+    args: [...chromiumArgs({ y4m, wav, spki }), ...extraArgs],
     viewport: { width: 1000, height: 700 },
   });
   const page = context.pages()[0] || (await context.newPage());

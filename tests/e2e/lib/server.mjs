@@ -38,7 +38,7 @@ export async function startServer({ healthTimeout = 30000, extraArgs = [], https
   if (https || config) {
     const lines = [fs.readFileSync(TEST_CONFIG, 'utf8'), config];
     if (https) {
-      httpsPort = await freePort();
+      httpsPort = https.port || await freePort();
       lines.push(`https.port = ${httpsPort}`, `tls.certificate = ${https.certFile}`, `tls.key = ${https.keyFile}`,
         `tls.hsts = ${https.hsts ? 'true' : 'false'}`);
     }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: EUPL-1.2
-// A self-signed certificate for localhost and 127.0.0.1 (openssl req -x509, EC P-256, two days),
+// A self-signed certificate for localhost and 127.0.0.1 (and `ips`) (openssl req -x509, EC P-256, two days),
 // the base64 SHA-256 of its SubjectPublicKeyInfo (what Chromium's
 // --ignore-certificate-errors-spki-list takes: the browser then trusts exactly this key), and an
 // HTTPS GET that trusts exactly this certificate.
@@ -9,11 +9,11 @@ import https from 'node:https';
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 
-export function makeCertificate(dir) {
+export function makeCertificate(dir, { ips = [] } = {}) {
   const certFile = path.join(dir, 'cert.pem');
   const keyFile = path.join(dir, 'key.pem');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    '-days', '2', '-subj', '/CN=localhost', '-addext', `subjectAltName=${['DNS:localhost', 'IP:127.0.0.1', ...ips.map((ip) => `IP:${ip}`)].join(',')}`,
     '-keyout', keyFile, '-out', certFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   const pem = fs.readFileSync(certFile, 'utf8');
   const spki = new crypto.X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' });
