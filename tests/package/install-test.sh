@@ -201,7 +201,12 @@ check "POST /api/session" login
 room_title="Upgrade test room $RANDOM"
 check "POST /api/rooms" bash -c "[[ \$(curl -sk --max-time 10 -b '$work/jar' -H 'Content-Type: application/json' -H 'X-CSRF-Token: $csrf' -o /dev/null -w '%{http_code}' -d '{\"title\":\"$room_title\"}' '$base/api/rooms') == 201 ]]"
 check "the room is listed" bash -c "curl -sk --max-time 10 -b '$work/jar' '$base/api/rooms' | grep -q '$room_title'"
+plenum_uid=$(chroot "$root" id -u plenum)
+check "the TURN relay (coturn) runs, as the user plenum" \
+  bash -c "grep -q 'TURN relay (coturn) ready' '$work/plenumd.log' && pgrep -u '$plenum_uid' -x turnserver >/dev/null"
+check "Debian's own coturn service is not enabled" bash -c "! ls '$root'/etc/systemd/system/*.wants/coturn.service 2>/dev/null | grep -q ."
 stop_server
+check "coturn ends with plenumd" bash -c "! pgrep -u '$plenum_uid' -x turnserver >/dev/null"
 
 step "upgrade to $(basename "$new_deb")"
 echo "# a local change the upgrade must keep" >>"$root/etc/plenum/plenum.ini"
