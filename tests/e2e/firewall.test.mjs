@@ -10,36 +10,14 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PARTICIPANTS } from './lib/fixtures.mjs';
 import { Session } from './lib/session.mjs';
-import { launchBrowser, joinRoom } from './lib/browser.mjs';
 import { makeCertificate } from './lib/tls.mjs';
-import { netnsAvailable, createClientNetwork, startSquid } from './lib/netns.mjs';
+import { netnsAvailable, createClientNetwork } from './lib/netns.mjs';
+import { meeting, SERVER_IP } from './lib/firewall.mjs';
 import { turnSession, turnRestCredentials } from './lib/turnclient.mjs';
 import { mkTmp, rmTmp, log, waitFor } from './lib/util.mjs';
 
-const [ROT, GRUEN] = PARTICIPANTS;
-const TWO = [ROT, GRUEN];
-const SERVER_IP = '10.77.0.1';
 const available = netnsAvailable();
-
-// The pair ICE selected for the page's peer connection, with its local candidate.
-const selectedPair = (b) => b.page.evaluate(async () => {
-  const stats = await window.plenum.pc.getStats();
-  let pair = null;
-  stats.forEach((r) => {
-    if (r.type === 'transport' && r.selectedCandidatePairId) pair = stats.get(r.selectedCandidatePairId);
-  });
-  if (!pair) stats.forEach((r) => { if (r.type === 'candidate-pair' && r.nominated && r.state === 'succeeded') pair = r; });
-  if (!pair) return null;
-  const local = stats.get(pair.localCandidateId);
-  const remote = stats.get(pair.remoteCandidateId);
-  return {
-    rttMs: pair.currentRoundTripTime * 1000,
-    local: { type: local.candidateType, protocol: local.protocol, relayProtocol: local.relayProtocol, address: local.address },
-    remote: { type: remote.candidateType, address: remote.address, port: remote.port },
-  };
-});
 
 describe('through firewalls (TURN on port 443)', { timeout: 420000, skip: available.ok ? false : available.reason }, () => {
   let certDir;
@@ -51,64 +29,8 @@ describe('through firewalls (TURN on port 443)', { timeout: 420000, skip: availa
   });
   after(() => rmTmp(certDir));
 
-  /**
-   * A server (HTTPS on 443, media on SERVER_IP only), Rot outside and Gruen inside a client
-   * network with `allow` (and a proxy if `proxy`), both in one room until both see and hear
-   * the other. Returns what the test checks; `close()` ends all of it.
-   */
-  async function meeting({ allow, proxy = false }) {
-    const parts = { close: async () => {} };
-    const net = await createClientNetwork({ allow: proxy ? { tcp: [3128] } : allow });
-    let squid = null;
-    let s = null;
-    parts.close = async () => {
-      if (s) await s.stop();
-      if (squid) await squid.close();
-      await net.close();
-    };
-    try {
-      if (proxy) squid = await startSquid({ listenIp: SERVER_IP });
-      s = new Session(TWO, {
-        roomPrefix: 'fw',
-        server: { https: { ...cert, port: 443 }, config: `ice.local-addresses = ${SERVER_IP}\nice.allow-loopback-candidates = false\n` },
-      });
-      await s.start();
-      const base = `https://${SERVER_IP}`;
-      const outside = await launchBrowser({ name: ROT.name, ...s.media[ROT.name], spki: cert.spki });
-      outside.participant = ROT;
-      s.browsers.set(ROT.name, outside);
-      await joinRoom(outside, base, s.room);
-      const inside = await launchBrowser({
-        name: GRUEN.name, ...s.media[GRUEN.name], spki: cert.spki, executablePath: net.chromiumWrapper,
-        extraArgs: squid ? [`--proxy-server=${squid.url}`] : [],
-      });
-      inside.participant = GRUEN;
-      s.browsers.set(GRUEN.name, inside);
-      const t0 = Date.now();
-      await joinRoom(inside, base, s.room);
-      await s.waitParticipants(undefined, { timeout: 60000 });
-      const media = await s.waitMedia({
-        visible: (me) => TWO.filter((p) => p !== me),
-        audible: (me) => TWO.filter((p) => p !== me),
-        inaudible: (me) => [me],
-        timeout: 90000,
-        label: `firewall ${proxy ? 'proxy only' : JSON.stringify(allow)}`,
-      });
-      const firstMediaMs = Date.now() - t0;
-      const insidePair = await selectedPair(inside);
-      const outsidePair = await selectedPair(outside);
-      log(`inside: ${JSON.stringify(insidePair)}; outside: ${JSON.stringify(outsidePair)}; ` +
-        `inside joined to both media in ${firstMediaMs} ms (${media[GRUEN.name].ms} ms after the room was entered)`);
-      return Object.assign(parts, { net, squid, s, inside, outside, insidePair, outsidePair, firstMediaMs });
-    } catch (e) {
-      if (s) await s.report(`firewall meeting failed: ${e.message}`);
-      await parts.close();
-      throw e;
-    }
-  }
-
   it('only TCP to 443 allowed: both see and hear each other over a TURN/TLS relay', async () => {
-    const m = await meeting({ allow: { tcp: [443] } });
+    const m = await meeting(cert, { allow: { tcp: [443] } });
     try {
       assert.equal(m.insidePair.local.type, 'relay', JSON.stringify(m.insidePair));
       assert.equal(m.insidePair.local.relayProtocol, 'tls', JSON.stringify(m.insidePair));
@@ -124,7 +46,7 @@ describe('through firewalls (TURN on port 443)', { timeout: 420000, skip: availa
   });
 
   it('only an HTTP proxy allowed: the page, the WebSocket and the relay go through it', async () => {
-    const m = await meeting({ proxy: true });
+    const m = await meeting(cert, { proxy: true });
     try {
       assert.equal(m.insidePair.local.type, 'relay', JSON.stringify(m.insidePair));
       assert.ok(['tls', 'tcp'].includes(m.insidePair.local.relayProtocol), JSON.stringify(m.insidePair));
@@ -138,7 +60,7 @@ describe('through firewalls (TURN on port 443)', { timeout: 420000, skip: availa
   });
 
   it('with UDP open, the direct path is chosen (no relay)', async () => {
-    const m = await meeting({ allow: 'all' });
+    const m = await meeting(cert, { allow: 'all' });
     try {
       assert.notEqual(m.insidePair.local.type, 'relay', JSON.stringify(m.insidePair));
       assert.equal(m.insidePair.local.protocol, 'udp', JSON.stringify(m.insidePair));
@@ -147,10 +69,10 @@ describe('through firewalls (TURN on port 443)', { timeout: 420000, skip: availa
     }
   });
 
-  it('the relay serves the appliance only, and only with valid, current credentials', async () => {
+  it('the relay serves the appliance only, only with valid, current credentials, and only so many connections', async () => {
     const net = await createClientNetwork({ allow: 'all' });
     const s = new Session([], {
-      server: { https: { ...cert, port: 443 }, config: `ice.local-addresses = ${SERVER_IP}\n` },
+      server: { https: { ...cert, port: 443 }, config: `ice.local-addresses = ${SERVER_IP}\nturn.max-connections-per-address = 3\n` },
     });
     try {
       await s.start();
@@ -184,6 +106,36 @@ describe('through firewalls (TURN on port 443)', { timeout: 420000, skip: availa
           session.close();
         }
       }
+      // Three TURN connections from one address at once, not a fourth; HTTP is not affected.
+      // (Polled: the server notices the ones closed above a moment after they closed.)
+      const connect = async (name) => {
+        let session = null;
+        try {
+          session = await turnSession({ ...at, ...turnRestCredentials(secret, 600, name) });
+          if ((await session.allocate()).ok) return session;
+        } catch { /* refused: closed at once */ }
+        if (session) session.close();
+        return null;
+      };
+      const holdThree = async () => {
+        const sessions = [];
+        for (let i = 0; i < 3; i++) sessions.push(await connect(`held${i}`));
+        if (sessions.every(Boolean)) return sessions;
+        for (const session of sessions) if (session) session.close();
+        return null;
+      };
+      const open = await waitFor(holdThree, { timeout: 10000, message: 'three TURN connections from one address' });
+      try {
+        assert.equal(await connect('fourth'), null);
+        assert.equal(await s.server.healthz(), 200);
+      } finally {
+        for (const session of open) session.close();
+      }
+      await waitFor(async () => {
+        const again = await connect('again');
+        if (again) again.close();
+        return !!again;
+      }, { timeout: 10000, message: 'a TURN connection is accepted again after the others closed' });
       // The page and the API on the same port are untouched by all this.
       assert.equal(await s.server.healthz(), 200);
       // No client address in the log (privacy by default), also from the relay.
