@@ -8,6 +8,7 @@
 // time from opening the link to seeing and hearing the other; the selected pair's round-trip
 // time (getStats, median of samples every 2 s) over a 20 s window after 5 s to settle; plenumd's
 // and coturn's CPU over that window (utime+stime from /proc). No retries.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { meeting, selectedPair } from '../tests/e2e/lib/firewall.mjs';
@@ -50,6 +51,14 @@ function coturnOf(parent) {
   return null;
 }
 
+// TURN connections open to coturn now (the gateway's side of each).
+function relayConnections(dataDir) {
+  const conf = fs.readFileSync(path.join(dataDir, 'turn', 'turnserver.conf'), 'utf8');
+  const port = /^listening-port=(\d+)$/m.exec(conf)[1];
+  const out = execFileSync('ss', ['-Htn', 'state', 'established', `( sport = :${port} )`]).toString();
+  return out.split('\n').filter((l) => l.trim()).length;
+}
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.floor(s.length / 2)] : NaN;
@@ -72,6 +81,7 @@ async function round(cert, condition) {
     const seconds = (Date.now() - before.at) / 1000;
     return {
       condition,
+      relayConnections: relayConnections(m.s.server.dataDir),
       path: `${pair.local.type}/${pair.local.relayProtocol || pair.local.protocol}`,
       joinMs: m.firstMediaMs,
       rttMs: median(rtts),
@@ -106,16 +116,17 @@ const summary = (condition) => {
     rttMs: median(rs.map((r) => r.rttMs)),
     plenumdCpu: median(rs.map((r) => r.plenumdCpu)),
     coturnCpu: median(rs.map((r) => r.coturnCpu)),
+    relayConnections: median(rs.map((r) => r.relayConnections)),
   };
 };
 const udp = summary('udp');
 const tls = summary('turn/tls');
 const f = (x, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 console.log(`\n${rounds} rounds each, medians; CPU in % of one core over ${WINDOW_MS / 1000} s, 2 participants (1 relayed)\n`);
-console.log('| condition | path | open link -> sees and hears (ms) | RTT (ms) | plenumd CPU | coturn CPU |');
-console.log('|---|---|---|---|---|---|');
+console.log('| condition | path | open link -> sees and hears (ms) | RTT (ms) | plenumd CPU | coturn CPU | TURN connections held |');
+console.log('|---|---|---|---|---|---|---|');
 for (const [name, s] of [['udp', udp], ['turn/tls', tls]]) {
-  console.log(`| ${name} | ${s.path} | ${f(s.joinMs, 0)} | ${f(s.rttMs)} | ${f(s.plenumdCpu)} % | ${f(s.coturnCpu)} % |`);
+  console.log(`| ${name} | ${s.path} | ${f(s.joinMs, 0)} | ${f(s.rttMs)} | ${f(s.plenumdCpu)} % | ${f(s.coturnCpu)} % | ${s.relayConnections} |`);
 }
 console.log(`\nrelayed vs direct: join ${f(tls.joinMs / udp.joinMs, 2)}x, RTT +${f(tls.rttMs - udp.rttMs)} ms, ` +
   `relay CPU for the one relayed participant: plenumd +${f(tls.plenumdCpu - udp.plenumdCpu)} % + coturn ${f(tls.coturnCpu)} % of a core ` +
