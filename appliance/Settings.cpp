@@ -77,7 +77,7 @@ const std::vector<SettingKey> kKeys = {
     {"turn.min-port", T::Integer, "40000", 1024, 65535},
     {"turn.max-port", T::Integer, "40999", 1024, 65535},
     {"turn.credential-ttl-s", T::Integer, "86400", 60, 604800},
-    {"turn.max-connections", T::Integer, "200", 1, 10000},
+    {"turn.max-connections", T::Integer, "0", 0, 100000},
     {"turn.max-connections-per-address", T::Integer, "50", 1, 10000},
     {"recordings.enabled", T::Boolean, "true"},
     {"recordings.retention-days", T::Integer, "30", 1, 3650},
@@ -262,7 +262,9 @@ Settings Settings::from(const Poco::Util::AbstractConfiguration& c, bool crossCh
   t.minPort = integer(c, "turn.min-port");
   t.maxPort = integer(c, "turn.max-port");
   t.credentialTtlS = integer(c, "turn.credential-ttl-s");
-  t.maxConnections = integer(c, "turn.max-connections");
+  // 0: twice the server's participant limit (each browser holds one TURN connection all along,
+  // also where UDP works; a rejoin briefly holds a second).
+  t.maxConnections = static_cast<int>(orAuto(integer(c, "turn.max-connections"), 2 * s.conference.maxParticipants));
   t.maxConnectionsPerAddress = integer(c, "turn.max-connections-per-address");
 
   s.recordings.enabled = Poco::NumberParser::parseBool(raw(c, "recordings.enabled"));

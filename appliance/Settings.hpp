@@ -84,7 +84,8 @@ struct TurnSettings {
   int minPort = 40000;   // UDP ports of the relayed addresses
   int maxPort = 40999;
   int credentialTtlS = 86400;  // how long a participant's credentials work
-  int maxConnections = 200;    // TURN connections open at once on the whole server
+  int maxConnections = 200;    // TURN connections open at once on the whole server (0 in the
+                               // file: twice rooms.max-total-participants)
   int maxConnectionsPerAddress = 50;  // ... from one client address (an office's NAT)
 };
 

@@ -6,7 +6,7 @@ import { PARTICIPANTS } from './fixtures.mjs';
 import { Session } from './session.mjs';
 import { launchBrowser, joinRoom } from './browser.mjs';
 import { createClientNetwork, startSquid } from './netns.mjs';
-import { log } from './util.mjs';
+import { log, freePort } from './util.mjs';
 
 const [ROT, GRUEN] = PARTICIPANTS;
 const TWO = [ROT, GRUEN];
@@ -37,7 +37,9 @@ export const selectedPair = (b) => b.page.evaluate(async () => {
  */
 export async function meeting(cert, { allow, proxy = false, label } = {}) {
   const parts = { close: async () => {} };
-  const net = await createClientNetwork({ allow: proxy ? { tcp: [3128] } : allow });
+  // Not squid's usual 3128: a squid service of the machine may hold it on every address.
+  const proxyPort = proxy ? await freePort() : null;
+  const net = await createClientNetwork({ allow: proxy ? { tcp: [proxyPort] } : allow });
   let squid = null;
   let s = null;
   parts.close = async () => {
@@ -46,7 +48,7 @@ export async function meeting(cert, { allow, proxy = false, label } = {}) {
     await net.close();
   };
   try {
-    if (proxy) squid = await startSquid({ listenIp: SERVER_IP });
+    if (proxy) squid = await startSquid({ listenIp: SERVER_IP, port: proxyPort });
     s = new Session(TWO, {
       roomPrefix: 'fw',
       server: { https: { ...cert, port: 443 }, config: `ice.local-addresses = ${SERVER_IP}\nice.allow-loopback-candidates = false\n` },
