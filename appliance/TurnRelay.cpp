@@ -99,12 +99,13 @@ std::vector<std::string> localAddresses() {
 }
 
 TurnRelay::TurnRelay(const TurnSettings& settings, std::string dataDir, std::vector<std::string> peers, bool log)
-    : settings_(settings), directory_(std::move(dataDir) + "/turn") {
+    : settings_(settings), directory_(std::move(dataDir) + "/turn"), loopbackOnly_(!peers.empty()) {
   // Loopback never: coturn refuses such peers anyway, and they would be this machine's services.
   for (const auto& peer : peers.empty() ? localAddresses() : peers) {
     Poco::Net::IPAddress address;
     if (Poco::Net::IPAddress::tryParse(peer, address) && !address.isLoopback() && !address.isWildcard()) {
       config_.allowedPeers.push_back(address.toString());
+      loopbackOnly_ = false;
     }
   }
   config_.relayIp = settings.relayIp;
@@ -130,6 +131,11 @@ bool TurnRelay::start() {
     log().warning("TURN relay off: %s is not installed (Debian package coturn); participants behind firewalls that "
                   "block UDP cannot join",
                   settings_.server);
+    return false;
+  }
+  if (config_.allowedPeers.empty() && loopbackOnly_) {
+    // Tests and benchmarks on one machine: nobody can be behind a firewall there.
+    log().information("TURN relay off: the media use loopback addresses only (ice.local-addresses)");
     return false;
   }
   if (config_.relayIp.empty() || config_.allowedPeers.empty()) {

@@ -65,6 +65,7 @@ private:
 
   const TurnSettings settings_;
   const std::string directory_;
+  bool loopbackOnly_;  // ice.local-addresses names loopback addresses only
   TurnConfig config_;
   std::string secret_;
   std::atomic<int> port_{0};

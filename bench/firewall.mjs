@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { meeting, selectedPair } from '../tests/e2e/lib/firewall.mjs';
+import { meeting, selectedPair, coturnOf } from '../tests/e2e/lib/firewall.mjs';
 import { makeCertificate } from '../tests/e2e/lib/tls.mjs';
 import { netnsAvailable } from '../tests/e2e/lib/netns.mjs';
 import { mkTmp, rmTmp, sleep } from '../tests/e2e/lib/util.mjs';
@@ -36,19 +36,6 @@ function cpuSeconds(pid) {
   } catch {
     return 0;
   }
-}
-
-function coturnOf(parent) {
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (comm === 'turnserver' && ppid === parent) return Number(entry);
-    } catch { /* gone */ }
-  }
-  return null;
 }
 
 // TURN connections open to coturn now (the gateway's side of each).

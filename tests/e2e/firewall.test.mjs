@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Session } from './lib/session.mjs';
 import { makeCertificate } from './lib/tls.mjs';
 import { netnsAvailable, createClientNetwork } from './lib/netns.mjs';
-import { meeting, SERVER_IP } from './lib/firewall.mjs';
+import { meeting, coturnOf, SERVER_IP } from './lib/firewall.mjs';
 import { turnSession, turnRestCredentials } from './lib/turnclient.mjs';
 import { mkTmp, rmTmp, log, waitFor } from './lib/util.mjs';
 
@@ -136,6 +136,15 @@ describe('through firewalls (TURN on port 443)', { timeout: 420000, skip: availa
         if (again) again.close();
         return !!again;
       }, { timeout: 10000, message: 'a TURN connection is accepted again after the others closed' });
+      // coturn killed: plenumd starts it again (with a new port), and the relay works again.
+      const coturn = coturnOf(s.server.pid);
+      assert.ok(coturn, 'coturn runs as a child of plenumd');
+      process.kill(coturn, 'SIGKILL');
+      await waitFor(async () => {
+        const again = await connect('restarted');
+        if (again) again.close();
+        return !!again && coturnOf(s.server.pid) !== coturn;
+      }, { timeout: 20000, message: 'the relay works again after coturn was killed' });
       // The page and the API on the same port are untouched by all this.
       assert.equal(await s.server.healthz(), 200);
       // No client address in the log (privacy by default), also from the relay.

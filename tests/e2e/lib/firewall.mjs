@@ -2,6 +2,7 @@
 // A meeting across a firewall, for tests/e2e/firewall.test.mjs and bench/firewall.mjs: plenumd
 // with HTTPS on port 443 and its media on SERVER_IP only, one Chromium outside and one inside a
 // client network (lib/netns.mjs) that allows only what the caller says (or only an HTTP proxy).
+import fs from 'node:fs';
 import { PARTICIPANTS } from './fixtures.mjs';
 import { Session } from './session.mjs';
 import { launchBrowser, joinRoom } from './browser.mjs';
@@ -11,6 +12,19 @@ import { log, freePort } from './util.mjs';
 const [ROT, GRUEN] = PARTICIPANTS;
 const TWO = [ROT, GRUEN];
 export const SERVER_IP = '10.77.0.1';
+
+// The pid of the coturn that plenumd (pid `parent`) runs, or null.
+export function coturnOf(parent) {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (stat.includes('(turnserver)') && ppid === parent) return Number(entry);
+    } catch { /* gone */ }
+  }
+  return null;
+}
 
 // The pair ICE selected for the page's peer connection, with its local candidate.
 export const selectedPair = (b) => b.page.evaluate(async () => {
