@@ -116,13 +116,19 @@ public:
 
   static GstPadProbeReturn onData(GstPad* pad, GstPadProbeInfo* info, gpointer data) {
     auto* self = static_cast<BranchShield*>(data);
+    const bool isData = info->type & (GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST);
     GstPad* peer = gst_pad_get_peer(pad);
-    if (!peer) {
-      const bool isData = info->type & (GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST);
-      return self->dropUnlinked_ && isData ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
-    }
+    if (!peer) return self->dropUnlinked_ && isData ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
     GstPadProbeReturn result = GST_PAD_PROBE_HANDLED;
     GstFlowReturn flow = GST_FLOW_OK;
+    if (isData && hasPendingEvents(pad)) {
+      // Linked just now, after the pad last sent its sticky events (the link re-schedules them)
+      // and before this probe: handed on here, the buffer would overtake stream-start, caps and
+      // segment, and the branch would fail (not-negotiated). Dropped; the next buffer follows
+      // the events, which the pad sends first.
+      gst_object_unref(peer);
+      return GST_PAD_PROBE_DROP;
+    }
     if (info->type & GST_PAD_PROBE_TYPE_BUFFER) {
       flow = gst_pad_chain(peer, GST_PAD_PROBE_INFO_BUFFER(info));
       GST_PAD_PROBE_INFO_DATA(info) = nullptr;
@@ -147,6 +153,13 @@ public:
   }
 
 private:
+  static bool hasPendingEvents(GstPad* pad) {
+    GST_OBJECT_LOCK(pad);
+    const bool pending = GST_PAD_HAS_PENDING_EVENTS(pad);
+    GST_OBJECT_UNLOCK(pad);
+    return pending;
+  }
+
   const bool dropUnlinked_;
   std::atomic<bool> reported_{false};
 };

@@ -429,9 +429,16 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
       await showPanelTab(gruen, 'chat');
       await gruen.page.selectOption('#chat-to', 'everyone');
       // 5 in a burst are allowed, then 1 per second (PROTOCOL.md, "Limits").
+      // Each one answered before the next is typed: echoed, or refused with its text back in
+      // the (then empty) input. Typing into the field while a refusal puts its text back would
+      // mix the two.
       for (let i = 1; i <= 8; i++) {
-        await gruen.page.fill('#chat-input', `Schnell ${i}`);
+        const text = `Schnell ${i}`;
+        await gruen.page.fill('#chat-input', text);
         await gruen.page.press('#chat-input', 'Enter');
+        await waitFor(async () => gruen.frames.some((f) => f.includes(' << ') && f.includes(`"text":"${text}"`)) ||
+          (await gruen.page.inputValue('#chat-input')) === text,
+        { timeout: 10000, interval: 20, message: `Gruen: "${text}" echoed or back in the input` });
       }
       const notice = await waitFor(async () => {
         const texts = await gruen.page.$$eval('#toasts .toast', (els) => els.map((e) => e.textContent));
