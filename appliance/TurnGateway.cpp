@@ -58,9 +58,12 @@ void TurnGateway::serve(Poco::Net::StreamSocket& client, const std::string& addr
 void TurnGateway::pipe(Poco::Net::StreamSocket& client, Poco::Net::StreamSocket& relay) {
   client.setNoDelay(true);
   relay.setNoDelay(true);
-  // A side that stops reading is dropped, not waited for.
-  client.setSendTimeout(Poco::Timespan(10, 0));
-  relay.setSendTimeout(Poco::Timespan(10, 0));
+  // A side that stops reading is dropped, not waited for; so is a client that sends part of a
+  // TLS record and stops (the read inside TLS would wait for the rest).
+  for (auto* socket : {&client, &relay}) {
+    socket->setSendTimeout(Poco::Timespan(10, 0));
+    socket->setReceiveTimeout(Poco::Timespan(30, 0));
+  }
   // Inside TLS, a record may hold more than one read takes: what OpenSSL holds already is read
   // before waiting in poll(), which sees only the socket.
   auto* tls = dynamic_cast<Poco::Net::SecureStreamSocketImpl*>(client.impl());

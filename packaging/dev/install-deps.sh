@@ -28,9 +28,9 @@ build_packages=(
 # that capture structured bindings (C++20, used in the sources); libFuzzer and the sanitizer
 # runtimes are in libclang-rt-16-dev (only recommended by clang-16).
 fuzz_packages=(clang-16 libclang-rt-16-dev)
-# squid, nftables, iproute2: the firewall tests (tests/e2e/firewall.test.mjs) build a client
-# network that allows only TCP to 443, or only an HTTP proxy.
-test_packages=(chromium sqlite3 openssl squid nftables iproute2 "${fuzz_packages[@]}")
+# squid, nftables, iproute2, procps (sysctl): the firewall tests (tests/e2e/firewall.test.mjs)
+# build a client network that allows only TCP to 443, or only an HTTP proxy.
+test_packages=(chromium sqlite3 openssl squid nftables iproute2 procps "${fuzz_packages[@]}")
 # packaging/build-deb.sh, tests/package/run.sh (lintian) and install-test.sh (debootstrap).
 package_packages=(debhelper fakeroot lintian debootstrap)
 

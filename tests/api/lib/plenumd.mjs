@@ -5,20 +5,13 @@
 // tests' lib/util.mjs.
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { REPO_DIR, freePort, mkTmp, rmTmp, sleep, tailFile, waitFor, log } from '../../e2e/lib/util.mjs';
+import { REPO_DIR, freePort, mkTmp, rmTmp, spawnTracked, tailFile, waitFor, log } from '../../e2e/lib/util.mjs';
 
 export const API_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const PLENUMD = process.env.PLENUMD || path.join(REPO_DIR, 'build', 'appliance', 'plenumd');
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
-
-const running = new Set();
-process.on('exit', () => {
-  for (const child of running) {
-    try { child.kill('SIGKILL'); } catch { /* gone */ }
-  }
-});
 
 /** Runs `plenumd --create-admin` on a data folder, the password on stdin. */
 export function createAdmin(dataDir, configFile, username, password) {
@@ -45,37 +38,22 @@ export async function startPlenumd({ config = '', admin = true } = {}) {
   }
 
   const logFile = path.join(tmp, 'plenumd.log');
-  const logFd = fs.openSync(logFile, 'a');
   const port = await freePort();
-  const child = spawn(PLENUMD, ['--port', String(port), '--data', dataDir, '--config', configFile],
-    { stdio: ['ignore', logFd, logFd], cwd: tmp });
-  fs.closeSync(logFd);
-  running.add(child);
-  let exited = null;
-  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
-    exited = { code, signal };
-    running.delete(child);
-    resolve(exited);
-  }));
+  const proc = spawnTracked(PLENUMD, ['--port', String(port), '--data', dataDir, '--config', configFile], { outFile: logFile, cwd: tmp });
+  const { child } = proc;
 
   const baseUrl = `http://127.0.0.1:${port}`;
   const server = {
     baseUrl, wsUrl: `ws://127.0.0.1:${port}/ws`, dataDir, dbFile: path.join(dataDir, 'plenum.db'), tmp, logFile,
     logTail: (n = 60) => tailFile(logFile, n),
     async stop() {
-      if (!exited) {
-        try { process.kill(child.pid, 'SIGTERM'); } catch { /* gone */ }
-        if (!(await Promise.race([exitPromise, sleep(10000).then(() => null)]))) {
-          try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
-          await Promise.race([exitPromise, sleep(5000)]);
-        }
-      }
+      await proc.terminate();
       rmTmp(tmp);
     },
   };
   try {
     await waitFor(async () => {
-      if (exited) throw Object.assign(new Error(`plenumd exited early: ${JSON.stringify(exited)}`), { fatal: true });
+      if (proc.exited()) throw Object.assign(new Error(`plenumd exited early: ${JSON.stringify(proc.exited())}`), { fatal: true });
       return (await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(5000) })).status === 200;
     }, { timeout: 30000, interval: 200, message: `GET ${baseUrl}/healthz == 200` });
   } catch (e) {

@@ -6,19 +6,15 @@
 // netnsAvailable() and skip with its reason.
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { CHROMIUM } from './browser.mjs';
-import { mkTmp, rmTmp, randomId, sleep, tailFile, waitFor, log } from './util.mjs';
+import { mkTmp, rmTmp, randomId, spawnTracked, tailFile, waitFor, log } from './util.mjs';
 
 const TABLE = 'plenum_fw';
 
-// Networks and squids still up when the process exits (a test that threw before its close()).
+// Networks still up when the process exits (a test that threw before its close()).
 const networks = new Set();
-const squids = new Set();
 process.on('exit', () => {
-  for (const child of squids) {
-    try { child.kill('SIGKILL'); } catch { /* gone */ }
-  }
   for (const n of networks) n.closeSync();
 });
 
@@ -243,27 +239,10 @@ export async function startSquid({ listenIp, port = 3128, dir, clients = '10.77.
     'shutdown_lifetime 0 seconds',
     '',
   ].join('\n'));
-  const out = fs.openSync(path.join(dir, 'squid.out'), 'a');
   log(`starting squid -N -f ${conf}`);
-  const child = spawn('squid', ['-N', '-f', conf], { stdio: ['ignore', out, out], cwd: dir });
-  fs.closeSync(out);
-  squids.add(child);
-  let exited = null;
-  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
-    exited = { code, signal };
-    squids.delete(child);
-    resolve(exited);
-  }));
-  child.on('error', (e) => { exited = { error: e.message }; });
-
-  const stop = async () => {
-    if (exited) return;
-    try { child.kill('SIGTERM'); } catch { /* gone */ }
-    if (!(await Promise.race([exitPromise, sleep(10000).then(() => null)]))) {
-      try { child.kill('SIGKILL'); } catch { /* gone */ }
-      await Promise.race([exitPromise, sleep(5000)]);
-    }
-  };
+  const proc = spawnTracked('squid', ['-N', '-f', conf], { outFile: path.join(dir, 'squid.out'), cwd: dir });
+  const { child } = proc;
+  const stop = () => proc.terminate();
   let closed = false;
   const squid = {
     url: `http://${listenIp}:${port}`, dir, pid: child.pid,
@@ -278,7 +257,7 @@ export async function startSquid({ listenIp, port = 3128, dir, clients = '10.77.
   };
   try {
     await waitFor(async () => {
-      if (exited) throw Object.assign(new Error(`squid exited early: ${JSON.stringify(exited)}`), { fatal: true });
+      if (proc.exited()) throw Object.assign(new Error(`squid exited early: ${JSON.stringify(proc.exited())}`), { fatal: true });
       return listening(listenIp, port);
     }, { timeout: 30000, interval: 200, message: `squid accepting on ${listenIp}:${port}` });
   } catch (e) {

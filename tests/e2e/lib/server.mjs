@@ -6,18 +6,11 @@
 // (which redirects, except /healthz). `config` is extra INI text appended to the test config.
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, execFile } from 'node:child_process';
-import { E2E_DIR, REPO_DIR, freePort, mkTmp, rmTmp, sleep, tailFile, waitFor, log } from './util.mjs';
+import { execFile } from 'node:child_process';
+import { E2E_DIR, REPO_DIR, freePort, mkTmp, rmTmp, spawnTracked, tailFile, waitFor, log } from './util.mjs';
 
 export const PLENUMD = process.env.PLENUMD || path.join(REPO_DIR, 'build', 'appliance', 'plenumd');
 export const TEST_CONFIG = process.env.PLENUM_TEST_CONFIG || path.join(E2E_DIR, 'plenum-test.ini');
-
-const running = new Set();
-process.on('exit', () => {
-  for (const child of running) {
-    try { child.kill('SIGKILL'); } catch { /* gone */ }
-  }
-});
 
 /**
  * Starts plenumd on a free port in a new temporary folder; `dataDir` reuses another server's data
@@ -31,7 +24,6 @@ export async function startServer({ healthTimeout = 30000, extraArgs = [], https
   const dataDir = reuse || path.join(tmp, 'data');
   if (!reuse) fs.mkdirSync(dataDir);
   const logFile = path.join(tmp, 'plenumd.log');
-  const logFd = fs.openSync(logFile, 'a');
   const port = await freePort();
   let configFile = TEST_CONFIG;
   let httpsPort = null;
@@ -47,23 +39,15 @@ export async function startServer({ healthTimeout = 30000, extraArgs = [], https
   }
   const args = ['--port', String(port), '--data', dataDir, '--config', configFile, ...extraArgs];
   log(`starting ${PLENUMD} ${args.join(' ')} (log: ${logFile})`);
-  const child = spawn(PLENUMD, args, { stdio: ['ignore', logFd, logFd], cwd: tmp });
-  fs.closeSync(logFd);
-  running.add(child);
-  let exited = null;
-  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
-    exited = { code, signal };
-    running.delete(child);
-    resolve(exited);
-  }));
-  child.on('error', (e) => { exited = { error: e.message }; });
+  const proc = spawnTracked(PLENUMD, args, { outFile: logFile, cwd: tmp });
+  const { child, exitPromise } = proc;
 
   const httpUrl = `http://127.0.0.1:${port}`;
   const baseUrl = httpsPort ? `https://localhost:${httpsPort}` : httpUrl;
   const wsUrl = httpsPort ? `wss://localhost:${httpsPort}/ws` : `ws://127.0.0.1:${port}/ws`;
   const server = {
     port, httpsPort, baseUrl, httpUrl, wsUrl, configFile, dataDir, dbFile: path.join(dataDir, 'plenum.db'), logFile, tmp, pid: child.pid,
-    get exited() { return exited; },
+    get exited() { return proc.exited(); },
     logTail: (n = 80) => tailFile(logFile, n),
     async healthz() {
       // Plain HTTP also with HTTPS on: /healthz is not redirected (monitoring).
@@ -75,7 +59,7 @@ export async function startServer({ healthTimeout = 30000, extraArgs = [], https
      * Returns the file name, or null.
      */
     async dumpStacks(file = path.join(tmp, `plenumd-stacks-${Date.now()}.txt`)) {
-      if (exited || process.env.E2E_GDB === '0' || !fs.existsSync('/usr/bin/gdb')) return null;
+      if (proc.exited() || process.env.E2E_GDB === '0' || !fs.existsSync('/usr/bin/gdb')) return null;
       return new Promise((resolve) => {
         execFile('/usr/bin/gdb', ['-batch', '-nx', '-ex', 'set pagination off', '-ex', 'thread apply all bt',
           // /proc/PID/exe: still readable when the binary was rebuilt (replaced) meanwhile.
@@ -92,26 +76,22 @@ export async function startServer({ healthTimeout = 30000, extraArgs = [], https
       return exitPromise;
     },
     async stop({ keepTmp = false } = {}) {
-      if (!exited) {
-        try { process.kill(child.pid, 'SIGTERM'); } catch { /* gone */ }
-        const t = await Promise.race([exitPromise, sleep(10000).then(() => null)]);
-        if (!t) {
+      await proc.terminate({
+        onSlow: async () => {
           log(`plenumd pid ${child.pid} did not exit within 10 s of SIGTERM`);
           const stacks = await server.dumpStacks(path.join(tmp, 'plenumd-stacks-at-shutdown.txt'));
           if (stacks) { log(`its threads' backtraces: ${stacks}`); keepTmp = true; }
           log(`SIGKILL plenumd pid ${child.pid}`);
-          try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
-          await Promise.race([exitPromise, sleep(5000)]);
-        }
-      }
+        },
+      });
       if (!keepTmp) rmTmp(tmp);
-      return exited;
+      return proc.exited();
     },
   };
 
   try {
     await waitFor(async () => {
-      if (exited) throw Object.assign(new Error(`plenumd exited early: ${JSON.stringify(exited)}`), { fatal: true });
+      if (proc.exited()) throw Object.assign(new Error(`plenumd exited early: ${JSON.stringify(proc.exited())}`), { fatal: true });
       return (await server.healthz()) === 200;
     }, { timeout: healthTimeout, interval: 250, message: `GET ${httpUrl}/healthz == 200` });
   } catch (e) {

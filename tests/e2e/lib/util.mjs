@@ -4,12 +4,55 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import net from 'node:net';
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const E2E_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const REPO_DIR = path.resolve(E2E_DIR, '..', '..');
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Processes of spawnTracked still running when the test process exits (a test that threw
+// before it stopped them): killed.
+const tracked = new Set();
+process.on('exit', () => {
+  for (const child of tracked) {
+    try { child.kill('SIGKILL'); } catch { /* gone */ }
+  }
+});
+
+/**
+ * Starts `cmd args` in `cwd`, its output appended to `outFile`. Returns { child, exitPromise,
+ * exited() (null while it runs: then { code, signal } or { error }), terminate({ onSlow }) }:
+ * terminate sends SIGTERM and, if it has not exited within 10 s, awaits `onSlow()` (a stack dump,
+ * say), then SIGKILL and waits up to 5 s more; resolves once it is gone (or given up on).
+ */
+export function spawnTracked(cmd, args, { outFile, cwd }) {
+  const out = fs.openSync(outFile, 'a');
+  const child = spawn(cmd, args, { stdio: ['ignore', out, out], cwd });
+  fs.closeSync(out);
+  tracked.add(child);
+  let exited = null;
+  const exitPromise = new Promise((resolve) => child.on('exit', (code, signal) => {
+    exited = { code, signal };
+    tracked.delete(child);
+    resolve(exited);
+  }));
+  child.on('error', (e) => { exited = { error: e.message }; });
+  return {
+    child,
+    exitPromise,
+    exited: () => exited,
+    async terminate({ onSlow } = {}) {
+      if (exited) return;
+      try { child.kill('SIGTERM'); } catch { /* gone */ }
+      if (await Promise.race([exitPromise, sleep(10000).then(() => null)])) return;
+      if (onSlow) await onSlow();
+      try { child.kill('SIGKILL'); } catch { /* gone */ }
+      await Promise.race([exitPromise, sleep(5000)]);
+    },
+  };
+}
 
 /** Print a line into the test output (node --test passes stderr through). */
 export function log(...args) {
