@@ -202,6 +202,16 @@ std::vector<ConfigProblem> checkConfig(std::istream& in, const std::map<std::str
                             " is not installed (Debian package coturn); install it or set turn.enabled = false "
                             "(participants behind strict firewalls then cannot join)"});
   }
+  if (settings.documentsEnabled) {
+    for (const char* tool : {"/usr/bin/pdfinfo", "/usr/bin/pdftoppm", "/usr/bin/bwrap"}) {
+      if (::access(tool, X_OK) == 0) continue;
+      problems.push_back({lineFor("documents.enabled"),
+                          std::string("documents.enabled: ") + tool +
+                              " is not installed (Debian packages poppler-utils and bubblewrap); install them or set "
+                              "documents.enabled = false (moderators then cannot show PDF slides)"});
+      break;
+    }
+  }
   if (const std::string data = dataDirProblem(settings.dataDir); !data.empty()) {
     problems.push_back({lineFor("data.dir"), data});
   }

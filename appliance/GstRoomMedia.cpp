@@ -7,7 +7,10 @@
 
 #include <Poco/Logger.h>
 
+#include <fstream>
+#include <iterator>
 #include <stdexcept>
+#include <vector>
 
 namespace plenum::appliance {
 
@@ -23,6 +26,7 @@ GstRoomMedia::~GstRoomMedia() {
   // Endpoints leave the pipeline before the pipeline goes. A recorder still here was never
   // stopped (the room stops it first): its file stays as it is, repaired at the next start.
   recorder_.reset();
+  slides_.reset();
   endpoints_.clear();
   mixer_.reset();
 }
@@ -71,6 +75,23 @@ void GstRoomMedia::setVideoVisible(const std::string& id, bool visible) { mixer_
 void GstRoomMedia::setLayout(mixer::Layout layout) { mixer_->setLayout(layout); }
 
 void GstRoomMedia::setFloorHolder(const std::optional<std::string>& id) { mixer_->setFloorHolder(id); }
+
+void GstRoomMedia::presentScreen(const std::optional<std::string>& id) { mixer_->presentScreen(id); }
+
+void GstRoomMedia::showSlide(const std::string& pngPath) {
+  std::ifstream file(pngPath, std::ios::binary);
+  std::vector<unsigned char> png((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  if (!file.good() && !file.eof()) throw std::runtime_error("cannot read the page image");
+  if (png.empty()) throw std::runtime_error("the page image is empty");
+  if (!slides_) {
+    auto slides = std::make_unique<mixer::SlideEndpoint>("slides", this);
+    mixer_->attach(*slides);  // throws with nothing of it left in the room (e.g. a screen is shown)
+    slides_ = std::move(slides);
+  }
+  slides_->show(png);
+}
+
+void GstRoomMedia::stopSlides() { slides_.reset(); }
 
 void GstRoomMedia::startRecording(const std::string& partPath) {
   if (recorder_) throw std::logic_error("already recording");
@@ -131,6 +152,18 @@ void GstRoomMedia::OnEndpointFailed(mixer::Endpoint& endpoint, mixer::EndpointFa
                                     const std::string& detail) {
   if (&endpoint == recorder_.get()) {
     listener_.OnRoomMediaRecordingFailed(signaling::logText(detail));
+    return;
+  }
+  if (&endpoint == slides_.get()) {
+    // A page that does not decode: the room carries on; the next page starts afresh.
+    log().error("room %s: the slides failed: %s", room_, signaling::logText(detail));
+    // Not from inside its own callback: it goes from the loop (a detached endpoint may
+    // outlive the mixer).
+    mixer::SlideEndpoint* failed = slides_.release();
+    GMainContext* context = g_main_context_ref_thread_default();
+    static const auto forever = std::make_shared<mixer::Liveness>();
+    mixer::postTo(context, forever, [failed] { delete failed; });
+    g_main_context_unref(context);
     return;
   }
   const auto reason = [failure] {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // RoomMedia over GStreamer: one mixer::RoomMixer and one mixer::WebRtcEndpoint per participant,
-// attached to it. The appliance's wiring of the room model (signaling/) to the media (mixer/).
+// attached to it; a mixer::SlideEndpoint while slides are shown, a recorder while recording. The appliance's wiring of the room model (signaling/) to the media (mixer/).
 #include "mixer/RoomMixer.hpp"
+#include "mixer/SlideEndpoint.hpp"
 #include "mixer/WebRtcEndpoint.hpp"
 #include "recordings/RecordingEndpoint.hpp"
 #include "signaling/RoomMedia.hpp"
@@ -29,6 +30,9 @@ public:
   void setVideoVisible(const std::string& id, bool visible) override;
   void setLayout(mixer::Layout layout) override;
   void setFloorHolder(const std::optional<std::string>& id) override;
+  void presentScreen(const std::optional<std::string>& id) override;
+  void showSlide(const std::string& pngPath) override;
+  void stopSlides() override;
   void startRecording(const std::string& partPath) override;
   void stopRecording(std::function<void(bool complete)> done) override;
   std::optional<std::string> setRemoteAnswer(const std::string& id, const std::string& sdp) override;
@@ -53,6 +57,7 @@ private:
   std::unique_ptr<mixer::RoomMixer> mixer_;
   std::map<std::string, std::unique_ptr<mixer::WebRtcEndpoint>> endpoints_;
   std::unique_ptr<recordings::RecordingEndpoint> recorder_;  // while recording
+  std::unique_ptr<mixer::SlideEndpoint> slides_;             // while slides are shown
 };
 
 }  // namespace plenum::appliance

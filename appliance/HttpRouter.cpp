@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "appliance/HttpRouter.hpp"
 
+#include "appliance/DocumentApi.hpp"
+
 #include "appliance/ApiHandler.hpp"
 #include "appliance/Cookies.hpp"
 #include "appliance/OriginCheck.hpp"
@@ -193,6 +195,10 @@ Poco::Net::HTTPRequestHandler* HttpRouter::route(const HTTPServerRequest& reques
                                                         settings_.signalingTimeoutMs, settings_.joinTimeoutS * 1000,
                                                         services_.turn);
   if (path == "/healthz") return new HealthHandler(loop_, conference_);
+  if (DocumentApi::handles(path)) {
+    return new DocumentApi(loop_, conference_, services_.documents,
+                           [this, peer = request.clientAddress()] { connections_.requestProgressed(peer); });
+  }
   if (path == "/api" || path.rfind("/api/", 0) == 0) {
     return new ApiHandler(services_, [this, peer = request.clientAddress()] { connections_.requestProgressed(peer); });
   }

@@ -13,6 +13,7 @@
 #include "appliance/SqliteStore.hpp"
 #include "appliance/SharedPort.hpp"
 #include "appliance/TlsServer.hpp"
+#include "appliance/DocumentService.hpp"
 #include "appliance/TurnCredentials.hpp"
 #include "appliance/TurnGateway.hpp"
 #include "appliance/TurnRelay.hpp"
@@ -172,9 +173,20 @@ int PlenumServer::main(const std::vector<std::string>&) {
   // Before the conference: recordings are finished after their rooms have gone.
   RecordingService recordings(*services.store, settings.dataDir, settings.recordings);
   recordings.recoverInterrupted();
+  // Before the conference too: the rooms discard their documents as they close.
+  std::unique_ptr<DocumentService> documents;
+  if (settings.documentsEnabled) {
+    documents = std::make_unique<DocumentService>(settings.dataDir + "/documents", settings.documents,
+                                                  [&loop](std::function<void()> work) { loop.post(std::move(work)); });
+    if (!documents->available()) {
+      log.warning("documents cannot be shown: %s", documents->unavailableReason());
+    }
+  }
+  services.documents = documents.get();
   signaling::Conference conference(settings.conference, [&loop](std::function<void()> work) { loop.post(std::move(work)); },
                                   GstRoomMedia::factory(settings.conference.media));
   conference.setRecordingArchive(&recordings);
+  if (documents && documents->available()) conference.setDocuments(documents.get());
 
   // The TURN relay and the gateway that brings it the TURN connections of the HTTP(S) port.
   std::unique_ptr<TurnRelay> turnRelay;

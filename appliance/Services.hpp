@@ -31,6 +31,8 @@ struct Services {
   RecordingLibrary recordings;
   // Set once before the server starts when the TURN relay runs; null without one.
   const TurnCredentials* turn = nullptr;
+  // Set once before the server starts: uploaded documents (null: documents are off).
+  class DocumentService* documents = nullptr;
 };
 
 }  // namespace plenum::appliance

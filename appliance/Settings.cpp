@@ -79,6 +79,11 @@ const std::vector<SettingKey> kKeys = {
     {"turn.credential-ttl-s", T::Integer, "86400", 60, 604800},
     {"turn.max-connections", T::Integer, "0", 0, 100000},
     {"turn.max-connections-per-address", T::Integer, "50", 1, 10000},
+    {"documents.enabled", T::Boolean, "true"},
+    {"documents.max-mb", T::Integer, "50", 1, 1024},
+    {"documents.max-pages", T::Integer, "300", 1, 10000},
+    {"documents.render-timeout-s", T::Integer, "30", 1, 600},
+    {"documents.render-memory-mb", T::Integer, "512", 64, 16384},
     {"recordings.enabled", T::Boolean, "true"},
     {"recordings.retention-days", T::Integer, "30", 1, 3650},
     {"recordings.min-free-mb", T::Integer, "2048", 0, 10000000},
@@ -266,6 +271,16 @@ Settings Settings::from(const Poco::Util::AbstractConfiguration& c, bool crossCh
   // also where UDP works; a rejoin briefly holds a second).
   t.maxConnections = static_cast<int>(orAuto(integer(c, "turn.max-connections"), 2 * s.conference.maxParticipants));
   t.maxConnectionsPerAddress = integer(c, "turn.max-connections-per-address");
+
+  auto& d = s.documents;
+  s.documentsEnabled = Poco::NumberParser::parseBool(raw(c, "documents.enabled"));
+  d.maxBytes = static_cast<std::uint64_t>(integer(c, "documents.max-mb")) << 20;
+  d.maxPages = integer(c, "documents.max-pages");
+  d.timeLimit = std::chrono::seconds(integer(c, "documents.render-timeout-s"));
+  d.memoryLimitBytes = static_cast<std::uint64_t>(integer(c, "documents.render-memory-mb")) << 20;
+  // Pages are rendered to fit the composite (the presentation's rectangle is a part of it).
+  d.pageWidth = s.conference.media.width;
+  d.pageHeight = s.conference.media.height;
 
   s.recordings.enabled = Poco::NumberParser::parseBool(raw(c, "recordings.enabled"));
   s.recordings.retentionDays = integer(c, "recordings.retention-days");

@@ -4,6 +4,7 @@
 // commented sample) may set any of them; --port and --data override http.port and data.dir.
 // The keys, their types, defaults and ranges are one table (settingKeys()); Settings::from and
 // plenumd --check-config (ConfigCheck) both judge values by it.
+#include "appliance/DocumentRenderer.hpp"
 #include "signaling/Conference.hpp"
 
 #include <Poco/Util/AbstractConfiguration.h>
@@ -110,6 +111,8 @@ struct Settings {
   AccessSettings access;
   RecordingSettings recordings;
   TurnSettings turn;
+  bool documentsEnabled = true;  // moderators may show PDFs (DocumentService)
+  DocumentLimits documents;
 
   // Throws std::invalid_argument naming the first key whose value checkSettingValue refuses, or
   // (with crossCheck) the first inconsistency between keys (crossCheckProblems).

@@ -304,12 +304,15 @@ GstPad* Composite::addPresentation(const std::string& id) {
   return queueIn;
 }
 
+void Composite::removePresentation() {
+  if (!presentation_) return;
+  retireInput({presentation_->queue, presentation_->convert}, {&presentation_->pad});
+  presentation_.reset();
+  applyLayout();
+}
+
 void Composite::remove(const std::string& id) {
-  if (presentation_ && presentation_->id == id) {
-    retireInput({presentation_->queue, presentation_->convert}, {&presentation_->pad});
-    presentation_.reset();
-    applyLayout();
-  }
+  if (presentation_ && presentation_->id == id) removePresentation();
   auto it = std::find_if(tiles_.begin(), tiles_.end(), [&](const auto& t) { return t->id == id; });
   if (it == tiles_.end()) return;
   Tile& tile = **it;

@@ -45,6 +45,8 @@ public:
   GstPad* addPresentation(const std::string& id);
   // Removes the tile or the presentation of `id`, if any.
   void remove(const std::string& id);
+  // Removes the presentation, whoever's it is (the tiles stay).
+  void removePresentation();
   bool hasTile(const std::string& id) const;
 
   void setVisible(const std::string& id, bool visible);

@@ -13,6 +13,7 @@ Endpoint::Endpoint(const std::string& kind, std::string id, SeatSpec seat, Liste
   if (seat_.tile) addPad(kCameraPad, GST_PAD_SRC);
   if (seat_.microphone) addPad(kMicrophonePad, GST_PAD_SRC);
   if (seat_.presentation) addPad(kPresentationPad, GST_PAD_SRC);
+  if (seat_.screen) addPad(kScreenPad, GST_PAD_SRC);
   if (seat_.composite) addPad(kCompositePad, GST_PAD_SINK);
   if (seat_.hearing != Hearing::Nothing) addPad(kHearingPad, GST_PAD_SINK);
 }

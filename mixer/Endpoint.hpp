@@ -7,6 +7,7 @@
 //   src  "camera"        raw video for its tile          (SeatSpec::tile)
 //   src  "microphone"    raw audio into the mix           (SeatSpec::microphone)
 //   src  "presentation"  raw video shown large            (SeatSpec::presentation)
+//   src  "screen"        raw video shown large on request (SeatSpec::screen)
 //   sink "composite"     the encoded composite            (SeatSpec::composite)
 //   sink "hearing"       what it hears                    (SeatSpec::hearing)
 // A pad may have no target yet (a browser's camera appears once its stream arrives). RoomMixer
@@ -48,6 +49,7 @@ public:
   static constexpr const char* kCameraPad = "camera";
   static constexpr const char* kMicrophonePad = "microphone";
   static constexpr const char* kPresentationPad = "presentation";
+  static constexpr const char* kScreenPad = "screen";
   static constexpr const char* kCompositePad = "composite";
   static constexpr const char* kHearingPad = "hearing";
 

@@ -235,7 +235,7 @@ inline std::vector<std::string> missingElements() {
       "videoscale", "videorate", "textoverlay", "x264enc", "h264parse", "avdec_h264",
       "vp8enc", "vp8dec", "rtph264pay", "rtph264depay", "rtpvp8pay", "rtpvp8depay",
       "opusenc", "opusdec", "rtpopuspay", "rtpopusdepay", "audioconvert", "audioresample",
-      "appsrc", "appsink", "tee", "queue", "capsfilter", "funnel"};
+      "appsrc", "appsink", "tee", "queue", "capsfilter", "funnel", "pngdec", "imagefreeze"};
   std::vector<std::string> missing;
   for (const char* name : needed) {
     GstElementFactory* factory = gst_element_factory_find(name);

@@ -194,12 +194,34 @@ void RoomMixer::unseat(Seat& seat) {
   const SeatSpec& spec = endpoint.seat();
   if (spec.composite) encoders_.release(*spec.composite, seat.compositeTeePad);
   GstElement* bin = endpoint.bin();
-  for (const char* pad : {Endpoint::kCameraPad, Endpoint::kMicrophonePad, Endpoint::kPresentationPad}) {
+  for (const char* pad : {Endpoint::kCameraPad, Endpoint::kMicrophonePad, Endpoint::kPresentationPad,
+                          Endpoint::kScreenPad}) {
     unlinkPad(bin, pad);
   }
+  if (screenPresenter_ == endpoint.id()) screenPresenter_.reset();
   audio_.remove(endpoint.id());  // also unlinks what it hears
   composite_.remove(endpoint.id());
   if (GST_OBJECT_PARENT(bin) == GST_OBJECT(pipeline_)) gst_bin_remove(GST_BIN(pipeline_), bin);  // ours stays
+}
+
+void RoomMixer::presentScreen(const std::optional<std::string>& id) {
+  if (screenPresenter_ == id) return;
+  // Checked first: a refused request changes nothing.
+  Endpoint* next = nullptr;
+  if (id) {
+    auto it = seats_.find(*id);
+    if (it == seats_.end() || !it->second->endpoint->seat().screen) throw std::runtime_error(*id + " has no screen to show");
+    next = it->second->endpoint;
+  }
+  if (screenPresenter_) {
+    auto it = seats_.find(*screenPresenter_);
+    if (it != seats_.end()) unlinkPad(it->second->endpoint->bin(), Endpoint::kScreenPad);
+    composite_.removePresentation();
+    screenPresenter_.reset();
+  }
+  if (!next) return;
+  linkOutlet(*next, Endpoint::kScreenPad, composite_.addPresentation(*id));
+  screenPresenter_ = id;
 }
 
 // On the conference thread, posted by the mixing thread's detector.

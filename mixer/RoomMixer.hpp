@@ -57,6 +57,11 @@ public:
   // Unlinks the endpoint and takes its bin out of the room, still running.
   void detach(Endpoint& endpoint);
 
+  // Shows the "screen" of the attached endpoint `id` large (nullopt: nobody's any more). Throws
+  // when `id` is not attached with a screen, or something else is presented (a slide source).
+  void presentScreen(const std::optional<std::string>& id);
+  const std::optional<std::string>& screenPresenter() const { return screenPresenter_; }
+
   void setVideoVisible(const std::string& id, bool visible) { composite_.setVisible(id, visible); }
   void setAudioMuted(const std::string& id, bool muted) { audio_.setMuted(id, muted); }
   void setLayout(Layout layout) { composite_.setLayout(layout); }
@@ -99,6 +104,7 @@ private:
   guint64 lastCompositeFrames_ = 0;
   KeyframeLimiter::Clock::time_point lastCompositeChange_ = KeyframeLimiter::Clock::now();
   bool compositeStallReported_ = false;
+  std::optional<std::string> screenPresenter_;  // whose screen is the presentation
 };
 
 }  // namespace plenum::mixer

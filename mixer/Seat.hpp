@@ -5,7 +5,8 @@
 // (Endpoint's k...Pad): a browser has a tile, a microphone in the mix, the composite in its
 // codec and hears its switched Opus stream; a phone call has a tile (the placeholder), a
 // microphone and hears its mix-minus as raw audio; a recorder takes the composite and hears the
-// full mix; a screen share or a slide source feeds the presentation.
+// full mix; a slide source feeds the presentation; a browser's screen share becomes the
+// presentation while the room says so.
 #include "mixer/MixerSettings.hpp"
 
 #include <optional>
@@ -32,6 +33,8 @@ struct SeatSpec {
   bool presentation = false;            // "presentation" video, shown large instead of as a tile
   std::optional<VideoCodec> composite;  // takes the composite, encoded in this codec, on "composite"
   Hearing hearing = Hearing::Nothing;
+  // A screen it may share: "screen" video, shown large while RoomMixer::presentScreen names it.
+  bool screen = false;
 };
 
 }  // namespace plenum::mixer

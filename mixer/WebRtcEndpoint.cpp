@@ -50,7 +50,7 @@ void linkPads(GstPad* from, GstPad* to, const std::string& what) {
 
 WebRtcEndpoint::WebRtcEndpoint(const std::string& id, const std::string& caption, VideoCodec codec,
                                const MixerSettings& settings, Listener& listener)
-    : Endpoint("webrtc", id, SeatSpec{caption, true, true, false, codec, Hearing::SwitchedOpus}, &listener),
+    : Endpoint("webrtc", id, SeatSpec{caption, true, true, false, codec, Hearing::SwitchedOpus, true}, &listener),
       codec_(codec), settings_(settings), listener_(&listener), context_(g_main_context_ref_thread_default()) {
   webrtc_ = makeElement("webrtcbin", "webrtc-" + id);
   gst_util_set_object_arg(G_OBJECT(webrtc_), "bundle-policy", "max-bundle");
@@ -162,6 +162,17 @@ void WebRtcEndpoint::linkSenders() {
     g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV, nullptr);
   }
   if (transceivers) g_array_unref(transceivers);
+
+  // The screen share, m-line 2: we only receive. It is there from the offer on, so that sharing
+  // starts and stops with a replaceTrack in the browser, never a renegotiation; until then the
+  // browser sends nothing on it.
+  GstCaps* screenCaps = gst_caps_from_string(rtpCaps(codec_).c_str());
+  GstWebRTCRTPTransceiver* screen = nullptr;
+  g_signal_emit_by_name(webrtc_, "add-transceiver", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, screenCaps,
+                        &screen);
+  gst_caps_unref(screenCaps);
+  if (!screen) throw std::runtime_error("cannot add the screen share's transceiver");
+  gst_object_unref(screen);
 }
 
 // An H.264 payloader's first caps lack the profile and parameter sets until the first key
@@ -261,7 +272,7 @@ void WebRtcEndpoint::dropRefusedCandidates(GstSDPMessage* sdp) const {
 std::optional<std::string> WebRtcEndpoint::setRemoteAnswer(const std::string& text) {
   if (!offerSent_) return "no offer has been made yet";
   if (answered_) return "the offer was already answered";
-  if (auto problem = checkSdpAnswer(text, 2)) return problem;
+  if (auto problem = checkSdpAnswer(text, kMediaLines)) return problem;
   GstSDPMessage* sdp = nullptr;
   gst_sdp_message_new_from_text(text.c_str(), &sdp);
   dropRefusedCandidates(sdp);
@@ -290,7 +301,7 @@ std::optional<std::string> WebRtcEndpoint::setRemoteAnswer(const std::string& te
 }
 
 std::optional<std::string> WebRtcEndpoint::addRemoteCandidate(unsigned mline, const std::string& candidate) {
-  if (mline > 1) return "sdpMLineIndex out of range";
+  if (mline >= kMediaLines) return "sdpMLineIndex out of range";
   if (auto problem = checkIceCandidate(candidate, settings_.allowLoopbackCandidates)) return problem;
   if (!answered_) return "candidate before answer";
   if (candidate.empty()) return std::nullopt;  // end of candidates: nothing to do for libnice
@@ -395,6 +406,22 @@ struct WebRtcEndpoint::IncomingSizeCap {
   }
 };
 
+// The m-line a webrtcbin source pad receives (its transceiver's), or -1.
+int WebRtcEndpoint::mlineOf(GstPad* pad) {
+  int mline = -1;
+  if (g_object_class_find_property(G_OBJECT_GET_CLASS(pad), "transceiver")) {
+    GstWebRTCRTPTransceiver* transceiver = nullptr;
+    g_object_get(pad, "transceiver", &transceiver, nullptr);
+    if (transceiver) {
+      guint index = 0;
+      g_object_get(transceiver, "mlineindex", &index, nullptr);
+      mline = static_cast<int>(index);
+      gst_object_unref(transceiver);
+    }
+  }
+  return mline;
+}
+
 void WebRtcEndpoint::linkIncoming(GstPad* pad) {
   GstCaps* caps = gst_pad_get_current_caps(pad);
   if (!caps) caps = gst_pad_query_caps(pad, nullptr);
@@ -403,6 +430,7 @@ void WebRtcEndpoint::linkIncoming(GstPad* pad) {
   const std::string encoding =
       gst_structure_get_string(s, "encoding-name") ? gst_structure_get_string(s, "encoding-name") : "";
   gst_caps_unref(caps);
+  const bool fromScreen = mlineOf(pad) == kScreenMline;
 
   std::vector<GstElement*> chain;
   const char* target = nullptr;  // our bin's outlet
@@ -413,6 +441,7 @@ void WebRtcEndpoint::linkIncoming(GstPad* pad) {
     chain = {depay, decoder};
     target = kMicrophonePad;
   } else if (media == "video" && (encoding == "H264" || encoding == "VP8")) {
+    // Camera and screen are decoded alike; the screen's m-line only carries video.
     if (encoding == "H264") {
       GstElement* depay = makeElement("rtph264depay");
       g_object_set(depay, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, nullptr);
@@ -425,13 +454,15 @@ void WebRtcEndpoint::linkIncoming(GstPad* pad) {
     // A stream that cannot be decoded (this many frames in a row) is an error of the
     // endpoint's (the default, -1, would show its placeholder for ever without a word).
     g_object_set(chain.back(), "max-errors", kDecoderMaxErrors, nullptr);
-    target = kCameraPad;
+    target = fromScreen ? kScreenPad : kCameraPad;
+    // A screen may be as large as a full-HD screen (small text must stay readable), a camera no
+    // larger than the composite.
+    guint64 maxPixels = static_cast<guint64>(settings_.width) * static_cast<guint64>(settings_.height);
+    if (fromScreen) maxPixels = std::max<guint64>(maxPixels, kMaxScreenPixels);
     GstPad* sized = gst_element_get_static_pad(chain[1], "src");
-    const auto& settings = settings_;
     gst_pad_add_probe(
         sized, static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM),
-        &IncomingSizeCap::onData,
-        new IncomingSizeCap{static_cast<guint64>(settings.width) * static_cast<guint64>(settings.height), id()},
+        &IncomingSizeCap::onData, new IncomingSizeCap{maxPixels, id()},
         [](gpointer cap) { delete static_cast<IncomingSizeCap*>(cap); });
     gst_object_unref(sized);
   }

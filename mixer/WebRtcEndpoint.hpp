@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // A browser in a room: an Endpoint whose bin holds one webrtcbin (ICE by libnice, DTLS-SRTP),
-// the decoders of the browser's camera and microphone (towards its tile and the mix) and the
+// the decoders of the browser's camera, microphone and screen share (towards its tile, the mix
+// and, while the room shows it, the presentation) and the
 // payloaders of what it receives: the room's composite and what it hears (the shared mix while
 // silent, its own mix-minus while talking; in Opus). The server makes the offer (one audio and
-// one video m-line, bundled) so the payload types and the composite's codec are ours to choose.
+// two video m-lines, bundled) so the payload types and the composite's codec are ours to choose.
 // The transport does not depend on the room: the endpoint can be moved to another room's mixer.
 #include "mixer/ConferencePost.hpp"
 #include "mixer/Endpoint.hpp"
@@ -35,6 +36,12 @@ public:
   static constexpr int kOpusPayload = 111;
   static constexpr int kH264Payload = 102;
   static constexpr int kVp8Payload = 96;
+  // Our offer's m-lines: 0 audio (both ways), 1 video (the composite down, the camera up),
+  // 2 video (the screen share up; we only receive).
+  static constexpr unsigned kMediaLines = 3;
+  static constexpr int kScreenMline = 2;
+  // The largest screen share shown (full HD); larger frames are dropped.
+  static constexpr guint64 kMaxScreenPixels = 1920ull * 1080ull;
   // Undecodable camera frames in a row before the endpoint fails (DecoderError).
   static constexpr int kDecoderMaxErrors = 25;
 
@@ -71,6 +78,7 @@ private:
   void createOffer();
   void onOfferCreated(GstWebRTCSessionDescription* offer);
   void linkIncoming(GstPad* pad);
+  static int mlineOf(GstPad* pad);
   void connectSignal(const char* signal, GCallback callback);
   void onConnectionStateChanged(GstWebRTCPeerConnectionState state);
   static gboolean onFailedGraceOver(gpointer self);

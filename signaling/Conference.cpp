@@ -263,6 +263,52 @@ std::optional<ProtocolError> Conference::MessageHandler::operator()(const Record
 std::optional<ProtocolError> Conference::MessageHandler::operator()(const RecordingStopRequest&) {
   return inRoom([&](Room& room, const std::string& me) { return room.recordingStop(me); });
 }
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const ScreenShareStartRequest&) {
+  return inRoom([&](Room& room, const std::string& me) { return room.screenShareStart(me); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const ScreenShareStopRequest&) {
+  return inRoom([&](Room& room, const std::string& me) { return room.screenShareStop(me); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const PresentationStopRequest&) {
+  return inRoom([&](Room& room, const std::string& me) { return room.presentationStop(me); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const SlidesPageRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.slidesPage(me, m.page); });
+}
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const PresentationSettingsRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.presentationSettings(me, m); });
+}
+
+// ---- documents (uploads over HTTP) ------------------------------------------------------------
+
+std::pair<Room*, std::string> Conference::uploader(const std::string& uploadToken) const {
+  for (const auto& [key, room] : rooms_) {
+    if (auto id = room->participantWithUploadToken(uploadToken)) return {room.get(), *id};
+  }
+  return {nullptr, {}};
+}
+
+std::optional<ProtocolError> Conference::mayShowDocument(const std::string& uploadToken) const {
+  auto [room, participantId] = uploader(uploadToken);
+  if (!room) return ProtocolError{ErrorCode::Forbidden, "the upload token names nobody in a meeting"};
+  return room->mayShowDocument(participantId);
+}
+
+std::optional<ProtocolError> Conference::showDocument(const std::string& uploadToken, const DocumentInfo& document) {
+  auto [room, participantId] = uploader(uploadToken);
+  if (!room) return ProtocolError{ErrorCode::Forbidden, "the upload token names nobody in a meeting"};
+  return room->showDocument(participantId, document);
+}
+
+std::optional<std::string> Conference::downloadableDocument(const std::string& uploadToken) const {
+  auto [room, participantId] = uploader(uploadToken);
+  if (!room) return std::nullopt;
+  const PresentationInfo& shown = room->presentation();
+  if (!shown.document) return std::nullopt;
+  const auto role = room->roleOf(participantId);
+  if (!shown.documentDownload && !(role && isAllowed(*role, Action::Present))) return std::nullopt;
+  return shown.document->id;
+}
 
 // ---- joining and leaving -----------------------------------------------------------------------
 
@@ -308,7 +354,7 @@ void Conference::onJoin(SessionId session, const std::shared_ptr<SignalingSink>&
   }
   try {
     if (it == rooms_.end()) {
-      it = rooms_.emplace(name, std::make_unique<Room>(policy, media_, *this, defer_, timers_, settings_.timeouts, recordings_)).first;
+      it = rooms_.emplace(name, std::make_unique<Room>(policy, media_, *this, defer_, timers_, settings_.timeouts, recordings_, documents_)).first;
     } else {
       it->second->updatePolicy(policy);
     }

@@ -72,6 +72,20 @@ public:
   // Where recordings go (plenumd: appliance::RecordingService, which outlives the conference);
   // nullptr (the default): recording is off. Applies to rooms opened from now on.
   void setRecordingArchive(RecordingArchive* archive) { recordings_ = archive; }
+  // Where uploaded documents' pages come from (plenumd: appliance::DocumentService); nullptr
+  // (the default): no slides. Applies to rooms opened from now on.
+  void setDocuments(DocumentPages* documents) { documents_ = documents; }
+
+  // Uploads and downloads of documents (appliance::DocumentApi, on the conference thread). The
+  // holder of `uploadToken` (joined.uploadToken) is someone in a meeting. Whether they may show
+  // a document now (before the upload is read):
+  std::optional<ProtocolError> mayShowDocument(const std::string& uploadToken) const;
+  // Shows the uploaded document in their room; refused like mayShowDocument (the caller then
+  // discards the document).
+  std::optional<ProtocolError> showDocument(const std::string& uploadToken, const DocumentInfo& document);
+  // The id of the document their room shows, when they may download it (a moderator, or
+  // everyone while the moderators allow it).
+  std::optional<std::string> downloadableDocument(const std::string& uploadToken) const;
 
   std::size_t roomCount() const { return rooms_.size(); }
   std::size_t participantCount() const { return sessions_.size(); }  // including those waiting
@@ -122,6 +136,11 @@ public:
     std::optional<ProtocolError> operator()(const BreakoutCloseRequest& m);
     std::optional<ProtocolError> operator()(const BreakoutBroadcastRequest& m);
     std::optional<ProtocolError> operator()(const BreakoutHelpRequest& m);
+    std::optional<ProtocolError> operator()(const ScreenShareStartRequest& m);
+    std::optional<ProtocolError> operator()(const ScreenShareStopRequest& m);
+    std::optional<ProtocolError> operator()(const PresentationStopRequest& m);
+    std::optional<ProtocolError> operator()(const SlidesPageRequest& m);
+    std::optional<ProtocolError> operator()(const PresentationSettingsRequest& m);
 
   private:
     // Runs `request(room, me)` for a sender in a room (else: not-joined), answering it.
@@ -166,6 +185,8 @@ private:
   // someone who was placed in one (a reconnect) back there.
   void welcomeToBreakouts(SessionId session);
   std::string newParticipantId();
+  // The room and participant holding this upload token, if anyone does.
+  std::pair<Room*, std::string> uploader(const std::string& uploadToken) const;
 
   // passed in
   const ConferenceSettings settings_;
@@ -185,6 +206,7 @@ private:
   std::map<std::string, std::unique_ptr<Breakouts>> breakouts_;
   std::map<SessionId, Binding> sessions_;
   RecordingArchive* recordings_ = nullptr;
+  DocumentPages* documents_ = nullptr;
   bool joinsResolved_ = false;  // onJoin has been called: onMessage takes no joins any more
 };
 

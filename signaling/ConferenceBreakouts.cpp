@@ -171,7 +171,7 @@ std::optional<ProtocolError> Conference::MessageHandler::operator()(const Breako
       policy.breakoutName = room.name;
       const std::string key = home + "#" + room.id;
       // No recording archive: breakout rooms are never recorded.
-      c.rooms_.emplace(key, std::make_unique<Room>(policy, c.media_, c, c.defer_, c.timers_, c.settings_.timeouts, nullptr));
+      c.rooms_.emplace(key, std::make_unique<Room>(policy, c.media_, c, c.defer_, c.timers_, c.settings_.timeouts, nullptr, c.documents_));
       made.push_back(key);
     }
   } catch (const std::exception& e) {

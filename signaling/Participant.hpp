@@ -30,6 +30,8 @@ struct Participant {
   std::string accountId;
   std::shared_ptr<SignalingSink> sink;
   std::vector<IceServer> iceServers;  // from the join, for "joined"
+  // Sent with "joined": the client's proof for uploads and downloads over HTTP (documents).
+  std::string uploadToken;
   MessageRate chatRate{kChatBurst, kChatPerSecond};
   MessageRate handRate{kHandBurst, kHandPerSecond};
   // Runs from the offer until the answer arrives (RoomTimeouts::answer); cancelled with it.

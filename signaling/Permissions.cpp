@@ -5,20 +5,20 @@ namespace plenum::signaling {
 
 namespace {
 constexpr int kRoles = 5;
-constexpr int kActions = 22;
-static_assert(static_cast<int>(Action::AskForHelp) + 1 == kActions, "one column per action");
+constexpr int kActions = 24;
+static_assert(static_cast<int>(Action::ShareScreen) + 1 == kActions, "one column per action");
 
 // Rows: Anonymous, Guest, Moderator, Staff, Admin. Columns: Action in declaration order.
 constexpr bool kTable[kRoles][kActions] = {
-    //            Accounts OwnRooms AllRooms Recs   Admit  Mute   MuteAll Remove Lock   Promote End    Chat   Hand   Export Queue  Floor  Time   Layout Record Brk    Choose Help
-    /* Anonymous */ {false, false,   false,   false, false, false, false,  false, false, false,  false, false, false, false, false, false, false, false, false, false, false, false},
-    /* Guest     */ {false, false,   false,   false, false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false, false, false, true,  true},
-    /* Moderator */ {false, false,   false,   false, true,  true,  true,   true,  true,  true,   true,  true,  true,  true,  true,  true,  true,  true,  true, true,  true,  true},
+    //            Accounts OwnRooms AllRooms Recs   Admit  Mute   MuteAll Remove Lock   Promote End    Chat   Hand   Export Queue  Floor  Time   Layout Record Brk    Choose Help   Present Share
+    /* Anonymous */ {false, false,   false,   false, false, false, false,  false, false, false,  false, false, false, false, false, false, false, false, false, false, false, false, false, false},
+    /* Guest     */ {false, false,   false,   false, false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false, false, false, true,  true, false, false},
+    /* Moderator */ {false, false,   false,   false, true,  true,  true,   true,  true,  true,   true,  true,  true,  true,  true,  true,  true,  true,  true, true,  true,  true, true,  true},
     // Account roles give no power in a meeting: there, a persistent room's owner and co-hosts
     // are Moderator, other staff and admins Guest (README, "Roles"). The recordings' files are
     // the room owner's and the admins' (REST), not the co-hosts'.
-    /* Staff     */ {false, true,    false,   true,  false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false, false, false, true,  true},
-    /* Admin     */ {true,  true,    true,    true,  false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false, false, false, true,  true},
+    /* Staff     */ {false, true,    false,   true,  false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false, false, false, true,  true, false, false},
+    /* Admin     */ {true,  true,    true,    true,  false, false, false,  false, false, false,  false, true,  true,  false, false, false, false, false, false, false, true,  true, false, false},
 };
 }  // namespace
 
@@ -61,6 +61,8 @@ const char* toString(Action action) {
     case Action::ManageBreakouts: return "manage-breakouts";
     case Action::ChooseBreakout: return "choose-breakout";
     case Action::AskForHelp: return "ask-for-help";
+    case Action::Present: return "present";
+    case Action::ShareScreen: return "share-screen";
   }
   return "unknown";
 }

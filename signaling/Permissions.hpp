@@ -44,6 +44,10 @@ enum class Action {
   ChooseBreakout,    // go to a breakout room or back to the plenum oneself, where the
                      // moderator's plan allows it (free choice, early return)
   AskForHelp,        // call the moderators into one's breakout room
+  // presenting
+  Present,           // show a PDF's pages, turn them; stop anyone's presentation; allow guests
+                     // to share their screen and everyone to download the document
+  ShareScreen,       // share one's screen (guests too while a moderator allows it for the room)
 };
 
 bool isAllowed(Role role, Action action);

@@ -24,6 +24,7 @@ enum class MessageType {
   Chat, ChatExport, RaiseHand, LowerHand, QueueMove, QueueRemove, QueueClear, GiveFloor, TakeFloor,
   SpeakingTime, Layout, RecordingStart, RecordingStop,
   BreakoutOpen, BreakoutMove, BreakoutExtend, BreakoutClose, BreakoutBroadcast, BreakoutHelp,
+  ScreenShareStart, ScreenShareStop, PresentationStop, SlidesPage, PresentationSettings,
 };
 
 const std::map<std::string, MessageType, std::less<>>& messageTypes() {
@@ -42,7 +43,9 @@ const std::map<std::string, MessageType, std::less<>>& messageTypes() {
       {"recording-stop", MessageType::RecordingStop}, {"breakout-open", MessageType::BreakoutOpen},
       {"breakout-move", MessageType::BreakoutMove}, {"breakout-extend", MessageType::BreakoutExtend},
       {"breakout-close", MessageType::BreakoutClose}, {"breakout-broadcast", MessageType::BreakoutBroadcast},
-      {"breakout-help", MessageType::BreakoutHelp}};
+      {"breakout-help", MessageType::BreakoutHelp}, {"screen-share-start", MessageType::ScreenShareStart},
+      {"screen-share-stop", MessageType::ScreenShareStop}, {"presentation-stop", MessageType::PresentationStop},
+      {"slides-page", MessageType::SlidesPage}, {"presentation-settings", MessageType::PresentationSettings}};
   return types;
 }
 
@@ -329,6 +332,8 @@ const char* toString(ErrorCode code) {
     case ErrorCode::BreakoutsOpen: return "breakouts-open";
     case ErrorCode::NoBreakouts: return "no-breakouts";
     case ErrorCode::NoSuchBreakout: return "no-such-breakout";
+    case ErrorCode::PresentationBusy: return "presentation-busy";
+    case ErrorCode::NoPresentation: return "no-presentation";
   }
   return "internal";
 }
@@ -409,6 +414,15 @@ std::string formatUtcTime(WallTime time) {
 const char* toString(ChatAudience to) { return to == ChatAudience::Moderators ? "moderators" : "everyone"; }
 const char* toString(ExportFormat format) { return format == ExportFormat::Markdown ? "markdown" : "text"; }
 const char* toString(HandKind kind) { return kind == HandKind::PointOfOrder ? "point-of-order" : "speak"; }
+const char* toString(PresentationKind kind) {
+  switch (kind) {
+    case PresentationKind::Screen: return "screen";
+    case PresentationKind::Slides: return "slides";
+    case PresentationKind::None: break;
+  }
+  return "none";
+}
+
 const char* toString(mixer::Layout layout) { return layout == mixer::Layout::Speaker ? "speaker" : "grid"; }
 const char* toString(BreakoutAssignment assignment) {
   switch (assignment) {
@@ -525,6 +539,16 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
         break;
       }
       case MessageType::BreakoutHelp: envelope.message = BreakoutHelpRequest{}; break;
+      case MessageType::ScreenShareStart: envelope.message = ScreenShareStartRequest{}; break;
+      case MessageType::ScreenShareStop: envelope.message = ScreenShareStopRequest{}; break;
+      case MessageType::PresentationStop: envelope.message = PresentationStopRequest{}; break;
+      case MessageType::SlidesPage:
+        envelope.message = SlidesPageRequest{static_cast<unsigned>(requireInteger(*object, "page", 1, kMaxSlidePage))};
+        break;
+      case MessageType::PresentationSettings:
+        envelope.message = PresentationSettingsRequest{readBool(*object, "guestsMayShare", std::nullopt),
+                                                       readBool(*object, "documentDownload", std::nullopt)};
+        break;
       case MessageType::SpeakingTime:
         envelope.message = SpeakingTimeRequest{
             static_cast<unsigned>(requireInteger(*object, "limitSeconds", 0, kMaxSpeakingTimeSeconds)),

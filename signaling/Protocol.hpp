@@ -58,6 +58,9 @@ enum class ErrorCode {
   BreakoutsOpen,
   NoBreakouts,
   NoSuchBreakout,
+  // presenting
+  PresentationBusy,
+  NoPresentation,
 };
 const char* toString(ErrorCode code);
 
@@ -204,6 +207,19 @@ struct BreakoutBroadcastRequest {
 };
 struct BreakoutHelpRequest {};
 
+// Presenting (PROTOCOL.md "Presenting"): a screen share or a document's pages, shown large.
+constexpr unsigned kMaxSlidePage = 100000;
+struct ScreenShareStartRequest {};
+struct ScreenShareStopRequest {};
+struct PresentationStopRequest {};
+struct SlidesPageRequest {
+  unsigned page = 1;  // 1-based
+};
+struct PresentationSettingsRequest {
+  bool guestsMayShare = false;
+  bool documentDownload = false;
+};
+
 using ClientMessage =
     std::variant<JoinRequest, AnswerRequest, CandidateRequest, MediaRequest, PingRequest, LeaveRequest,
                  AdmitRequest, RejectRequest, MuteRequest, MuteAllRequest, RemoveRequest, LockRequest,
@@ -211,7 +227,8 @@ using ClientMessage =
                  LowerHandRequest, QueueMoveRequest, QueueRemoveRequest, QueueClearRequest, GiveFloorRequest,
                  TakeFloorRequest, SpeakingTimeRequest, LayoutRequest, RecordingStartRequest,
                  RecordingStopRequest, BreakoutOpenRequest, BreakoutMoveRequest, BreakoutExtendRequest,
-                 BreakoutCloseRequest, BreakoutBroadcastRequest, BreakoutHelpRequest>;
+                 BreakoutCloseRequest, BreakoutBroadcastRequest, BreakoutHelpRequest, ScreenShareStartRequest,
+                 ScreenShareStopRequest, PresentationStopRequest, SlidesPageRequest, PresentationSettingsRequest>;
 
 struct ClientEnvelope {
   ClientMessage message;
@@ -300,6 +317,24 @@ struct FloorInfo {
   bool autoEnd = false;
 };
 
+// What is presented, as everyone sees it (the `presentation` message).
+enum class PresentationKind { None, Screen, Slides };
+struct DocumentInfo {
+  std::string id;
+  std::string name;  // the uploaded file's name, for display
+  unsigned pages = 0;
+  unsigned page = 1;  // shown now, 1-based
+};
+struct PresentationInfo {
+  PresentationKind kind = PresentationKind::None;
+  std::string participantId;  // who shares the screen or uploaded the slides
+  std::string name;
+  std::optional<DocumentInfo> document;  // slides only
+  bool guestsMayShare = false;
+  bool documentDownload = false;
+};
+
+const char* toString(PresentationKind kind);
 const char* toString(ChatAudience to);
 const char* toString(ExportFormat format);
 const char* toString(HandKind kind);

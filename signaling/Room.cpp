@@ -7,6 +7,7 @@
 #include <Poco/Logger.h>
 
 #include <algorithm>
+#include <random>
 
 namespace plenum::signaling {
 
@@ -29,11 +30,20 @@ const char* mediaFailureText(MediaFailure failure) {
   return "your media failed; join again";
 }
 
+// 32 random bytes, base64url without padding (43 characters).
+std::string newUploadToken() {
+  static std::random_device random;
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string token;
+  for (int i = 0; i < 43; ++i) token += alphabet[random() % 64];
+  return token;
+}
+
 }  // namespace
 
 Room::Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& listener,
            std::function<void(std::function<void()>)> defer, Timers& timers, RoomTimeouts timeouts,
-           RecordingArchive* recordings)
+           RecordingArchive* recordings, DocumentPages* documents)
     : listener_(listener), defer_(std::move(defer)), timers_(timers), timeouts_(timeouts), policy_(policy),
       label_(policy.breakoutId.empty() ? policy.slug : policy.slug + "#" + policy.breakoutId),
       floor_(policy.slug, timers,
@@ -45,7 +55,8 @@ Room::Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& li
                                    }}),
       recording_(policy.slug, policy.persistent ? policy.roomId : std::string(), recordings, timers,
                  RoomRecording::Outlets{[this](const std::string& message) { tellEveryone(message); },
-                                        [this] { return participants_.size() + lobby_.size(); }}) {
+                                        [this] { return participants_.size() + lobby_.size(); }}),
+      documents_(documents) {
   media_ = media(label_, *this);
   recording_.setMedia(media_.get());
   log().information("room %s opened (%s%s, at most %z)", label_,
@@ -56,6 +67,8 @@ Room::Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& li
 Room::~Room() {
   // The meeting ends with its last participant: so does its recording (the file is finished).
   recording_.stopBecause("meeting-ended");
+  // A document belongs to its meeting: its files go with it.
+  if (presentation_.document && documents_) documents_->discard(presentation_.document->id);
   floor_.reset();
   media_.reset();
   log().information("room %s closed", label_);
@@ -211,7 +224,9 @@ void Room::enter(Participant participant, const JoinRequest& request, mixer::Vid
   const std::string id = participant.info.id;
   auto& added = participants_.emplace(id, std::move(participant)).first->second;
   order_.push_back(id);
-  sendTo(added, server::joined(id, info(), participants(), mixer::toString(codec), added.iceServers));
+  added.uploadToken = newUploadToken();
+  sendTo(added, server::joined(id, info(), participants(), mixer::toString(codec), added.iceServers,
+                               added.uploadToken));
   sendMeetingState(added);
   broadcast(server::participantJoined(added.info), id);
   if (added.role == Role::Moderator) sendTo(added, server::lobbyUpdated(waiting()));
@@ -240,6 +255,7 @@ void Room::leave(const std::string& participantId, const std::string& reason) {
   }
   auto it = participants_.find(participantId);
   if (it == participants_.end()) return;
+  endScreenShareOf(participantId);
   media_->removeParticipant(participantId);
   participants_.erase(it);
   std::erase(order_, participantId);
@@ -480,6 +496,7 @@ std::optional<ProtocolError> Room::end(const std::string& senderId) {
   if (auto refused = check(senderId, Action::EndMeeting)) return refused;
   log().information("room %s: %s ended the meeting", label_, senderId);
   ended_ = true;
+  stopPresenting("the meeting ended");
   for (auto& w : lobby_) sendFatal(w.participant, ErrorCode::MeetingEnded, "a moderator ended the meeting");
   for (auto& [id, p] : participants_) sendFatal(p, ErrorCode::MeetingEnded, "a moderator ended the meeting");
   for (const auto& id : order_) media_->removeParticipant(id);
@@ -502,6 +519,7 @@ void Room::sendMeetingState(Participant& participant) {
   sendTo(participant, server::layoutUpdated(layout_));
   sendTo(participant, server::activeSpeaker(activeSpeaker_));
   sendTo(participant, recording_.stateMessage());
+  sendTo(participant, server::presentation(presentation_));
 }
 
 void Room::sendChatHistory(Participant& participant) {
@@ -668,6 +686,7 @@ bool Room::tell(const std::string& participantId, const std::string& message) {
 std::optional<ProtocolError> Room::moveTo(const std::string& participantId, Room& to) {
   auto it = participants_.find(participantId);
   if (it == participants_.end()) return ProtocolError{ErrorCode::NoSuchParticipant, "nobody with this id is in the room"};
+  endScreenShareOf(participantId);
   Participant moving = std::move(it->second);
   participants_.erase(it);
   std::erase(order_, participantId);

@@ -6,6 +6,7 @@
 // RoomMedia; everyone concerned hears of each change. Every request is decided by
 // isAllowed(role, action) (Permissions.hpp) and nothing else. Conference thread only.
 #include "signaling/ChatLog.hpp"
+#include "signaling/DocumentPages.hpp"
 #include "signaling/JoinContext.hpp"
 #include "signaling/Participant.hpp"
 #include "signaling/Protocol.hpp"
@@ -53,10 +54,11 @@ public:
     virtual void OnRoomEnded(Room& room) = 0;
   };
 
-  // `recordings`: where recordings go (nullptr: recording is off).
+  // `recordings`: where recordings go (nullptr: recording is off); `documents`: the pages of
+  // uploaded documents (nullptr: no slides).
   Room(const RoomPolicy& policy, const RoomMediaFactory& media, Listener& listener,
        std::function<void(std::function<void()>)> defer, Timers& timers, RoomTimeouts timeouts = {},
-       RecordingArchive* recordings = nullptr);
+       RecordingArchive* recordings = nullptr, DocumentPages* documents = nullptr);
   ~Room() override;
   Room(const Room&) = delete;
   Room& operator=(const Room&) = delete;
@@ -120,6 +122,24 @@ public:
   std::optional<ProtocolError> recordingStart(const std::string& senderId);
   std::optional<ProtocolError> recordingStop(const std::string& senderId);
   bool recording() const { return recording_.running(); }
+
+  // Presenting (RoomPresentation.cpp): one presentation at a time, a screen share or a
+  // document's pages, large in the composite. Each returns the refusal or nothing.
+  std::optional<ProtocolError> screenShareStart(const std::string& senderId);
+  std::optional<ProtocolError> screenShareStop(const std::string& senderId);
+  std::optional<ProtocolError> presentationStop(const std::string& senderId);
+  std::optional<ProtocolError> slidesPage(const std::string& senderId, unsigned page);
+  std::optional<ProtocolError> presentationSettings(const std::string& senderId,
+                                                    const PresentationSettingsRequest& request);
+  // An upload (before its bytes are read, and again once it is rendered): whether the
+  // participant may show a document now (a moderator, nothing else presented).
+  std::optional<ProtocolError> mayShowDocument(const std::string& participantId) const;
+  // Shows the uploaded, inspected document from page 1 on; the room owns it from now on (and
+  // discards it when it stops showing it). Refused like mayShowDocument.
+  std::optional<ProtocolError> showDocument(const std::string& participantId, const DocumentInfo& document);
+  const PresentationInfo& presentation() const { return presentation_; }
+  // The participant in the meeting whose upload token (joined.uploadToken) this is, if any.
+  std::optional<std::string> participantWithUploadToken(const std::string& token) const;
 
   // Breakout rooms (the Conference runs them). Moves a participant of this meeting, media and
   // connection included, into `to`: the others here see them leave ("moved"), those in `to` see
@@ -208,6 +228,14 @@ private:
   // Someone arrives by a move (moveTo) and is told where they are now.
   void arrive(Participant participant);
 
+  // Presenting (RoomPresentation.cpp).
+  void stopPresenting(const std::string& why);
+  // The participant leaves the meeting (or this room): their screen share ends with them.
+  void endScreenShareOf(const std::string& participantId);
+  // Asks for the current page and shows it once it is rendered.
+  void showCurrentPage();
+  void presentationChanged();
+
   // passed in
   Listener& listener_;
   std::function<void(std::function<void()>)> defer_;
@@ -228,6 +256,8 @@ private:
   RoomRecording recording_;
   mixer::Layout layout_ = mixer::Layout::Grid;
   std::optional<std::string> activeSpeaker_;
+  PresentationInfo presentation_;
+  DocumentPages* documents_;  // passed in; may be null
   std::optional<Request> answering_;  // the request being handled (Answering)
   std::shared_ptr<const bool> alive_ = std::make_shared<const bool>(true);  // later() work checks it
   std::unique_ptr<RoomMedia> media_;  // last member: goes first, before what it reports to

@@ -64,6 +64,14 @@ public:
   // Who has the floor (nullopt: nobody): that tile is marked in the composite, and the speaker
   // layout shows it large.
   virtual void setFloorHolder(const std::optional<std::string>& id) = 0;
+  // Shows participant `id`'s screen share large in the composite (nullopt: nobody's any more).
+  // Throws when it cannot be shown (nothing is presented then).
+  virtual void presentScreen(const std::optional<std::string>& id) = 0;
+  // Shows this page image (a PNG file) large as the room's slides, in place of the last page.
+  // Throws when it cannot be read or shown.
+  virtual void showSlide(const std::string& pngPath) = 0;
+  // Takes the slides out of the composite.
+  virtual void stopSlides() = 0;
   // Records the composite as everyone sees it and the full mix into `partPath` (a fragmented
   // MP4). Throws when the recorder cannot be set up (nothing is recording then).
   virtual void startRecording(const std::string& partPath) = 0;

@@ -96,7 +96,7 @@ std::string withRequestId(const std::string& message, const std::optional<std::s
 
 std::string joined(const std::string& participantId, const RoomInfo& room,
                    const std::vector<ParticipantInfo>& participants, const std::string& videoCodec,
-                   const std::vector<IceServer>& iceServers) {
+                   const std::vector<IceServer>& iceServers, const std::string& uploadToken) {
   Poco::JSON::Object o = typed("joined");
   o.set("participantId", participantId);
   setRoom(o, room);
@@ -115,6 +115,7 @@ std::string joined(const std::string& participantId, const RoomInfo& room,
     servers.add(entry);
   }
   o.set("iceServers", servers);
+  if (!uploadToken.empty()) o.set("uploadToken", uploadToken);
   return stringify(o);
 }
 
@@ -319,6 +320,28 @@ std::string floorUpdated(const std::optional<FloorInfo>& floor, const SpeakingTi
 std::string floorTimeUp(const std::string& participantId) {
   Poco::JSON::Object o = typed("floor-time-up");
   o.set("participantId", participantId);
+  return stringify(o);
+}
+
+std::string presentation(const PresentationInfo& presentation) {
+  Poco::JSON::Object o = typed("presentation");
+  if (presentation.kind == PresentationKind::None) {
+    o.set("kind", Poco::Dynamic::Var());
+  } else {
+    o.set("kind", toString(presentation.kind));
+    o.set("participantId", presentation.participantId);
+    o.set("name", presentation.name);
+  }
+  if (presentation.document) {
+    Poco::JSON::Object document;
+    document.set("id", presentation.document->id);
+    document.set("name", presentation.document->name);
+    document.set("pages", presentation.document->pages);
+    document.set("page", presentation.document->page);
+    o.set("document", document);
+  }
+  o.set("guestsMayShare", presentation.guestsMayShare);
+  o.set("documentDownload", presentation.documentDownload);
   return stringify(o);
 }
 

@@ -18,7 +18,7 @@ namespace server {
 std::string withRequestId(const std::string& message, const std::optional<std::string>& requestId);
 std::string joined(const std::string& participantId, const RoomInfo& room,
                    const std::vector<ParticipantInfo>& participants, const std::string& videoCodec,
-                   const std::vector<IceServer>& iceServers = {});
+                   const std::vector<IceServer>& iceServers = {}, const std::string& uploadToken = {});
 // To a participant moved to another room of the meeting (a breakout room, or back to the
 // plenum): the room they are in now and who is there; that room's meeting state follows.
 std::string moved(const RoomInfo& room, const std::vector<ParticipantInfo>& participants);
@@ -72,6 +72,7 @@ std::string recordingUpdated(const RecordingInfo& recording);
 std::string floorUpdated(const std::optional<FloorInfo>& floor, const SpeakingTimeInfo& speakingTime);
 std::string floorTimeUp(const std::string& participantId);
 std::string layoutUpdated(mixer::Layout layout);
+std::string presentation(const PresentationInfo& presentation);
 std::string activeSpeaker(const std::optional<std::string>& participantId);
 // Carries error.requestId when set.
 std::string error(const ProtocolError& error, bool fatal);

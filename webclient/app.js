@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 // The room page (/r/<room>, /j/<invite>): pre-join, the room password, the consent to a
 // recorded meeting, the lobby, the meeting (with the moderators' tools, the chat, the speaker
-// queue, the layout and recording), leaving, reconnecting.
+// queue, the layout, recording, breakout rooms and presenting), leaving, reconnecting.
 //
 // Query parameters: name=NAME, autojoin=1, audioProcessing=0, lang=de|en.
 // Test hook: window.plenum (see the object below), kept up to date.
@@ -17,6 +17,7 @@ import { Chat } from './chat.js';
 import { SpeakerQueue } from './queue.js';
 import { Recording, renderConsent, consentStartedAt, unavailableKey } from './recording.js';
 import { Breakouts } from './breakouts.js';
+import { Presentation } from './presentation.js';
 
 const params = new URLSearchParams(location.search);
 const AUTOJOIN = params.get('autojoin') === '1';
@@ -69,6 +70,13 @@ const plenum = {
   moves: 0,              // `moved` messages received on this page (the connection stays the same)
   broadcasts: [],        // messages to all rooms received: [{from, text}]
   helpCalls: [],         // moderators: calls for help received: [{room, roomName, name}]
+  // Presenting (see presentation.js):
+  presentation: { kind: null, participantId: null, name: '', document: null, guestsMayShare: false, documentDownload: false },
+                         // the last `presentation`, normalised (document: {id, name, pages, page})
+  uploadToken: null,     // joined.uploadToken (the PDF upload's and the download link's secret)
+  screenShare: 'off',    // own screen share: 'off' | 'picking' | 'asking' (sent, no answer yet) | 'live'
+  upload: null,          // own last PDF upload: {state: 'uploading'|'done'|'refused'|'failed'|'cancelled', name, status, code, id, pages, ms}
+  notices: [],           // presenting's messages shown to the user: [{key, text, urgent, wall}], the last 50
   // When each state message had arrived and been shown, and when each request left:
   // [{type, at, wall, ...summary}], the last 300 of each. `at` is performance.timeOrigin +
   // performance.now(); `wall` is Date.now(), which is what to compare across browsers: each
@@ -157,6 +165,23 @@ const breakouts = new Breakouts({
     plenum.breakoutRoom = b.room ? { ...b.room } : null;
     plenum.broadcasts = b.broadcasts.map((x) => ({ ...x }));
     plenum.helpCalls = b.helpCalls.map((x) => ({ ...x }));
+  },
+});
+const presentation = new Presentation({
+  send: sendMeeting,
+  notify: (key, text, urgent) => {
+    plenum.notices.push({ key, text, urgent: !!urgent, wall: Date.now() });
+    if (plenum.notices.length > 50) plenum.notices.splice(0, plenum.notices.length - 50);
+    ui.toast(text, urgent ? 10000 : 6000, urgent);
+  },
+  setScreenTrack: (track) => { if (conn) conn.call.setScreenTrack(track); },
+  selfId: () => plenum.participantId,
+  onChange: (p) => {
+    const cur = p.current;
+    plenum.presentation = { ...cur, document: cur.document ? { ...cur.document } : null };
+    plenum.uploadToken = p.token;
+    plenum.screenShare = p.share ? p.share.state : 'off';
+    plenum.upload = p.lastUpload ? { ...p.lastUpload } : null;
   },
 });
 // Moves bring many arrivals and departures at once: no toast for each of them for a moment.
@@ -453,6 +478,7 @@ function handleMessage(c, msg) {
       speakers.reset(plenum.participantId);
       setParticipants(Array.isArray(msg.participants) ? msg.participants : []);
       breakouts.reset();
+      presentation.joined(msg.uploadToken);
       ui.setBanner('');
       setState('joined');
       ui.showScreen('room');
@@ -626,6 +652,12 @@ function handleMessage(c, msg) {
       recording.update(msg);
       arrived(msg.type, { state: plenum.recording.state, startedBy: plenum.recording.startedBy, reason: plenum.recording.reason });
       return;
+    case 'presentation':
+      if (!c.joined) return;
+      presentation.update(msg);
+      arrived(msg.type, { kind: plenum.presentation.kind, participantId: plenum.presentation.participantId,
+        page: plenum.presentation.document ? plenum.presentation.document.page : null });
+      return;
     case 'active-speaker':
       plenum.activeSpeaker = msg.participantId == null ? null : String(msg.participantId);
       ui.markSpeaking(plenum.activeSpeaker);
@@ -651,6 +683,8 @@ function serverError(c, msg) {
   console.warn(`plenum: server error ${code}: ${message}`);
   // A refused chat message goes back into the input: only when the error names its request.
   if (c.joined) chat.refused(typeof msg.requestId === 'string' ? msg.requestId : null);
+  // A refused screen share has its own words (and drops the screen track).
+  if (c.joined && presentation.refused(typeof msg.requestId === 'string' ? msg.requestId : null, code)) return;
   if (!c.joined && (code === 'password-required' || code === 'wrong-password' || code === 'rate-limited')) {
     askPassword(code, Number.isFinite(msg.retryAfter) ? Math.max(0, Math.ceil(msg.retryAfter)) : 0);
     return;
@@ -734,6 +768,8 @@ function resetMeeting() {
   recording.reset();
   breakouts.setModerator(false);
   breakouts.reset();
+  presentation.setModerator(false);
+  presentation.reset();
 }
 
 // A moderator muted us: the server already left us out of the mix; switch the microphone off
@@ -778,6 +814,7 @@ function publishParticipants() {
   recording.setModerator(moderator);
   breakouts.setModerator(moderator);
   breakouts.participantsChanged();
+  presentation.setModerator(moderator);
   renderParticipantList();
   if (wasModerator !== moderator) ui.renderLobby(plenum.lobby, moderator);
 }

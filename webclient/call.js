@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 // The media connection to plenumd: one RTCPeerConnection per signaling connection.
-// The server offers (one audio + one video m-line, sendrecv, bundled); we answer.
+// The server offers three m-lines, bundled; we answer. By m-line index: 0 audio (sendrecv: the
+// mix-minus down, the microphone up), 1 video (sendrecv: the composite down, the camera up),
+// 2 video (sendonly from here: the screen share, no track until the server accepted a share).
 
 // Video codecs this browser can receive, as the `join` message wants them:
 // "H264/<profile-level-id>" (packetization-mode=1 only) and "VP8", deduplicated, in the
@@ -36,6 +38,23 @@ function parseFmtp(line) {
   return params;
 }
 
+// The a=mid values of an SDP's m-sections, in order (null where one has none).
+function midsOf(sdp) {
+  const mids = [];
+  for (const line of String(sdp || '').split(/\r?\n/)) {
+    if (line.startsWith('m=')) mids.push(null);
+    else if (line.startsWith('a=mid:') && mids.length) mids[mids.length - 1] = line.slice(6).trim();
+  }
+  return mids;
+}
+
+// A transceiver's m-line index: by its mid, else by its place (transceivers made by an offer
+// are in m-line order).
+function mLineIndex(tr, mids, all) {
+  const i = tr.mid == null ? -1 : mids.indexOf(tr.mid);
+  return i >= 0 ? i : all.indexOf(tr);
+}
+
 export class Call {
   // opts: { send(msg), getLocalTracks() → {mic, cam}, onPeerConnection(pc),
   //         onRemoteTrack(track, remoteStream), onConnectionState(state) }
@@ -49,6 +68,7 @@ export class Call {
     this.pendingRemote = []; // server candidates that came before the offer was applied
     this.pendingLocal = [];  // our candidates gathered before the answer went out
     this.chain = Promise.resolve(); // offers and candidates are handled strictly in order
+    this.screenTrack = null; // the accepted screen share's track (m-line 2), or null
   }
 
   enqueue(fn) {
@@ -70,6 +90,8 @@ export class Call {
     const pc = new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy: 'max-bundle' });
     pc.ontrack = (ev) => {
       if (this.closed) return;
+      // Only m-lines 0 and 1 bring media down (m-line 2 carries the screen share up).
+      if (ev.transceiver && ev.transceiver === this.screenTransceiver()) return;
       const track = ev.track;
       for (const old of this.remoteStream.getTracks()) {
         if (old.kind === track.kind && old !== track) this.remoteStream.removeTrack(old);
@@ -108,12 +130,17 @@ export class Call {
       const pending = this.pendingRemote.splice(0);
       for (const c of pending) await this.addCandidate(c);
       const { mic, cam } = this.opts.getLocalTracks();
-      for (const tr of pc.getTransceivers()) {
+      const mids = midsOf(sdp);
+      const all = pc.getTransceivers();
+      for (const tr of all) {
         if (tr.direction === 'stopped' || tr.currentDirection === 'stopped') continue;
+        const index = mLineIndex(tr, mids, all);
+        const wanted = index === 0 ? mic : index === 1 ? cam : index === 2 ? this.screenTrack : null;
+        // A track of the other kind cannot go on this sender (a server that orders differently).
         const kind = tr.receiver.track && tr.receiver.track.kind;
-        const track = kind === 'audio' ? mic : kind === 'video' ? cam : null;
-        if (tr.sender.track !== track) await tr.sender.replaceTrack(track || null);
-        tr.direction = 'sendrecv';
+        const track = wanted && wanted.kind === kind ? wanted : null;
+        if (tr.sender.track !== track) await tr.sender.replaceTrack(track);
+        tr.direction = index === 2 ? 'sendonly' : index < 2 ? 'sendrecv' : 'recvonly';
       }
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
@@ -122,6 +149,24 @@ export class Call {
       this.answered = true;
       for (const msg of this.pendingLocal.splice(0)) this.opts.send(msg);
     });
+  }
+
+  // The screen share's track (null: none) on m-line 2's sender: replaceTrack, no renegotiation.
+  // Before the first offer it is only remembered; every offer puts it on again.
+  setScreenTrack(track) {
+    this.screenTrack = track || null;
+    return this.enqueue(async () => {
+      const tr = this.screenTransceiver();
+      if (tr && tr.sender.track !== this.screenTrack) await tr.sender.replaceTrack(this.screenTrack);
+    }).catch((err) => console.warn('plenum: could not set the screen track', err));
+  }
+
+  screenTransceiver() {
+    const pc = this.pc;
+    if (!pc || !pc.remoteDescription) return null;
+    const mids = midsOf(pc.remoteDescription.sdp);
+    const all = pc.getTransceivers();
+    return all.find((tr) => tr.direction !== 'stopped' && mLineIndex(tr, mids, all) === 2) || null;
   }
 
   // A trickled server candidate; candidate '' means end of candidates.

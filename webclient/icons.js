@@ -112,6 +112,17 @@ const SHAPES = {
     ['rect', { x: '16', y: '17', width: '5', height: '4', rx: '1' }],
   ],
   wave: [['path', { d: 'M2 12h2M6 8v8M10 5v14M14 8v8M18 10v4M22 12h0' }]],
+  monitor: [
+    ['rect', { x: '2', y: '3', width: '20', height: '14', rx: '2' }],
+    ['path', { d: 'M8 21h8M12 17v4' }],
+  ],
+  file: [
+    ['path', { d: 'M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z' }],
+    ['path', { d: 'M14 2v6h6M16 13H8M16 17H8M10 9H8' }],
+  ],
+  'chevron-left': [['path', { d: 'M15 18l-6-6 6-6' }]],
+  'chevron-right': [['path', { d: 'M9 18l6-6-6-6' }]],
+  stop: [['rect', { x: '5', y: '5', width: '14', height: '14', rx: '2' }]],
   record: [
     ['circle', { cx: '12', cy: '12', r: '9' }],
     ['circle', { cx: '12', cy: '12', r: '4', fill: 'currentColor' }],

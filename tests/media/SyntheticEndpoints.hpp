@@ -249,6 +249,57 @@ private:
   }
 };
 
+// A participant's screen share without a browser: a tile (its camera colour) and a "screen" of
+// another colour, 16:9, which the room shows large while it presents it (RoomMixer::presentScreen).
+class SyntheticScreenSharer : public TestEndpoint {
+public:
+  SyntheticScreenSharer(mixer::RoomMixer& mixer, const std::string& id, guint cameraArgb, guint screenArgb)
+      : TestEndpoint("sharer", id, sharerSeat(id)) {
+    GstElement* camera = mixer::makeElement("videotestsrc");
+    g_object_set(camera, "is-live", TRUE, "pattern", 17, "foreground-color", cameraArgb, nullptr);
+    expose(kCameraPad, {camera, mixer::makeCapsFilter("video/x-raw,width=320,height=180,framerate=15/1")}, true);
+    GstElement* screen = mixer::makeElement("videotestsrc");
+    g_object_set(screen, "is-live", TRUE, "pattern", 17, "foreground-color", screenArgb, nullptr);
+    expose(kScreenPad, {screen, mixer::makeCapsFilter("video/x-raw,width=1280,height=720,framerate=5/1")}, true);
+    mixer.attach(*this);
+  }
+
+private:
+  static mixer::SeatSpec sharerSeat(const std::string& id) {
+    mixer::SeatSpec seat;
+    seat.caption = id;
+    seat.tile = true;
+    seat.screen = true;
+    return seat;
+  }
+};
+
+// A page image: `argb` as a PNG of width x height (what the document renderer makes).
+inline std::vector<unsigned char> solidPng(guint argb, int width, int height) {
+  const std::string description = "videotestsrc num-buffers=1 pattern=solid-color foreground-color=" +
+                                  std::to_string(argb) + " ! video/x-raw,width=" + std::to_string(width) +
+                                  ",height=" + std::to_string(height) + " ! pngenc ! appsink name=out";
+  GError* error = nullptr;
+  GstElement* pipeline = gst_parse_launch(description.c_str(), &error);
+  if (!pipeline) throw std::runtime_error(error ? error->message : "pngenc pipeline");
+  GstElement* sink = gst_bin_get_by_name(GST_BIN(pipeline), "out");
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  GstSample* sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 10 * GST_SECOND);
+  std::vector<unsigned char> png;
+  if (sample) {
+    GstMapInfo map;
+    if (gst_buffer_map(gst_sample_get_buffer(sample), &map, GST_MAP_READ)) {
+      png.assign(map.data, map.data + map.size);
+      gst_buffer_unmap(gst_sample_get_buffer(sample), &map);
+    }
+    gst_sample_unref(sample);
+  }
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(sink);
+  gst_object_unref(pipeline);
+  return png;
+}
+
 // What a viewer receives: the room's encoded composite, decoded back to RGB frames.
 class CompositeViewer : public TestEndpoint {
 public:

@@ -8,6 +8,7 @@
 #include "MediaTestSupport.hpp"
 #include "SyntheticEndpoints.hpp"
 #include "mixer/ElementReaper.hpp"
+#include "mixer/SlideEndpoint.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -522,6 +523,65 @@ TEST_CASE("Seats: a phone's hears its mix-minus while silent, a recorder's the f
     presenter.reset();
     CHECK(room.composite().presentationRect() == mixer::Rect{});
     CHECK(room.composite().tileRect("red") == mixer::gridLayout(3, 640, 360)[0]);
+  }
+}
+
+TEST_CASE("Presenting: a participant's screen on request, a document's pages one after the other",
+          "[media][presentation]") {
+  ConferenceContext conference;
+  mixer::RoomMixer room("presenting-test", smallComposite(), nullptr);
+  using P = test::SyntheticParticipant;
+  const auto& red = kPeople[0];
+  P talker(room, red.id, red.name, red.argb, red.toneHz, 0.3, P::Hearing::Opus);
+  test::SyntheticScreenSharer sharer(room, "sharer", 0xff00ff00, 0xffff00ff);  // green camera, magenta screen
+  test::CompositeViewer viewer(room, mixer::VideoCodec::H264);
+  const double magenta[3] = {255, 0, 255};
+  const double green[3] = {0, 255, 0};
+  const double cyan[3] = {0, 255, 255};
+  const double yellow[3] = {255, 255, 0};
+  auto shows = [&](const mixer::Rect& where, const double (&colour)[3]) {
+    double rgb[3];
+    return viewer.averageColour(centre(where), rgb) && looksLike(rgb, colour);
+  };
+
+  SECTION("the screen shows large only while presented; the sharer's camera stays in the strip") {
+    CHECK(conference.waitFor([&] { return shows(room.composite().tileRect("sharer"), green); }));
+    room.presentScreen(std::string("sharer"));
+    const mixer::Rect shown = room.composite().presentationRect();
+    CHECK(shown == mixer::presentationLayout(2, 640, 360).presentation);
+    CHECK(conference.waitFor([&] {
+      return shows(shown, magenta) && shows(room.composite().tileRect("sharer"), green) &&
+             shows(room.composite().tileRect(red.id), red.rgb);
+    }));
+    // Someone without a screen cannot present one; the share stays.
+    CHECK_THROWS(room.presentScreen(std::string(red.id)));
+    CHECK(room.screenPresenter() == "sharer");
+    room.presentScreen(std::nullopt);
+    CHECK(room.composite().presentationRect() == mixer::Rect{});
+    CHECK(conference.waitFor([&] { return shows(room.composite().tileRect("sharer"), green); }));
+    // Presented again, and the sharer leaving ends it.
+    room.presentScreen(std::string("sharer"));
+    CHECK(conference.waitFor([&] { return shows(room.composite().presentationRect(), magenta); }));
+    sharer.stop();
+    CHECK_FALSE(room.screenPresenter());
+    CHECK(room.composite().presentationRect() == mixer::Rect{});
+  }
+
+  SECTION("slides: each page replaces the last; a page of another shape fits too") {
+    mixer::SlideEndpoint slides("slides", nullptr);
+    room.attach(slides);
+    const mixer::Rect shown = room.composite().presentationRect();
+    REQUIRE(shown != mixer::Rect{});
+    slides.show(test::solidPng(0xff00ffff, 640, 360));
+    CHECK(conference.waitFor([&] { return shows(shown, cyan); }));
+    const auto turned = std::chrono::steady_clock::now();
+    slides.show(test::solidPng(0xffffff00, 360, 480));  // portrait
+    CHECK(conference.waitFor([&] { return shows(shown, yellow); }));
+    INFO("page turn took " << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - turned).count() << " ms");
+    // No screen while slides are shown.
+    CHECK_THROWS(room.presentScreen(std::string("sharer")));
+    room.detach(slides);
+    CHECK(room.composite().presentationRect() == mixer::Rect{});
   }
 }
 

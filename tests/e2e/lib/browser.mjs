@@ -127,6 +127,60 @@ function pageColorProbe(selector) {
 }
 
 /**
+ * Like pageColorProbe, with more colours and a region: fractions of the whole frame (`full`) and
+ * of `region` ({x0, x1, y0, y1} as fractions of the width and height) that are clearly red,
+ * green, blue (the cameras), magenta, cyan, yellow, orange (shared screens, slides), white or dark.
+ */
+function pagePaletteProbe({ selector, region }) {
+  const v = document.querySelector(selector);
+  if (!v) return { error: `no ${selector}` };
+  if (v.readyState < 2 || !v.videoWidth) return { error: 'video has no frame yet', readyState: v.readyState };
+  const w = v.videoWidth, h = v.videoHeight;
+  const c = (window.__e2ePaletteCanvas ||= document.createElement('canvas'));
+  c.width = w; c.height = h;
+  const g = c.getContext('2d', { willReadFrequently: true });
+  g.drawImage(v, 0, 0, w, h);
+  const d = g.getImageData(0, 0, w, h).data;
+  const names = ['red', 'green', 'blue', 'magenta', 'cyan', 'yellow', 'orange', 'white', 'dark'];
+  const classify = (r, gg, b) => {
+    if (r > 150 && gg < 90 && b < 90) return 0;
+    if (gg > 150 && r < 90 && b < 90) return 1;
+    if (b > 150 && r < 90 && gg < 90) return 2;
+    if (r > 150 && b > 150 && gg < 90) return 3;
+    if (gg > 150 && b > 150 && r < 90) return 4;
+    if (r > 150 && gg > 150 && b < 90) return 5;
+    if (r > 190 && gg >= 80 && gg <= 150 && b < 80) return 6;
+    if (r > 200 && gg > 200 && b > 200) return 7;
+    if (r < 40 && gg < 40 && b < 40) return 8;
+    return -1;
+  };
+  const full = new Array(names.length).fill(0);
+  const part = new Array(names.length).fill(0);
+  const rg = region || { x0: 0, x1: 1, y0: 0, y1: 1 };
+  const rx0 = Math.floor(rg.x0 * w), rx1 = Math.ceil(rg.x1 * w), ry0 = Math.floor(rg.y0 * h), ry1 = Math.ceil(rg.y1 * h);
+  let nFull = 0, nPart = 0;
+  for (let y = 0; y < h; y++) {
+    const inRows = y >= ry0 && y < ry1;
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 4;
+      const k = classify(d[i], d[i + 1], d[i + 2]);
+      nFull++;
+      if (k >= 0) full[k]++;
+      if (inRows && x >= rx0 && x < rx1) {
+        nPart++;
+        if (k >= 0) part[k]++;
+      }
+    }
+  }
+  const out = { width: w, height: h, full: {}, region: {} };
+  names.forEach((name, k) => {
+    out.full[name] = full[k] / nFull;
+    out.region[name] = nPart ? part[k] / nPart : 0;
+  });
+  return out;
+}
+
+/**
  * Measures the remote audio (window.plenum.remoteStream's audio track, or `opts.stream` path)
  * with one persistent AnalyserNode (fftSize 8192). For each frequency: the level (dB, max over
  * ±2 bins) relative to the median of the spectrum between 100 Hz and 5 kHz (the noise floor),
@@ -230,6 +284,7 @@ async function pageDiagnostics() {
 }
 
 export const colors = (b, selector = '#composite') => b.page.evaluate(pageColorProbe, selector);
+export const palette = (b, region, selector = '#composite') => b.page.evaluate(pagePaletteProbe, { selector, region });
 export const tones = (b, freqs, opts = {}) => b.page.evaluate(pageToneProbe, { freqs, ...opts });
 export const diagnostics = (b) => b.page.evaluate(pageDiagnostics).catch((e) => ({ error: String(e) }));
 export const plenumState = (b) => b.page.evaluate(() => {

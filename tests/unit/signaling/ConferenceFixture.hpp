@@ -42,6 +42,9 @@ struct FakeMedia : RoomMedia {
     bool recording = false;
     std::function<void(bool)> stopped;  // a stopRecording's callback, for the test to call
     FakeMedia* media = nullptr;  // to play the media's events
+    std::optional<std::string> screen;    // whose screen is presented
+    std::vector<std::string> slides;      // the page images shown, in order
+    bool slidesShown = false;
   };
 
   FakeMedia(State& state, RoomMedia::Listener& listener) : state(state), listener(listener) {}
@@ -79,6 +82,12 @@ struct FakeMedia : RoomMedia {
     state.floor = id;
     ++state.floorCalls;
   }
+  void presentScreen(const std::optional<std::string>& id) override { state.screen = id; }
+  void showSlide(const std::string& pngPath) override {
+    state.slides.push_back(pngPath);
+    state.slidesShown = true;
+  }
+  void stopSlides() override { state.slidesShown = false; }
   void startRecording(const std::string& partPath) override {
     state.recordings.push_back(partPath);
     state.recording = true;

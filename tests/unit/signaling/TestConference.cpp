@@ -599,10 +599,10 @@ SCENARIO("Someone admitted from the lobby gets joined, then the offer", "[signal
   auto guest = w.join("Gast", persistentRoom("p", true));
   w.send(mod, targeted("admit", waitingId(w.room("p"), "Gast")));
   // Between them only the state of the meeting tools (chat, queue, floor, layout, speaker,
-  // recording).
+  // recording, presentation).
   CHECK(guest->types() == std::vector<std::string>{"lobby", "recording-updated", "joined", "chat-history",
                                                    "queue-updated", "floor-updated", "layout-updated",
-                                                   "active-speaker", "recording-updated", "offer"});
+                                                   "active-speaker", "recording-updated", "presentation", "offer"});
   CHECK(mod->types().front() == "joined");
 }
 

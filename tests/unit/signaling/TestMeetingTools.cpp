@@ -94,7 +94,7 @@ SCENARIO("joined is followed by the state of the meeting tools", "[signaling][Ro
   THEN("in an empty meeting: no chat, no queue, no floor, grid, nobody speaking") {
     CHECK(mod->types() == std::vector<std::string>{"joined", "chat-history", "queue-updated", "floor-updated",
                                                    "layout-updated", "active-speaker", "recording-updated",
-                                                   "lobby-updated", "offer"});
+                                                   "presentation", "lobby-updated", "offer"});
     CHECK(mod->of("chat-history").at(0)->getArray("messages")->size() == 0);
     CHECK(mod->of("queue-updated").at(0)->getArray("queue")->size() == 0);
     const auto floor = mod->of("floor-updated").at(0);
