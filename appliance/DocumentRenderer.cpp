@@ -238,9 +238,11 @@ DocumentRenderer::DocumentRenderer(DocumentLimits limits) : limits_(limits) {
   const Run trial = execute({kPdfinfo, "-v"}, "", "", nullptr, std::chrono::seconds(30), 1ull << 30);
   if (trial.exitCode != 0 || trial.timedOut || trial.signal != 0) {
     reason_ = "the sandbox (bubblewrap) cannot run pdfinfo: " + describe(trial);
-    if (contains(trial.err, "namespace") || contains(trial.err, "operation not permitted")) {
-      reason_ += " (bubblewrap needs unprivileged user namespaces: see plenum.service's RestrictNamespaces and "
-                 "sysctl kernel.unprivileged_userns_clone)";
+    if (contains(trial.err, "namespace") || contains(trial.err, "not permitted")) {
+      // What systemd's hardening may forbid (plenum.service allows it), or the kernel.
+      reason_ += " (bubblewrap needs unprivileged user namespaces and the system calls mount, pivot_root and capset: "
+                 "see RestrictNamespaces= and SystemCallFilter= in plenum.service, and the sysctls "
+                 "user.max_user_namespaces and kernel.unprivileged_userns_clone)";
     }
   }
 }

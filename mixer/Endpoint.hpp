@@ -75,6 +75,9 @@ public:
 
   // For RoomMixer: the endpoint is now attached to `mixer` (null: detached).
   void setMixer(RoomMixer* mixer);
+  // For RoomMixer: whether its "screen" is shown now (an endpoint may drop it before decoding
+  // while it is not).
+  virtual void setScreenShown(bool) {}
 
 protected:
   // Points the bin's pad `name` at `target`, a pad of an element inside the bin.

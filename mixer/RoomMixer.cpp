@@ -198,7 +198,10 @@ void RoomMixer::unseat(Seat& seat) {
                           Endpoint::kScreenPad}) {
     unlinkPad(bin, pad);
   }
-  if (screenPresenter_ == endpoint.id()) screenPresenter_.reset();
+  if (screenPresenter_ == endpoint.id()) {
+    screenPresenter_.reset();
+    endpoint.setScreenShown(false);
+  }
   audio_.remove(endpoint.id());  // also unlinks what it hears
   composite_.remove(endpoint.id());
   if (GST_OBJECT_PARENT(bin) == GST_OBJECT(pipeline_)) gst_bin_remove(GST_BIN(pipeline_), bin);  // ours stays
@@ -215,12 +218,16 @@ void RoomMixer::presentScreen(const std::optional<std::string>& id) {
   }
   if (screenPresenter_) {
     auto it = seats_.find(*screenPresenter_);
-    if (it != seats_.end()) unlinkPad(it->second->endpoint->bin(), Endpoint::kScreenPad);
+    if (it != seats_.end()) {
+      unlinkPad(it->second->endpoint->bin(), Endpoint::kScreenPad);
+      it->second->endpoint->setScreenShown(false);
+    }
     composite_.removePresentation();
     screenPresenter_.reset();
   }
   if (!next) return;
   linkOutlet(*next, Endpoint::kScreenPad, composite_.addPresentation(*id));
+  next->setScreenShown(true);
   screenPresenter_ = id;
 }
 

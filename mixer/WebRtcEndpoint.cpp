@@ -480,6 +480,16 @@ void WebRtcEndpoint::linkIncoming(GstPad* pad) {
   }
   for (GstElement* element : chain) gst_element_sync_state_with_parent(element);
   GstPad* chainIn = gst_element_get_static_pad(chain.front(), "sink");
+  if (fromScreen && target) {
+    gst_pad_add_probe(
+        chainIn, GST_PAD_PROBE_TYPE_BUFFER,
+        [](GstPad*, GstPadProbeInfo*, gpointer shown) {
+          return (*static_cast<std::shared_ptr<std::atomic<bool>>*>(shown))->load() ? GST_PAD_PROBE_OK
+                                                                                  : GST_PAD_PROBE_DROP;
+        },
+        new std::shared_ptr<std::atomic<bool>>(screenShown_),
+        [](gpointer shown) { delete static_cast<std::shared_ptr<std::atomic<bool>>*>(shown); });
+  }
   linkPads(pad, chainIn, "webrtcbin to depayloader");
   gst_object_unref(chainIn);
 }

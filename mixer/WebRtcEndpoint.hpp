@@ -14,6 +14,7 @@
 #include <gst/gst.h>
 #include <gst/webrtc/webrtc.h>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,10 @@ public:
     listener_ = &listener;
     setListener(&listener);
   }
+  // A screen share that is not shown is dropped before it costs a decode (a client may send
+  // on its screen m-line whenever it likes).
+  void setScreenShown(bool shown) override { screenShown_->store(shown); }
+
   // The webrtcbin (for tests: it stays the same element when the endpoint moves).
   GstElement* webrtc() const { return webrtc_; }
 
@@ -97,6 +102,8 @@ private:
   int sendersReady_ = 0;
   bool offerSent_ = false;
   bool answered_ = false;
+  // shared with the screen stream's probe, which may outlive us
+  std::shared_ptr<std::atomic<bool>> screenShown_ = std::make_shared<std::atomic<bool>>(false);
   // other
   GMainContext* context_;              // the conference thread's
   std::shared_ptr<Liveness> alive_ = std::make_shared<Liveness>();

@@ -180,7 +180,9 @@ export class Presentation {
     this.render();
     let stream;
     try {
-      stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: 15 }, audio: false });
+      stream = await navigator.mediaDevices.getDisplayMedia({
+        video: { frameRate: 15, width: { max: 1920 }, height: { max: 1080 } }, audio: false,
+      });
     } catch (err) {
       if (this.share === share) this.share = null;
       this.render();

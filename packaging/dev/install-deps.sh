@@ -18,8 +18,12 @@ build_packages=(
   libpoco-dev catch2 fonts-dejavu-core curl
   libsodium-dev libsqlite3-dev libssl-dev
   ffmpeg coturn
+  poppler-utils bubblewrap
 )
 # coturn: plenumd runs it as its TURN relay (appliance/TurnRelay.hpp).
+# poppler-utils, bubblewrap: uploaded PDFs are checked (pdfinfo) and rendered to slides
+# (pdftoppm) in a bubblewrap sandbox without network (appliance/DocumentRenderer.hpp); without
+# them documents are refused.
 # ffmpeg: a recording is remuxed into its final MP4 (recordings/Remux); the media tests also
 # read recordings back with it.
 # sqlite3: the API tests compare dumps of the database before and after refused requests;
