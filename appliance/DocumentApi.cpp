@@ -127,7 +127,7 @@ void DocumentApi::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net
 }
 
 void DocumentApi::upload(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
-  // Refused before a byte of the body is read: the connection closes after the answer.
+  // The connection closes after the answer: a refusal may leave the body unread (too large).
   response.setKeepAlive(false);
   if (!documents_ || !documents_->available()) {
     throw ApiError(Status::HTTP_SERVICE_UNAVAILABLE, "unavailable", "documents cannot be shown on this server");
@@ -145,7 +145,14 @@ void DocumentApi::upload(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPS
                         std::chrono::seconds(10))) {
     throw ApiError(Status::HTTP_SERVICE_UNAVAILABLE, "busy", "the server is busy; try again");
   }
-  if (*decision) throw refusal(**decision);
+  if (*decision) {
+    // The body (within the size limit) is read and dropped first: a client still sending it
+    // would otherwise lose the answer to the connection's reset.
+    ProgressBuffer drain(request.stream(), progressed_);
+    std::istream rest(&drain);
+    rest.ignore(length);
+    throw refusal(**decision);
+  }
 
   ProgressBuffer buffer(request.stream(), progressed_);
   std::istream body(&buffer);

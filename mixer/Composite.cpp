@@ -82,14 +82,21 @@ struct Composite::Tile {
   }
 };
 
-// A screen or a slide: scaled once by the compositor into its rectangle, keeping its aspect
-// ratio (small text stays as readable as the composite's size allows).
+// A screen or a slide: scaled once, to the size of its rectangle, keeping its aspect ratio
+// (small text stays as readable as the composite's size allows), before the compositor. As for
+// cameras, whatever the source sends (a screen share changes its size while the browser adapts
+// it) reaches the compositor in one format and size: a size change at a compositor pad while it
+// runs could fail the whole composite.
 struct Composite::Presentation {
   std::string id;
   Rect rect;
   GstElement* queue = nullptr;
+  GstElement* scale = nullptr;
   GstElement* convert = nullptr;
+  GstElement* caps = nullptr;
   GstPad* pad = nullptr;  // compositor request pad
+
+  std::vector<GstElement*> elements() const { return {queue, scale, convert, caps}; }
 };
 
 // Cameras send up to 30 fps; frames beyond the composite's rate are dropped before they cost a
@@ -290,23 +297,37 @@ GstPad* Composite::addPresentation(const std::string& id) {
   presentation->queue = makeLeakyQueue(3, 0, "presentation-" + id + "-queue");
   GstPad* queueIn = gst_element_get_static_pad(presentation->queue, "sink");
   gst_pad_add_probe(queueIn, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM, &Composite::onUnlinkedLatency, nullptr, nullptr);
+  // The compositor fails on a frame without a timestamp: such a frame is dropped here.
+  gst_pad_add_probe(
+      queueIn, GST_PAD_PROBE_TYPE_BUFFER,
+      [](GstPad*, GstPadProbeInfo* info, gpointer) {
+        return GST_CLOCK_TIME_IS_VALID(GST_BUFFER_PTS(GST_PAD_PROBE_INFO_BUFFER(info))) ? GST_PAD_PROBE_OK
+                                                                                      : GST_PAD_PROBE_DROP;
+      },
+      nullptr, nullptr);
+  presentation->scale = makeElement("videoscale");
+  g_object_set(presentation->scale, "add-borders", TRUE, nullptr);
   presentation->convert = makeElement("videoconvert");
-  addAndLink(pipeline_, {presentation->queue, presentation->convert});
+  presentation->rect = presentationLayout(std::max<int>(1, static_cast<int>(tiles_.size())), settings_.width,
+                                          settings_.height)
+                           .presentation;
+  presentation->caps = makeCapsFilter(rawCaps(presentation->rect.width, presentation->rect.height));
+  addAndLink(pipeline_, presentation->elements());
   // Above the tiles' placeholders and pictures, below nothing.
   presentation->pad = requestPad(5);
-  gst_util_set_object_arg(G_OBJECT(presentation->pad), "sizing-policy", "keep-aspect-ratio");
-  GstPad* out = gst_element_get_static_pad(presentation->convert, "src");
+  place(presentation->pad, presentation->rect);
+  GstPad* out = gst_element_get_static_pad(presentation->caps, "src");
   gst_pad_link(out, presentation->pad);
   gst_object_unref(out);
   presentation_ = std::move(presentation);
   applyLayout();
-  startDownstreamFirst({presentation_->queue, presentation_->convert});
+  startDownstreamFirst(presentation_->elements());
   return queueIn;
 }
 
 void Composite::removePresentation() {
   if (!presentation_) return;
-  retireInput({presentation_->queue, presentation_->convert}, {&presentation_->pad});
+  retireInput(presentation_->elements(), {&presentation_->pad});
   presentation_.reset();
   applyLayout();
 }
@@ -334,6 +355,7 @@ void Composite::applyLayout() {
     if (layout.presentation != presentation_->rect) {
       presentation_->rect = layout.presentation;
       place(presentation_->pad, layout.presentation);
+      setCaps(presentation_->caps, rawCaps(layout.presentation.width, layout.presentation.height));
     }
   } else if (layout_ == Layout::Speaker) {
     rects = speakerLayout(count, focusIndex(), settings_.width, settings_.height);

@@ -499,6 +499,7 @@ function handleMessage(c, msg) {
       speakers.reset(plenum.participantId);
       recording.reset();
       breakouts.moved(room);
+      presentation.moved();
       roomInfo(msg);
       setParticipants(Array.isArray(msg.participants) ? msg.participants : []);
       arrived(msg.type, { room: room ? room.id : null });

@@ -125,6 +125,17 @@ export class Presentation {
 
   // ---- from the server ----
 
+  /**
+   * `moved` (into a breakout room or back): the server ended one's share with the move; the new
+   * room's `presentation` follows.
+   */
+  moved() {
+    if (this.share) this.dropShare();
+    this.requestedPage = null;
+    this.pageRequest = null;
+    this.render();
+  }
+
   update(msg) {
     const now = normPresentation(msg);
     this.current = now;

@@ -572,12 +572,22 @@ TEST_CASE("Presenting: a participant's screen on request, a document's pages one
     room.attach(slides);
     const mixer::Rect shown = room.composite().presentationRect();
     REQUIRE(shown != mixer::Rect{});
+    const auto first = std::chrono::steady_clock::now();
     slides.show(test::solidPng(0xff00ffff, 640, 360));
     CHECK(conference.waitFor([&] { return shows(shown, cyan); }));
+    WARN("first page took " << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - first).count() << " ms");
     const auto turned = std::chrono::steady_clock::now();
     slides.show(test::solidPng(0xffffff00, 360, 480));  // portrait
     CHECK(conference.waitFor([&] { return shows(shown, yellow); }));
-    INFO("page turn took " << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - turned).count() << " ms");
+    WARN("page turn took " << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - turned).count() << " ms");
+    {
+      const double magenta2[3] = {255, 0, 255};
+      auto png = test::solidPng(0xffff00ff, 360, 480);
+      const auto t = std::chrono::steady_clock::now();
+      slides.show(png);
+      CHECK(conference.waitFor([&] { return shows(shown, magenta2); }));
+      WARN("same-size turn took " << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count() << " ms");
+    }
     // No screen while slides are shown.
     CHECK_THROWS(room.presentScreen(std::string("sharer")));
     room.detach(slides);
