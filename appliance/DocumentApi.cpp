@@ -106,6 +106,9 @@ void DocumentApi::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net
     return;
   }
   ApiExchange& exchange = *made;
+  // The connection closes after the answer: a refusal may leave a body unread (one too large,
+  // or sent with a method we do not take).
+  response.setKeepAlive(false);
   try {
     const auto& segments = exchange.segments();  // api, meeting, document[, id]
     if (segments.size() == 3 && exchange.method() == "POST") {
@@ -127,8 +130,6 @@ void DocumentApi::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net
 }
 
 void DocumentApi::upload(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
-  // The connection closes after the answer: a refusal may leave the body unread (too large).
-  response.setKeepAlive(false);
   if (!documents_ || !documents_->available()) {
     throw ApiError(Status::HTTP_SERVICE_UNAVAILABLE, "unavailable", "documents cannot be shown on this server");
   }

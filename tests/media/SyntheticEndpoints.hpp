@@ -260,11 +260,19 @@ public:
     expose(kCameraPad, {camera, mixer::makeCapsFilter("video/x-raw,width=320,height=180,framerate=15/1")}, true);
     GstElement* screen = mixer::makeElement("videotestsrc");
     g_object_set(screen, "is-live", TRUE, "pattern", 17, "foreground-color", screenArgb, nullptr);
-    expose(kScreenPad, {screen, mixer::makeCapsFilter("video/x-raw,width=1280,height=720,framerate=5/1")}, true);
+    screenCaps_ = mixer::makeCapsFilter("video/x-raw,width=1280,height=720,framerate=5/1");
+    expose(kScreenPad, {screen, screenCaps_}, true);
     mixer.attach(*this);
+  }
+  // The screen's size from now on (a browser adapts its share's resolution as it goes).
+  void resizeScreen(int width, int height, int fps) {
+    mixer::setCaps(screenCaps_, "video/x-raw,width=" + std::to_string(width) + ",height=" + std::to_string(height) +
+                                    ",framerate=" + std::to_string(fps) + "/1");
   }
 
 private:
+  GstElement* screenCaps_ = nullptr;
+
   static mixer::SeatSpec sharerSeat(const std::string& id) {
     mixer::SeatSpec seat;
     seat.caption = id;

@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 
 using namespace plenum;
 using namespace std::chrono_literals;
@@ -553,6 +554,12 @@ TEST_CASE("Presenting: a participant's screen on request, a document's pages one
       return shows(shown, magenta) && shows(room.composite().tileRect("sharer"), green) &&
              shows(room.composite().tileRect(red.id), red.rgb);
     }));
+    // The browser changes the share's size and rate as it goes: the composite carries on.
+    for (auto [width, height, fps] : {std::tuple{640, 360, 15}, {1920, 1080, 30}, {800, 600, 5}, {1280, 720, 15}}) {
+      sharer.resizeScreen(width, height, fps);
+      const guint64 before = room.composite().frames();
+      CHECK(conference.waitFor([&] { return room.composite().frames() > before + 10 && shows(shown, magenta); }));
+    }
     // Someone without a screen cannot present one; the share stays.
     CHECK_THROWS(room.presentScreen(std::string(red.id)));
     CHECK(room.screenPresenter() == "sharer");
