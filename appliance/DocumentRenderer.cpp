@@ -21,7 +21,7 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
-#include <thread>
+#include <string_view>
 
 namespace plenum::appliance {
 
@@ -148,14 +148,12 @@ std::map<int, PageBox> pageBoxes(const std::string& out) {
   return boxes;
 }
 
-// pdftoppm's -scale-to-x and -scale-to-y for a page: as large as fits the box, aspect ratio
-// kept, never larger than the box however large the page is. They apply before the page's
-// /Rotate, so for a page turned a quarter they are the box's height and width.
-std::pair<int, int> scaleTo(const PageBox& page, int boxWidth, int boxHeight) {
-  const double w = page.width;
-  const double h = page.height;
-  const bool turned = ((page.rotate % 180) + 180) % 180 == 90;
-  if (turned) std::swap(boxWidth, boxHeight);
+// The pixel size of a page as large as fits the box, aspect ratio kept (a quarter turn by its
+// /Rotate swaps its sides); never larger than the box, however large the page is.
+std::pair<int, int> fitted(const PageBox& page, int boxWidth, int boxHeight) {
+  double w = page.width;
+  double h = page.height;
+  if (((page.rotate % 180) + 180) % 180 == 90) std::swap(w, h);
   if (!(w > 0) || !(h > 0) || !std::isfinite(w) || !std::isfinite(h)) return {boxWidth, boxHeight};
   const double scale = std::min(boxWidth / w, boxHeight / h);
   const auto clamp = [](double v, int most) { return std::clamp(static_cast<int>(std::floor(v)), 1, most); };
@@ -315,7 +313,8 @@ DocumentRenderer::Run DocumentRenderer::execute(const std::vector<std::string>& 
   const pid_t pid = ::fork();
   if (pid < 0) return run;
   if (pid == 0) {
-    // A process group of its own: a kill at the limit reaches whatever bwrap started in it.
+    // A process group of its own, for the kill at the limit. What bwrap starts in the sandbox
+    // dies with it (--die-with-parent, and the end of the sandbox's PID namespace).
     ::setpgid(0, 0);
     // Ends when the thread that started it does (it waits for it), also when plenumd is killed.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -372,6 +371,8 @@ DocumentRenderer::Run DocumentRenderer::execute(const std::vector<std::string>& 
     if (!reaped) {
       const pid_t done = ::waitpid(pid, &status, WNOHANG);
       if (done == pid || (done < 0 && errno == ECHILD)) {
+        // ECHILD: reaped by someone else (SIGCHLD ignored): how it ended is unknown, a failure.
+        if (done != pid) status = W_EXITCODE(127, 0);
         reaped = true;
         ended = std::chrono::steady_clock::now();
       }
@@ -471,7 +472,7 @@ std::optional<DocumentProblem> DocumentRenderer::render(const std::string& pdfPa
   const Run info = runSandboxed({kPdfinfo, "-f", std::to_string(first), "-l", std::to_string(last), kSandboxFile},
                                 pdfPath, "", cancel);
   if (const auto problem = problemOf(info)) {
-    log().information("documents: pdfinfo %s", describe(info));
+    if (!info.cancelled) log().information("documents: pdfinfo %s", describe(info));
     return problem;
   }
   const auto boxes = pageBoxes(info.out);
@@ -484,7 +485,7 @@ std::optional<DocumentProblem> DocumentRenderer::render(const std::string& pdfPa
   for (int page = first; page <= last; ++page) {
     const auto box = boxes.find(page);
     if (box == boxes.end()) return DocumentProblem::Damaged;
-    const auto size = scaleTo(box->second, limits_.pageWidth, limits_.pageHeight);
+    const auto size = fitted(box->second, limits_.pageWidth, limits_.pageHeight);
     if (!batches.empty() && batches.back().last == page - 1 && batches.back().size == size) {
       batches.back().last = page;
     } else {
@@ -498,10 +499,13 @@ std::optional<DocumentProblem> DocumentRenderer::render(const std::string& pdfPa
   if (!::mkdtemp(scratch.data())) return DocumentProblem::Unavailable;
   std::optional<DocumentProblem> problem;
   for (const auto& batch : batches) {
-    const Run run = runSandboxed({kPdftoppm, "-png", "-cropbox", "-f", std::to_string(batch.first), "-l",
-                                  std::to_string(batch.last), "-scale-to-x", std::to_string(batch.size.first),
-                                  "-scale-to-y", std::to_string(batch.size.second), kSandboxFile,
-                                  std::string(kSandboxOut) + "/" + kOutputRoot},
+    // -cropbox: what pdfinfo measured (and what readers show). -scale-dimension-before-rotation
+    // makes -scale-to-x/-y the size of the image, also for a page with /Rotate 90 (otherwise
+    // they apply before the turn).
+    const Run run = runSandboxed({kPdftoppm, "-png", "-cropbox", "-scale-dimension-before-rotation", "-f",
+                                  std::to_string(batch.first), "-l", std::to_string(batch.last), "-scale-to-x",
+                                  std::to_string(batch.size.first), "-scale-to-y", std::to_string(batch.size.second),
+                                  kSandboxFile, std::string(kSandboxOut) + "/" + kOutputRoot},
                                  pdfPath, scratch, cancel);
     problem = problemOf(run);
     collect(scratch, outDir, !problem);

@@ -21,7 +21,7 @@ struct DocumentLimits {
   std::uint64_t maxBytes = 50ull << 20;           // documents.max-mb
   int maxPages = 300;                             // documents.max-pages
   int pageWidth = 1280, pageHeight = 720;         // every page is rendered to fit this box, aspect ratio kept
-  std::chrono::milliseconds timeLimit{20000};     // wall clock per renderer run (documents.render-timeout-s)
+  std::chrono::milliseconds timeLimit{30000};     // wall clock per renderer run (documents.render-timeout-s)
   std::uint64_t memoryLimitBytes = 512ull << 20;  // address space of the renderer (documents.render-memory-mb)
 };
 

@@ -10,7 +10,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <cstring>
 #include <filesystem>
 
 namespace plenum::appliance {
@@ -29,8 +32,10 @@ enum PageState : char { NotRendered = 0, Rendered = 1, Failed = 2 };
 
 std::string pageFile(const std::string& folder, int n) { return folder + "/page-" + std::to_string(n) + ".png"; }
 
-long long millisecondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+// For log lines (%?d: Poco's formatter takes std::int64_t, not long long).
+std::int64_t millisecondsSince(std::chrono::steady_clock::time_point start) {
+  return static_cast<std::int64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
 }
 
 std::string message(DocumentProblem problem, const DocumentLimits& limits) {
@@ -53,6 +58,16 @@ std::string message(DocumentProblem problem, const DocumentLimits& limits) {
 
 DocumentService::Refused refused(DocumentProblem problem, const DocumentLimits& limits) {
   return {problem, message(problem, limits)};
+}
+
+// What this class keeps in its folder: a document's folder (its id) or an upload's (id.part).
+// Nothing else is ever removed, whatever the folder is.
+bool ours(const std::string& name) {
+  std::string id = name;
+  if (id.size() > std::strlen(kPartSuffix) && id.ends_with(kPartSuffix)) id.resize(id.size() - std::strlen(kPartSuffix));
+  return id.size() == 22 && std::all_of(id.begin(), id.end(), [](char c) {
+           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+         });
 }
 
 void removeQuietly(const fs::path& path) {
@@ -115,14 +130,12 @@ DocumentService::DocumentService(std::string documentsDir, DocumentLimits limits
     : directory_(std::move(documentsDir)), post_(std::move(post)), renderer_(limits) {
   std::error_code error;
   fs::create_directories(directory_, error);
+  if (error) log().error("documents: cannot create %s: %s", directory_, error.message());
   ::chmod(directory_.c_str(), 0700);
   // Left by an earlier run: their meetings have ended with it.
-  std::size_t leftovers = 0;
-  for (const auto& entry : fs::directory_iterator(directory_, error)) {
-    removeQuietly(entry.path());
-    ++leftovers;
+  if (const auto leftovers = removeAll(); leftovers > 0) {
+    log().information("documents: removed %z left from an earlier run", leftovers);
   }
-  if (leftovers > 0) log().information("documents: removed %z left from an earlier run", leftovers);
   if (!renderer_.available()) {
     log().error("documents: uploads are refused: %s", renderer_.unavailableReason());
   }
@@ -137,8 +150,17 @@ DocumentService::~DocumentService() {
   }
   changed_.notify_all();
   worker_.join();
-  for (const auto& [id, document] : documents_) removeQuietly(document->folder);
-  for (const auto& folder : removals_) removeQuietly(folder);
+  removeAll();  // every document, discarded or not
+}
+
+std::size_t DocumentService::removeAll() {
+  std::vector<fs::path> found;
+  std::error_code error;
+  for (fs::directory_iterator it(directory_, error), end; !error && it != end; it.increment(error)) {
+    if (ours(it->path().filename().string())) found.push_back(it->path());
+  }
+  for (const auto& path : found) removeQuietly(path);
+  return found.size();
 }
 
 std::variant<DocumentService::Accepted, DocumentService::Refused> DocumentService::accept(std::istream& body,
@@ -227,8 +249,8 @@ std::variant<DocumentService::Accepted, DocumentService::Refused> DocumentServic
     if (pages > 1) ahead_.push_back(id);
   }
   changed_.notify_all();
-  log().information("document %s: %d pages, %?d bytes, accepted (checked in %?d ms, page 1 ready in %?d ms)", id, pages,
-                    *copied, inspectedAfter, millisecondsSince(start));
+  log().information("document %s accepted: %?d bytes, %d pages; checked in %?d ms, page 1 ready in %?d ms", id,
+                    *copied, pages, inspectedAfter, millisecondsSince(start));
   return Accepted{id, pages};
 }
 

@@ -10,8 +10,6 @@
 #include "appliance/DocumentRenderer.hpp"
 #include "signaling/DocumentPages.hpp"
 
-#include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -97,6 +95,8 @@ private:
   void finish(const Job& job, std::optional<DocumentProblem> problem,
               std::vector<std::pair<Ready, std::optional<std::string>>>& answers);
   void answer(std::vector<std::pair<Ready, std::optional<std::string>>> answers);
+  // Removes the documents' and uploads' folders in directory_; how many there were.
+  std::size_t removeAll();
 
   // passed in
   const std::string directory_;
