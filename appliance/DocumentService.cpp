@@ -333,7 +333,10 @@ std::optional<DocumentService::Job> DocumentService::nextJob() {
     const int first = document.firstNotRendered();
     if (first == 0) continue;
     int last = first;
-    const int most = document.single ? first : std::min(document.pages, first + kBatchPages - 1);
+    // Batches grow (page 2 alone, then 3-4, 5-8, then kBatchPages): the next page is ready soon
+    // after page 1 (a moderator turns at once), the rest with few renderer runs.
+    const int batch = std::min(kBatchPages, std::max(1, first - 1));
+    const int most = document.single ? first : std::min(document.pages, first + batch - 1);
     while (last < most && document.state[static_cast<std::size_t>(last)] == NotRendered) ++last;
     return Job{it->second, id, first, last};
   }

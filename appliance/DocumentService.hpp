@@ -30,7 +30,7 @@ namespace plenum::appliance {
 class DocumentService : public signaling::DocumentPages {
 public:
   static constexpr int kUploadsAtOnce = 2;  // being checked and rendered, server-wide
-  static constexpr int kBatchPages = 10;    // pages per renderer run of the render-ahead
+  static constexpr int kBatchPages = 10;    // pages per renderer run of the render-ahead, at most
   static constexpr int kMaxFailedRuns = 4;  // of one document: then its other pages are given up
 
   // `post` runs a job on the conference thread (plenumd passes the event loop's post). Removes

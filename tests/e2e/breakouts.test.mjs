@@ -13,15 +13,13 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { PARTICIPANTS, SILENT_GREY } from './lib/fixtures.mjs';
 import { Session } from './lib/session.mjs';
-import { launchBrowser, showPanelTab } from './lib/browser.mjs';
+import { showPanelTab } from './lib/browser.mjs';
 import { waitFor, log } from './lib/util.mjs';
 
 const [ROT, GRUEN, BLAU] = PARTICIPANTS;
 const MOD = SILENT_GREY;
 const CLOSING_SECONDS = 6;
 
-const roomUrl = (baseUrl, room, name, lang) =>
-  `${baseUrl}/r/${encodeURIComponent(room)}?name=${encodeURIComponent(name)}&autojoin=1&audioProcessing=0&lang=${lang}`;
 
 /** What a page shows of the breakout rooms. */
 const boState = (b) => b.page.evaluate(() => {
@@ -43,15 +41,7 @@ describe('breakout rooms', { timeout: 600000 }, () => {
   let mod, rot, gruen, blau, all;
   const dialogs = [];
 
-  const open = async (p, lang, viewport) => {
-    const b = await launchBrowser({ name: p.name, ...s.media[p.name] });
-    b.participant = p;
-    s.browsers.set(p.name, b);
-    if (viewport) await b.page.setViewportSize(viewport);
-    b.page.on('dialog', (d) => { dialogs.push(`${p.name}: ${d.type()} ${d.message()}`); d.dismiss().catch(() => {}); });
-    await b.page.goto(roomUrl(s.server.baseUrl, s.room, p.name, lang), { waitUntil: 'domcontentloaded', timeout: 60000 });
-    return b;
-  };
+  const open = (p, lang, viewport) => s.openPage(p, lang, { viewport, dialogs });
 
   async function allShow(pred, message, timeout = 30000) {
     const seen = {};

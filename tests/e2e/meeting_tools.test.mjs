@@ -22,7 +22,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { PARTICIPANTS } from './lib/fixtures.mjs';
 import { Session } from './lib/session.mjs';
-import { launchBrowser, showPanelTab } from './lib/browser.mjs';
+import { showPanelTab } from './lib/browser.mjs';
 import { RawClient } from './lib/wsclient.mjs';
 import { waitFor, log } from './lib/util.mjs';
 
@@ -33,9 +33,6 @@ const XSS = '<img src=x onerror=alert(1)>';
 const LINK_TEXT = 'Tagesordnung: https://example.org/top-3?x=1&y=2. Bitte lesen';
 const PRIVATE_TEXT = 'Nur für die Moderation: ich muss um 20 Uhr gehen';
 
-function roomUrl(baseUrl, room, name, lang) {
-  return `${baseUrl}/r/${encodeURIComponent(room)}?name=${encodeURIComponent(name)}&autojoin=1&audioProcessing=0&lang=${lang}`;
-}
 
 // ---- what each page shows (read from its DOM) ---------------------------------------------------
 
@@ -135,16 +132,11 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
   const badRequests = []; // requests for the payload's "x": must stay empty
   const raws = [];
 
-  const open = async (p, lang, viewport) => {
-    const b = await launchBrowser({ name: p.name, ...s.media[p.name] });
-    b.participant = p;
-    s.browsers.set(p.name, b);
-    if (viewport) await b.page.setViewportSize(viewport);
-    b.page.on('dialog', (d) => { dialogs.push(`${p.name}: ${d.type()} ${d.message()}`); d.dismiss().catch(() => {}); });
-    b.page.on('request', (r) => { if (/\/x(\?|$)/.test(new URL(r.url()).pathname + new URL(r.url()).search)) badRequests.push(`${p.name}: ${r.url()}`); });
-    await b.page.goto(roomUrl(s.server.baseUrl, s.room, p.name, lang), { waitUntil: 'domcontentloaded', timeout: 60000 });
-    return b;
-  };
+  const open = (p, lang, viewport) => s.openPage(p, lang, {
+    viewport,
+    dialogs,
+    onPage: (b) => b.page.on('request', (r) => { if (/\/x(\?|$)/.test(new URL(r.url()).pathname + new URL(r.url()).search)) badRequests.push(`${p.name}: ${r.url()}`); }),
+  });
   const state = (b) => b.page.evaluate(() => ({ state: window.plenum.state, role: window.plenum.role, id: window.plenum.participantId }));
 
   before(async () => {

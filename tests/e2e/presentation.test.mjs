@@ -33,7 +33,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { PARTICIPANTS } from './lib/fixtures.mjs';
 import { Session } from './lib/session.mjs';
-import { launchBrowser, palette, showPanelTab } from './lib/browser.mjs';
+import { palette, showPanelTab } from './lib/browser.mjs';
 import { makePdf, notPdfSamples, oversizedPdf } from './lib/pdf.mjs';
 import { waitFor, log } from './lib/util.mjs';
 
@@ -54,8 +54,6 @@ const GONE_MAX = 0.06;
 const VISIBLE_LIMIT_MS = Number(process.env.E2E_PRESENT_LIMIT_MS || 5000);
 const CAMERAS = ['red', 'green', 'blue'];
 
-const roomUrl = (baseUrl, room, name, lang) =>
-  `${baseUrl}/r/${encodeURIComponent(room)}?name=${encodeURIComponent(name)}&autojoin=1&audioProcessing=0&lang=${lang}`;
 
 /** What a page shows of presenting (DOM), and the client's hook. */
 const view = (b) => b.page.evaluate(() => {
@@ -231,15 +229,7 @@ describe('presenting: screen sharing and PDF slides', { timeout: 300000 }, () =>
   const dialogs = [];
   let pdf, pdfPath;
 
-  const open = async (p, lang, viewport) => {
-    const b = await launchBrowser({ name: p.name, ...s.media[p.name] });
-    b.participant = p;
-    s.browsers.set(p.name, b);
-    if (viewport) await b.page.setViewportSize(viewport);
-    b.page.on('dialog', (d) => { dialogs.push(`${p.name}: ${d.type()} ${d.message()}`); d.dismiss().catch(() => {}); });
-    await b.page.goto(roomUrl(s.server.baseUrl, s.room, p.name, lang), { waitUntil: 'domcontentloaded', timeout: 60000 });
-    return b;
-  };
+  const open = (p, lang, viewport) => s.openPage(p, lang, { viewport, dialogs });
 
   /** Every page: nothing presented, the grid with the three cameras, no bar. */
   async function backToGrid(label, t0 = Date.now(), gone = [SHARE_COLOR, ...PAGES.map(([c]) => c)]) {

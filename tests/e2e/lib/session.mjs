@@ -20,6 +20,10 @@ async function allOrThrow(promises) {
   return r.map((x) => x.value);
 }
 
+/** A room's link that joins at once, as `name`, with the page in `lang` (audio processing off). */
+export const autojoinUrl = (baseUrl, room, name, lang) =>
+  `${baseUrl}/r/${encodeURIComponent(room)}?name=${encodeURIComponent(name)}&autojoin=1&audioProcessing=0&lang=${lang}`;
+
 export class Session {
   /** `server`: options of startServer (e.g. https); `spki`: the server key the browsers trust. */
   constructor(participants, { roomPrefix = 'e2e', server = {}, spki } = {}) {
@@ -51,6 +55,21 @@ export class Session {
       this.browsers.set(p.name, b);
       await joinRoom(b, this.server.baseUrl, this.room);
     }
+  }
+
+  /**
+   * Launches `p`'s browser and opens the room's autojoin link in `lang`; `viewport` (e.g. a 360 px
+   * phone), browser dialogs recorded in `dialogs` (and dismissed), `onPage(b)` before the page loads.
+   */
+  async openPage(p, lang, { viewport, dialogs, onPage } = {}) {
+    const b = await launchBrowser({ name: p.name, ...this.media[p.name], spki: this.spki });
+    b.participant = p;
+    this.browsers.set(p.name, b);
+    if (viewport) await b.page.setViewportSize(viewport);
+    if (dialogs) b.page.on('dialog', (d) => { dialogs.push(`${p.name}: ${d.type()} ${d.message()}`); d.dismiss().catch(() => {}); });
+    if (onPage) onPage(b);
+    await b.page.goto(autojoinUrl(this.server.baseUrl, this.room, p.name, lang), { waitUntil: 'domcontentloaded', timeout: 60000 });
+    return b;
   }
 
   browser(name) { return this.browsers.get(name); }
