@@ -14,12 +14,11 @@ import path from 'node:path';
 import { meeting, selectedPair, coturnOf } from '../tests/e2e/lib/firewall.mjs';
 import { makeCertificate } from '../tests/e2e/lib/tls.mjs';
 import { netnsAvailable } from '../tests/e2e/lib/netns.mjs';
-import { mkTmp, rmTmp, sleep } from '../tests/e2e/lib/util.mjs';
+import { cpuSeconds as cpuSecondsOf, mkTmp, rmTmp, sleep } from '../tests/e2e/lib/util.mjs';
 
 const rounds = Number(process.argv[2] || 3);
 const SETTLE_MS = 5000;
 const WINDOW_MS = 20000;
-const CLK_TCK = 100;
 process.env.PLENUMD ||= path.resolve('build/appliance/plenumd');
 
 const available = netnsAvailable();
@@ -28,15 +27,7 @@ if (!available.ok) {
   process.exit(2);
 }
 
-function cpuSeconds(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime
-  } catch {
-    return 0;
-  }
-}
+const cpuSeconds = (pid) => cpuSecondsOf(pid, 0);
 
 // TURN connections open to coturn now (the gateway's side of each).
 function relayConnections(dataDir) {

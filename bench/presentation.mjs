@@ -31,7 +31,7 @@ import { PARTICIPANTS, SILENT_GREY } from '../tests/e2e/lib/fixtures.mjs';
 import { Session } from '../tests/e2e/lib/session.mjs';
 import { launchBrowser, joinRoom, palette, plenumState } from '../tests/e2e/lib/browser.mjs';
 import { makePdf } from '../tests/e2e/lib/pdf.mjs';
-import { waitFor, sleep, log } from '../tests/e2e/lib/util.mjs';
+import { CLK_TCK, cpuSeconds, waitFor, sleep, log } from '../tests/e2e/lib/util.mjs';
 
 const OUT = process.argv[2] || null;
 const SETTLE_MS = 5000;
@@ -40,7 +40,6 @@ const PAIRS = 2;                 // of windows: no share, share
 const TURNS = 5;
 const DOCUMENTS = [20, 300];     // pages
 const POLL_MS = 50;
-const CLK_TCK = 100;
 // The composite: the e2e tests' (640x360, 15 fps: tests/e2e/plenum-test.ini), unless COMPOSITE.
 const COMPOSITE = process.env.COMPOSITE || '640x360@15';
 const [CW, CH, CFPS] = (/^(\d+)x(\d+)@(\d+)$/.exec(COMPOSITE) || []).slice(1).map(Number);
@@ -63,15 +62,6 @@ const SLIDE_COLORS = [['magenta', [1, 0, 1]], ['cyan', [0, 1, 1]], ['yellow', [1
 const pageColor = (n) => SLIDE_COLORS[(n - 1) % SLIDE_COLORS.length][0];
 const ALL_SHOWN = ['white', ...SLIDE_COLORS.map(([c]) => c)];
 
-function cpuSeconds(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime
-  } catch {
-    return NaN;
-  }
-}
 
 // CPU seconds the whole machine was busy (all cores; idle and iowait left out).
 function machineSeconds() {

@@ -136,4 +136,18 @@ export function tailFile(file, n = 60) {
   }
 }
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ, 100 on Linux). */
+export const CLK_TCK = 100;
+
+/** CPU seconds (user + system) a process has used so far; `missing` when it is gone. */
+export function cpuSeconds(pid, missing = NaN) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK; // utime, stime
+  } catch {
+    return missing;
+  }
+}
+
 export const fmt = (x, d = 1) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : String(x));
