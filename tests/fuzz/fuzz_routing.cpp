@@ -28,6 +28,7 @@
 #include "appliance/StaticFiles.hpp"
 #include "appliance/TlsServer.hpp"
 #include "signaling/Conference.hpp"
+#include "appliance/DocumentApi.hpp"
 #include "signaling/EventLoop.hpp"
 #include "signaling/Protocol.hpp"
 
@@ -108,6 +109,8 @@ Kind kindOf(Poco::Net::HTTPRequestHandler* handler) {
   if (dynamic_cast<ApiHandler*>(handler)) return Kind::Api;
   if (dynamic_cast<StaticFiles*>(handler)) return Kind::File;
   if (std::string(typeid(*handler).name()).find("HealthHandler") != std::string::npos) return Kind::Health;
+  // Documents ask the conference thread, which does not run here (like the health check).
+  if (dynamic_cast<DocumentApi*>(handler)) return Kind::Health;
   return Kind::Other;
 }
 
