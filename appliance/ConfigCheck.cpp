@@ -212,6 +212,15 @@ std::vector<ConfigProblem> checkConfig(std::istream& in, const std::map<std::str
       break;
     }
   }
+  if (settings.sip.enabled && !settings.sip.promptsDir.empty()) {
+    const std::string& dir = settings.sip.promptsDir;
+    if (!isDirectory(dir)) {
+      problems.push_back({lineFor("sip.prompts-dir"), "sip.prompts-dir " + dir + " is not a folder"});
+    } else if (::access(dir.c_str(), R_OK | X_OK) != 0) {
+      problems.push_back({lineFor("sip.prompts-dir"),
+                          "sip.prompts-dir " + dir + " cannot be read (by the user running this check)"});
+    }
+  }
   if (const std::string data = dataDirProblem(settings.dataDir); !data.empty()) {
     problems.push_back({lineFor("data.dir"), data});
   }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "appliance/GstRoomMedia.hpp"
 
+#include "appliance/PhoneCall.hpp"
 #include "signaling/LogText.hpp"
 
 #include "mixer/ConferencePost.hpp"
@@ -28,6 +29,8 @@ GstRoomMedia::~GstRoomMedia() {
   recorder_.reset();
   slides_.reset();
   endpoints_.clear();
+  for (auto& [id, phone] : phones_) mixer_->detach(*phone);  // the call may keep it a moment longer
+  phones_.clear();
   mixer_.reset();
 }
 
@@ -46,13 +49,39 @@ void GstRoomMedia::addParticipant(const std::string& id, const std::string& name
   endpoints_[id] = std::move(endpoint);
 }
 
+void GstRoomMedia::addPhone(const std::string& id, const std::string& name,
+                            const std::shared_ptr<signaling::PhoneLine>& line, bool audioMuted) {
+  auto* call = dynamic_cast<PhoneCall*>(line.get());
+  if (!call) throw std::logic_error("a phone participant without a call");
+  auto endpoint = call->enterMeeting(id, this);
+  mixer_->attach(*endpoint);  // throws with nothing of the caller left in the room
+  mixer_->setAudioMuted(id, audioMuted);
+  mixer_->setVideoVisible(id, false);  // the placeholder: a phone symbol and the caption
+  phones_[id] = std::move(endpoint);
+}
+
 void GstRoomMedia::removeParticipant(const std::string& id) {
   endpoints_.erase(id);  // detaches it from the room, then stops it
+  if (auto phone = phones_.find(id); phone != phones_.end()) {
+    mixer_->detach(*phone->second);
+    phones_.erase(phone);
+  }
 }
 
 void GstRoomMedia::moveParticipant(const std::string& id, signaling::RoomMedia& to, bool audioMuted,
                                    bool videoVisible) {
   auto& target = dynamic_cast<GstRoomMedia&>(to);
+  if (auto phone = phones_.find(id); phone != phones_.end()) {
+    std::shared_ptr<mixer::PhoneEndpoint> endpoint = std::move(phone->second);
+    phones_.erase(phone);
+    mixer_->detach(*endpoint);
+    endpoint->setListener(&target);
+    target.mixer_->attach(*endpoint);
+    target.mixer_->setAudioMuted(id, audioMuted);
+    target.mixer_->setVideoVisible(id, false);
+    target.phones_[id] = std::move(endpoint);
+    return;
+  }
   auto it = endpoints_.find(id);
   if (it == endpoints_.end()) throw std::logic_error("no media endpoint for " + id);
   std::unique_ptr<mixer::WebRtcEndpoint> endpoint = std::move(it->second);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #pragma once
 // RoomMedia over GStreamer: one mixer::RoomMixer and one mixer::WebRtcEndpoint per participant,
-// attached to it; a mixer::SlideEndpoint while slides are shown, a recorder while recording. The appliance's wiring of the room model (signaling/) to the media (mixer/).
+// attached to it (a telephone caller's mixer::PhoneEndpoint, made by their appliance::PhoneCall); a mixer::SlideEndpoint while slides are shown, a recorder while recording. The appliance's wiring of the room model (signaling/) to the media (mixer/).
+#include "mixer/PhoneEndpoint.hpp"
 #include "mixer/RoomMixer.hpp"
 #include "mixer/SlideEndpoint.hpp"
 #include "mixer/WebRtcEndpoint.hpp"
@@ -24,6 +25,8 @@ public:
   // RoomMedia
   void addParticipant(const std::string& id, const std::string& name, mixer::VideoCodec codec, bool audioMuted,
                       bool videoVisible) override;
+  void addPhone(const std::string& id, const std::string& name, const std::shared_ptr<signaling::PhoneLine>& call,
+                bool audioMuted) override;
   void removeParticipant(const std::string& id) override;
   void moveParticipant(const std::string& id, signaling::RoomMedia& to, bool audioMuted, bool videoVisible) override;
   void setAudioMuted(const std::string& id, bool muted) override;
@@ -56,6 +59,8 @@ private:
   // owned
   std::unique_ptr<mixer::RoomMixer> mixer_;
   std::map<std::string, std::unique_ptr<mixer::WebRtcEndpoint>> endpoints_;
+  // Telephone callers' seats; their PhoneCall holds them too (for its prompts).
+  std::map<std::string, std::shared_ptr<mixer::PhoneEndpoint>> phones_;
   std::unique_ptr<recordings::RecordingEndpoint> recorder_;  // while recording
   std::unique_ptr<mixer::SlideEndpoint> slides_;             // while slides are shown
 };

@@ -63,14 +63,20 @@ std::variant<JoinContext, ProtocolError> JoinResolver::resolve(const Joiner& joi
     if (auto error = checkPassword(*room, request, joiner.address)) return *error;
   }
   request.room = room->slug;
-  context.policy.slug = room->slug;
-  context.policy.title = room->title;
-  context.policy.persistent = true;
-  context.policy.lobby = room->lobby;
-  context.policy.maxParticipants = static_cast<std::size_t>(room->maxParticipants);
-  context.policy.ownerAccountId = std::to_string(room->ownerId);
-  context.policy.roomId = std::to_string(room->id);
+  context.policy = roomPolicyOf(*room);
   return context;
+}
+
+signaling::RoomPolicy roomPolicyOf(const RoomRecord& room) {
+  signaling::RoomPolicy policy;
+  policy.slug = room.slug;
+  policy.title = room.title;
+  policy.persistent = true;
+  policy.lobby = room.lobby;
+  policy.maxParticipants = static_cast<std::size_t>(room.maxParticipants);
+  policy.ownerAccountId = std::to_string(room.ownerId);
+  policy.roomId = std::to_string(room.id);
+  return policy;
 }
 
 bool JoinResolver::isModeratorOf(const RoomRecord& room, std::int64_t accountId) {

@@ -30,6 +30,9 @@ struct Joiner {
   std::string host;           // the Host header: the name the TURN URLs use
 };
 
+// The rules of a persistent room's meeting, from its record (for browsers and phone callers).
+signaling::RoomPolicy roomPolicyOf(const RoomRecord& room);
+
 class JoinResolver {
 public:
   JoinResolver(Store& store, Sessions& sessions, PasswordHasher& hasher, const AccessSettings& settings,

@@ -14,6 +14,7 @@
 #include "appliance/SharedPort.hpp"
 #include "appliance/TlsServer.hpp"
 #include "appliance/DocumentService.hpp"
+#include "appliance/PhoneDialIn.hpp"
 #include "appliance/TurnCredentials.hpp"
 #include "appliance/TurnGateway.hpp"
 #include "appliance/TurnRelay.hpp"
@@ -121,7 +122,7 @@ int PlenumServer::main(const std::vector<std::string>&) {
     settings = Settings::from(config());
     Poco::Logger::root().setLevel(settings.logLevel);
     for (const auto& name : {"plenum", "plenum.room", "plenum.conference", "plenum.signaling", "plenum.store",
-                             "plenum.auth", "plenum.api", "plenum.recordings", "plenum.turn", "plenum.http"}) {
+                             "plenum.auth", "plenum.api", "plenum.recordings", "plenum.turn", "plenum.http", "plenum.phone", "plenum.sip"}) {
       Poco::Logger::get(name).setLevel(settings.logLevel);
     }
   } catch (const std::exception& e) {
@@ -266,6 +267,13 @@ int PlenumServer::main(const std::vector<std::string>&) {
                     socket.address().port(), settings.dataDir, settings.webRoot);
   }
 
+  // Phone dial-in (sip.enabled): a SIP port of its own; the web server runs without it.
+  std::unique_ptr<PhoneDialIn> dialIn;
+  if (settings.sip.enabled) {
+    dialIn = std::make_unique<PhoneDialIn>(settings, *services.store, conference, loop);
+    if (!dialIn->start()) dialIn.reset();
+  }
+
   // Recordings past recordings.retention-days: deleted now and then every hour.
   auto retention = std::make_unique<RecordingRetention>(services.recordings, std::chrono::hours(1));
 
@@ -290,6 +298,7 @@ int PlenumServer::main(const std::vector<std::string>&) {
   if (turnGateway) turnGateway->shutdownAll();
   if (turnRelay) turnRelay->stop();
   routes->stopWebSockets(std::chrono::seconds(5));
+  if (dialIn) dialIn->stop();
   // Closing the rooms stops their recordings; the recorders close their files on the loop, so
   // it runs until they have (or the time is up), then their files are finalised below.
   loop.runAndWait([&conference] { conference.closeAll(); }, std::chrono::seconds(10));

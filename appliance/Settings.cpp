@@ -79,6 +79,25 @@ const std::vector<SettingKey> kKeys = {
     {"turn.credential-ttl-s", T::Integer, "86400", 60, 604800},
     {"turn.max-connections", T::Integer, "0", 0, 100000},
     {"turn.max-connections-per-address", T::Integer, "50", 1, 10000},
+    {"sip.enabled", T::Boolean, "false"},
+    {"sip.address", T::Text, ""},
+    {"sip.port", T::Integer, "5060", 1, 65535},
+    {"sip.trusted-peers", T::List, ""},
+    {"sip.registrar", T::Text, ""},
+    {"sip.user", T::Text, ""},
+    {"sip.auth-user", T::Text, ""},
+    {"sip.password", T::Text, ""},
+    {"sip.register-expires-s", T::Integer, "600", 60, 86400},
+    {"sip.rtp-min-port", T::Integer, "41000", 1024, 65535},
+    {"sip.rtp-max-port", T::Integer, "41999", 1024, 65535},
+    {"sip.rtp-timeout-s", T::Integer, "30", 5, 3600},
+    {"sip.language", T::Text, "de"},
+    {"sip.prompts-dir", T::Text, ""},
+    {"sip.direct-rooms", T::List, ""},
+    {"sip.show-digits", T::Integer, "4", 0, 4},
+    {"sip.max-calls", T::Integer, "100", 1, 10000},
+    {"sip.max-calls-per-peer", T::Integer, "100", 1, 10000},
+    {"sip.pin-failures-per-minute", T::Integer, "30", 1, 100000},
     {"documents.enabled", T::Boolean, "true"},
     {"documents.max-mb", T::Integer, "50", 1, 1024},
     {"documents.max-pages", T::Integer, "300", 1, 10000},
@@ -119,6 +138,66 @@ std::string raw(const Poco::Util::AbstractConfiguration& c, std::string_view key
 
 int integer(const Poco::Util::AbstractConfiguration& c, std::string_view key) {
   return Poco::NumberParser::parse(raw(c, key));
+}
+
+// An address or a CIDR range ("192.0.2.10", "10.0.0.0/8", "2001:db8::/32").
+bool isAddressOrRange(const std::string& value) {
+  const auto slash = value.find('/');
+  Poco::Net::IPAddress address;
+  if (!Poco::Net::IPAddress::tryParse(value.substr(0, slash), address)) return false;
+  if (slash == std::string::npos) return true;
+  int bits = -1;
+  const std::string prefix = value.substr(slash + 1);
+  if (prefix.empty() || prefix.find_first_not_of("0123456789") != std::string::npos || prefix.size() > 3) return false;
+  bits = std::stoi(prefix);
+  return bits <= (address.family() == Poco::Net::IPAddress::IPv4 ? 32 : 128);
+}
+
+bool overlaps(int aMin, int aMax, int bMin, int bMax) { return aMin <= bMax && bMin <= aMax; }
+
+// Phone dial-in's problems (only judged when sip.enabled: a switched-off section may hold anything).
+void sipProblems(const Settings& s, std::vector<SettingsProblem>& problems) {
+  const auto& sip = s.sip;
+  if (sip.rtpMinPort > sip.rtpMaxPort) {
+    problems.push_back({"sip.rtp-min-port", "sip.rtp-min-port is above sip.rtp-max-port"});
+  } else if (sip.rtpMaxPort - sip.rtpMinPort < 1) {
+    problems.push_back({"sip.rtp-min-port", "sip.rtp-min-port..sip.rtp-max-port holds no even port pair (one port per call)"});
+  }
+  const auto& m = s.conference.media;
+  if (m.iceMinPort != 0 && m.iceMaxPort != 0 && overlaps(sip.rtpMinPort, sip.rtpMaxPort, m.iceMinPort, m.iceMaxPort)) {
+    problems.push_back({"sip.rtp-min-port", "sip.rtp-min-port..sip.rtp-max-port overlaps ice.min-port..ice.max-port"});
+  }
+  if (s.turn.enabled && overlaps(sip.rtpMinPort, sip.rtpMaxPort, s.turn.minPort, s.turn.maxPort)) {
+    problems.push_back({"sip.rtp-min-port", "sip.rtp-min-port..sip.rtp-max-port overlaps turn.min-port..turn.max-port"});
+  }
+  if (!sip.address.empty()) {
+    Poco::Net::IPAddress address;
+    if (!Poco::Net::IPAddress::tryParse(sip.address, address)) {
+      problems.push_back({"sip.address", "sip.address \"" + sip.address + "\" is not an IPv4 or IPv6 address"});
+    }
+  }
+  for (const auto& peer : sip.trustedPeers) {
+    if (!isAddressOrRange(peer)) {
+      problems.push_back({"sip.trusted-peers", "sip.trusted-peers: \"" + peer +
+                                                   "\" is not an address or range (192.0.2.10, 10.0.0.0/8; no host names)"});
+    }
+  }
+  if (!sip.registrar.empty() && sip.user.empty()) {
+    problems.push_back({"sip.registrar", "sip.registrar is set but sip.user (the extension to register) is not"});
+  }
+  if (sip.registrar.empty() && sip.trustedPeers.empty()) {
+    problems.push_back({"sip.enabled", "sip.enabled: neither sip.trusted-peers nor sip.registrar is set, so no PBX can reach "
+                                       "this server"});
+  }
+  if (sip.language != "de" && sip.language != "en") {
+    problems.push_back({"sip.language", "sip.language \"" + sip.language + "\" is not de or en"});
+  }
+  for (const auto& [user, slug] : sip.directRooms) {
+    if (user.empty() || slug.empty()) {
+      problems.push_back({"sip.direct-rooms", "sip.direct-rooms: each entry is <number>=<room>, as in 4711=rat"});
+      break;
+    }
+  }
 }
 
 }  // namespace
@@ -203,6 +282,7 @@ std::vector<SettingsProblem> crossCheckProblems(const Settings& s) {
       problems.push_back({"turn.relay-ip", "turn.relay-ip \"" + s.turn.relayIp + "\" is not an address of this machine's network (an IPv4 or IPv6 address, not loopback)"});
     }
   }
+  if (s.sip.enabled) sipProblems(s, problems);
   return problems;
 }
 
@@ -271,6 +351,31 @@ Settings Settings::from(const Poco::Util::AbstractConfiguration& c, bool crossCh
   // also where UDP works; a rejoin briefly holds a second).
   t.maxConnections = static_cast<int>(orAuto(integer(c, "turn.max-connections"), 2 * s.conference.maxParticipants));
   t.maxConnectionsPerAddress = integer(c, "turn.max-connections-per-address");
+
+  auto& p = s.sip;
+  p.enabled = Poco::NumberParser::parseBool(raw(c, "sip.enabled"));
+  p.address = raw(c, "sip.address");
+  p.port = integer(c, "sip.port");
+  p.trustedPeers = split(raw(c, "sip.trusted-peers"));
+  p.registrar = raw(c, "sip.registrar");
+  p.user = raw(c, "sip.user");
+  p.authUser = raw(c, "sip.auth-user");
+  p.password = raw(c, "sip.password");
+  p.registerExpiresS = integer(c, "sip.register-expires-s");
+  p.rtpMinPort = integer(c, "sip.rtp-min-port");
+  p.rtpMaxPort = integer(c, "sip.rtp-max-port");
+  p.rtpTimeoutS = integer(c, "sip.rtp-timeout-s");
+  p.language = Poco::toLower(raw(c, "sip.language"));
+  p.promptsDir = raw(c, "sip.prompts-dir");
+  for (const auto& entry : split(raw(c, "sip.direct-rooms"))) {
+    const auto equals = entry.find('=');
+    p.directRooms.emplace_back(Poco::trim(entry.substr(0, equals)),
+                               equals == std::string::npos ? std::string() : Poco::trim(entry.substr(equals + 1)));
+  }
+  p.showDigits = integer(c, "sip.show-digits");
+  p.maxCalls = integer(c, "sip.max-calls");
+  p.maxCallsPerPeer = integer(c, "sip.max-calls-per-peer");
+  p.pinFailuresPerMinute = integer(c, "sip.pin-failures-per-minute");
 
   auto& d = s.documents;
   s.documentsEnabled = Poco::NumberParser::parseBool(raw(c, "documents.enabled"));

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace plenum::appliance {
@@ -90,6 +91,35 @@ struct TurnSettings {
   int maxConnectionsPerAddress = 50;  // ... from one client address (an office's NAT)
 };
 
+// Phone dial-in (SipService, PhoneCalls): the city's PBX routes a number to plenumd, which
+// either registers with it as an extension or accepts INVITEs from the PBX's addresses.
+struct SipSettings {
+  bool enabled = false;
+  std::string address;  // where SIP and RTP listen, and the address in our SDP; empty: this
+                        // machine's first non-loopback address
+  int port = 5060;      // UDP and TCP
+  std::vector<std::string> trustedPeers;  // addresses (or CIDR ranges) whose INVITEs are taken
+  // Registration as an extension (all empty: no registration).
+  std::string registrar;     // e.g. "sip:pbx.stadt.example"
+  std::string user;          // the extension's user name ("4711")
+  std::string authUser;      // the digest user; empty: user
+  std::string password;
+  int registerExpiresS = 600;
+  int rtpMinPort = 41000;
+  int rtpMaxPort = 41999;
+  int rtpTimeoutS = 30;      // a call that sends no RTP for this long is ended
+  std::string language = "de";  // of the voice prompts: "de" or "en"
+  std::string promptsDir;    // the admin's own WAV prompts (empty: the shipped ones only)
+  // Called user part -> room slug: callers of this number skip the PIN ("4711=rat,4712=bau").
+  std::vector<std::pair<std::string, std::string>> directRooms;
+  // How many digits of the caller's number others see ("Telefon …1234"); 0: none.
+  int showDigits = 4;
+  int maxCalls = 100;           // calls at once on the whole server
+  int maxCallsPerPeer = 100;    // ... from one peer address
+  // Wrong PINs on the whole server per minute before every PIN entry is refused for a minute.
+  int pinFailuresPerMinute = 30;
+};
+
 struct Settings {
   std::string httpAddress = "0.0.0.0";
   int httpPort = 8080;
@@ -113,6 +143,7 @@ struct Settings {
   TurnSettings turn;
   bool documentsEnabled = true;  // moderators may show PDFs (DocumentService)
   DocumentLimits documents;
+  SipSettings sip;
 
   // Throws std::invalid_argument naming the first key whose value checkSettingValue refuses, or
   // (with crossCheck) the first inconsistency between keys (crossCheckProblems).

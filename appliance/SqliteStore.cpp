@@ -241,6 +241,11 @@ std::optional<RoomRecord> SqliteStore::roomByInviteToken(const std::string& toke
   return first(queryRooms("WHERE invite_token = ?1", [&](sqlite::Statement& s) { s.bind(1, token); }));
 }
 
+std::optional<RoomRecord> SqliteStore::roomByPin(const std::string& pin) {
+  std::lock_guard lock(mutex_);
+  return first(queryRooms("WHERE pin = ?1", [&](sqlite::Statement& s) { s.bind(1, pin); }));
+}
+
 RoomRecord SqliteStore::createRoom(RoomRecord room) {
   std::lock_guard lock(mutex_);
   sqlite::Statement insert(db_,

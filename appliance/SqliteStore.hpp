@@ -30,6 +30,7 @@ public:
   std::optional<RoomRecord> roomById(std::int64_t id) override;
   std::optional<RoomRecord> roomBySlug(const std::string& slug) override;
   std::optional<RoomRecord> roomByInviteToken(const std::string& token) override;
+  std::optional<RoomRecord> roomByPin(const std::string& pin) override;
   RoomRecord createRoom(RoomRecord room) override;
   void updateRoom(const RoomRecord& room) override;
   bool setRoomPin(std::int64_t id, const std::string& pin) override;

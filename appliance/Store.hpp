@@ -113,6 +113,8 @@ public:
   virtual std::optional<RoomRecord> roomById(std::int64_t id) = 0;
   virtual std::optional<RoomRecord> roomBySlug(const std::string& slug) = 0;
   virtual std::optional<RoomRecord> roomByInviteToken(const std::string& token) = 0;
+  // The room a telephone caller's PIN names (PINs are unique across rooms).
+  virtual std::optional<RoomRecord> roomByPin(const std::string& pin) = 0;
   // Fills in `id`; throws StoreConflict("slug" | "pin" | "inviteToken").
   virtual RoomRecord createRoom(RoomRecord room) = 0;
   // Writes title, password hash, lobby and participant limit.

@@ -5,8 +5,10 @@
 // checks (slow: argon2id) and store look-ups happen on the connection's thread, never on the
 // conference thread.
 #include "signaling/Permissions.hpp"
+#include "signaling/PhoneLine.hpp"
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,8 @@ struct JoinContext {
   std::string linkSession;        // the browser's guest session (cookie): bans apply to it
   RoomPolicy policy;
   std::vector<IceServer> iceServers;  // sent in "joined"; empty without a TURN relay
+  // A telephone caller (appliance::PhoneCalls): their media is the call, not a browser's.
+  std::shared_ptr<PhoneLine> phone;
 };
 
 }  // namespace plenum::signaling

@@ -30,6 +30,7 @@ struct Participant {
   std::string accountId;
   std::shared_ptr<SignalingSink> sink;
   std::vector<IceServer> iceServers;  // from the join, for "joined"
+  std::shared_ptr<PhoneLine> phone;   // a telephone caller's call (no offer, no answer)
   // Sent with "joined": the client's proof for uploads and downloads over HTTP (documents).
   std::string uploadToken;
   MessageRate chatRate{kChatBurst, kChatPerSecond};

@@ -258,6 +258,7 @@ struct ParticipantInfo {
   bool audio = true;
   bool video = true;
   bool moderator = false;  // "role": "moderator" / "guest"
+  bool phone = false;      // a telephone caller (dial-in)
 };
 
 // Someone waiting in the lobby, as moderators see them.

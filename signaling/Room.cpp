@@ -191,6 +191,8 @@ std::optional<ProtocolError> Room::join(const std::string& participantId, const 
   participant.accountId = context.accountId;
   participant.sink = std::move(sink);
   participant.iceServers = context.iceServers;
+  participant.phone = context.phone;
+  participant.info.phone = context.phone != nullptr;
   const bool moderator = participant.role == Role::Moderator;
 
   if (locked_ && !moderator) return ProtocolError{ErrorCode::RoomLocked, "the room is locked"};
@@ -234,7 +236,11 @@ void Room::enter(Participant participant, const JoinRequest& request, mixer::Vid
                     std::string(toString(added.role)), participants_.size(), std::string(mixer::toString(codec)));
   // Last: its offer goes out after "joined".
   try {
-    media_->addParticipant(id, request.name, codec, !request.audio, request.video);
+    if (added.phone) {
+      media_->addPhone(id, request.name, added.phone, !request.audio);
+    } else {
+      media_->addParticipant(id, request.name, codec, !request.audio, request.video);
+    }
   } catch (...) {
     participants_.erase(id);
     std::erase(order_, id);

@@ -7,6 +7,7 @@
 // Conference thread only.
 #include "mixer/MixerSettings.hpp"
 #include "mixer/TileLayout.hpp"
+#include "signaling/PhoneLine.hpp"
 
 #include <functional>
 #include <memory>
@@ -52,6 +53,10 @@ public:
   // Throws when the media cannot be set up (nothing of the participant is left then).
   virtual void addParticipant(const std::string& id, const std::string& name, mixer::VideoCodec codec,
                               bool audioMuted, bool videoVisible) = 0;
+  // Adds a telephone caller: a placeholder tile, a place in the mix, and the call's audio hears
+  // its mix-minus. No offer follows. Throws like addParticipant.
+  virtual void addPhone(const std::string& id, const std::string& name, const std::shared_ptr<PhoneLine>& call,
+                        bool audioMuted) = 0;
   virtual void removeParticipant(const std::string& id) = 0;
   // Moves the participant's media to `to` (another room's media from the same factory): its
   // tile and place in the mix go there, its connection to the browser stays as it is (no new

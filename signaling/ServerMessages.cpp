@@ -30,6 +30,7 @@ Poco::JSON::Object toJson(const ParticipantInfo& p) {
   o.set("audio", p.audio);
   o.set("video", p.video);
   o.set("role", p.moderator ? "moderator" : "guest");
+  if (p.phone) o.set("phone", true);
   return o;
 }
 

@@ -733,6 +733,7 @@ function normParticipant(p) {
     audio: p.audio !== false,
     video: p.video !== false,
     role: p.role === 'moderator' ? 'moderator' : 'guest',
+    phone: p.phone === true,
   };
 }
 

@@ -115,6 +115,7 @@ const STRINGS = {
     'p.micOff': 'microphone off',
     'p.camOn': 'camera on',
     'p.camOff': 'camera off',
+    'p.phone': 'by telephone',
 
     'ended.leftTitle': 'You left the meeting',
     'ended.leftText': 'Room: {room}',
@@ -460,6 +461,7 @@ const STRINGS = {
     'p.micOff': 'Mikrofon aus',
     'p.camOn': 'Kamera an',
     'p.camOff': 'Kamera aus',
+    'p.phone': 'per Telefon',
 
     'ended.leftTitle': 'Sie haben die Besprechung verlassen',
     'ended.leftText': 'Raum: {room}',

@@ -166,6 +166,7 @@ function participantItem(p, self, moderator, mark) {
   li.dataset.audio = String(p.audio);
   li.dataset.video = String(p.video);
   li.dataset.role = p.role;
+  li.dataset.phone = String(!!p.phone);
 
   const avatar = document.createElement('span');
   avatar.className = 'avatar';
@@ -197,7 +198,9 @@ function participantItem(p, self, moderator, mark) {
   state.className = 'pstate';
   state.append(
     stateIcon(p.audio ? 'mic' : 'mic-off', t(p.audio ? 'p.micOn' : 'p.micOff'), !p.audio),
-    stateIcon(p.video ? 'cam' : 'cam-off', t(p.video ? 'p.camOn' : 'p.camOff'), !p.video),
+    // A telephone caller has no camera: the phone symbol says why.
+    p.phone ? stateIcon('phone', t('p.phone'), false)
+      : stateIcon(p.video ? 'cam' : 'cam-off', t(p.video ? 'p.camOn' : 'p.camOff'), !p.video),
   );
   li.append(avatar, name, state);
   if (moderator && self && !mark.floor) {

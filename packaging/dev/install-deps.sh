@@ -19,11 +19,14 @@ build_packages=(
   libsodium-dev libsqlite3-dev libssl-dev
   ffmpeg coturn
   poppler-utils bubblewrap
+  libsofia-sip-ua-dev libsofia-sip-ua-glib-dev espeak-ng
 )
 # coturn: plenumd runs it as its TURN relay (appliance/TurnRelay.hpp).
 # poppler-utils, bubblewrap: uploaded PDFs are checked (pdfinfo) and rendered to slides
 # (pdftoppm) in a bubblewrap sandbox without network (appliance/DocumentRenderer.hpp); without
 # them documents are refused.
+# libsofia-sip-ua(-glib)-dev: phone dial-in's SIP stack (appliance/SipService.hpp); espeak-ng
+# speaks the phone prompts into WAV files at build time (packaging/prompts).
 # ffmpeg: a recording is remuxed into its final MP4 (recordings/Remux); the media tests also
 # read recordings back with it.
 # sqlite3: the API tests compare dumps of the database before and after refused requests;
@@ -34,7 +37,8 @@ build_packages=(
 fuzz_packages=(clang-16 libclang-rt-16-dev)
 # squid, nftables, iproute2, procps (sysctl): the firewall tests (tests/e2e/firewall.test.mjs)
 # build a client network that allows only TCP to 443, or only an HTTP proxy.
-test_packages=(chromium sqlite3 openssl squid nftables iproute2 procps "${fuzz_packages[@]}")
+# baresip: the phone tests' caller (a real SIP client: tests/e2e/phone.test.mjs).
+test_packages=(chromium sqlite3 openssl squid nftables iproute2 procps baresip-core "${fuzz_packages[@]}")
 # packaging/build-deb.sh, tests/package/run.sh (lintian) and install-test.sh (debootstrap).
 package_packages=(debhelper fakeroot lintian debootstrap)
 

@@ -59,6 +59,13 @@ struct FakeMedia : RoomMedia {
     // A real endpoint's offer comes later; an offer at once must still follow "joined".
     listener.OnRoomMediaOffer(id, "v=0 fake offer");
   }
+  void addPhone(const std::string& id, const std::string&, const std::shared_ptr<PhoneLine>&, bool audioMuted) override {
+    state.present.insert(id);
+    state.muted[id] = audioMuted;
+    state.visible[id] = false;
+    ++state.added;
+    state.media = this;
+  }
   void removeParticipant(const std::string& id) override {
     state.present.erase(id);
     state.muted.erase(id);
@@ -208,7 +215,7 @@ struct World {
   }
 
   std::shared_ptr<Client> join(const std::string& name, const RoomPolicy& policy, Role role = Role::Guest,
-                               const std::string& linkSession = {}) {
+                               const std::string& linkSession = {}, std::shared_ptr<PhoneLine> phone = nullptr) {
     auto client = std::make_shared<Client>();
     client->session = ++nextSession;
     JoinRequest request;
@@ -221,6 +228,8 @@ struct World {
     context.accountId = role == Role::Guest ? "" : "acc-" + name;
     context.linkSession = linkSession.empty() ? "link-" + name : linkSession;
     context.policy = policy;
+    context.phone = std::move(phone);
+    if (context.phone) request.video = false;
     conference->onJoin(client->session, client, request, context);
     for (const auto& m : client->of("joined")) client->id = m->getValue<std::string>("participantId");
     clients.push_back(client);
