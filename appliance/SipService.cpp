@@ -225,7 +225,11 @@ public:
     stopRinging();
     state_ = State::Ended;
     if (status < 300 || status > 699) status = 500;
-    nua_respond(nh_, status, phrase.c_str(), TAG_END());
+    // nua_respond keeps the phrase's pointer, not a copy, until the stack sends the response
+    // (later, from the main loop): `phrase` (often a temporary) would be gone by then and the
+    // response would carry whatever the heap holds. sofia's own phrase for the status is static.
+    const char* staticPhrase = sip_status_phrase(status);
+    nua_respond(nh_, status, staticPhrase ? staticPhrase : "Call Refused", TAG_END());
   }
 
   void hangUp() override {
