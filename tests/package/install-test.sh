@@ -137,6 +137,8 @@ check "plenum.ini: web root, data, ports, certificate" bash -c "
   grep -qx 'tls.key = /etc/plenum/tls/key.pem' '$root/etc/plenum/plenum.ini' &&
   grep -qx 'tls.hsts = false' '$root/etc/plenum/plenum.ini'"
 check "web client installed" test -s "$root/usr/share/plenum/webclient/index.html"
+check "phone prompts installed (German and English, made at build time)" \
+  bash -c "test -s '$root/usr/share/plenum/prompts/de/welcome.wav' && test -s '$root/usr/share/plenum/prompts/en/welcome.wav'"
 check "key is 0640 root:plenum" test "$(in_root stat -c '%a %U:%G' /etc/plenum/tls/key.pem)" = "640 root:plenum"
 host=$(hostname --fqdn 2>/dev/null || hostname)
 [[ -n "$host" && "$host" != localhost ]] || host=$(hostname)
@@ -161,6 +163,11 @@ check "postinst runs again without changing the certificate" \
 if in_root /usr/sbin/plenumd --help 2>&1 | grep -q -- --check-config; then
   check "plenumd --check-config accepts the installed plenum.ini" \
     bash -c "chroot '$root' setpriv --reuid=plenum --regid=plenum --init-groups /usr/sbin/plenumd --check-config --config /etc/plenum/plenum.ini >'$work/check-config.log' 2>&1"
+  # Phone dial-in switched on as an admin would (a PBX address): still a valid configuration.
+  sed -e 's/^sip.enabled = false/sip.enabled = true/' -e 's/^sip.trusted-peers =.*/sip.trusted-peers = 192.0.2.10/' \
+    "$root/etc/plenum/plenum.ini" >"$root/tmp/plenum-sip.ini"
+  check "plenumd --check-config accepts plenum.ini with sip.enabled = true" \
+    bash -c "chroot '$root' setpriv --reuid=plenum --regid=plenum --init-groups /usr/sbin/plenumd --check-config --config /tmp/plenum-sip.ini >'$work/check-config-sip.log' 2>&1"
 fi
 
 step "ExecStart as the user plenum"
