@@ -6,6 +6,7 @@
 #include "appliance/ApiHandler.hpp"
 #include "appliance/Cookies.hpp"
 #include "appliance/OriginCheck.hpp"
+#include "appliance/PhoneDialIn.hpp"
 #include "appliance/SignalingConnection.hpp"
 #include "appliance/StaticFiles.hpp"
 #include "signaling/LogText.hpp"
@@ -23,6 +24,7 @@
 #include <algorithm>
 #include <atomic>
 #include <memory>
+#include <mutex>
 
 namespace plenum::appliance {
 
@@ -55,21 +57,28 @@ namespace {
 // 200 when the conference thread answers within a second and GStreamer is initialised.
 class HealthHandler : public Poco::Net::HTTPRequestHandler {
 public:
-  HealthHandler(signaling::EventLoop& loop, signaling::Conference& conference) : loop_(loop), conference_(conference) {}
+  HealthHandler(signaling::EventLoop& loop, signaling::Conference& conference, const PhoneDialIn* phone)
+      : loop_(loop), conference_(conference), phone_(phone) {}
   void handleRequest(HTTPServerRequest&, HTTPServerResponse& response) override {
     // Shared with the job: after a timeout it still runs later, when this frame is gone.
     struct Counts {
       std::atomic<std::size_t> rooms{0};
       std::atomic<std::size_t> participants{0};
+      std::mutex mutex;  // for phone
+      PhoneDialIn::Figures phone;
     };
     auto counts = std::make_shared<Counts>();
     // Unhealthy only when the conference thread is stuck, not when a burst of joins (each
     // builds media pipelines on it) keeps it busy for a second: how long it took is reported.
     const auto asked = std::chrono::steady_clock::now();
     const bool loopAlive = loop_.runAndWait(
-        [counts, &conference = conference_] {
+        [counts, &conference = conference_, phone = phone_] {
           counts->rooms = conference.roomCount();
           counts->participants = conference.participantCount();
+          if (phone) {
+            std::lock_guard lock(counts->mutex);
+            counts->phone = phone->figures();
+          }
         },
         std::chrono::milliseconds(5000));
     const auto answeredMs =
@@ -85,6 +94,17 @@ public:
       body.set("conferenceThreadMs", static_cast<Poco::Int64>(answeredMs));
       body.set("rooms", rooms);
       body.set("participants", participants);
+      if (phone_) {
+        std::lock_guard lock(counts->mutex);
+        const PhoneDialIn::Figures& f = counts->phone;
+        Poco::JSON::Object phone;
+        phone.set("listening", f.listening);
+        if (f.registered) phone.set("registered", *f.registered);
+        phone.set("calls", f.calls);
+        phone.set("wrongPins", f.wrongPins);
+        phone.set("pinsThrottled", f.pinsThrottled);
+        body.set("phone", phone);
+      }
     }
     response.setStatusAndReason(healthy ? HTTPResponse::HTTP_OK : HTTPResponse::HTTP_SERVICE_UNAVAILABLE);
     response.setContentType("application/json");
@@ -96,6 +116,7 @@ public:
 private:
   signaling::EventLoop& loop_;
   signaling::Conference& conference_;
+  const PhoneDialIn* phone_;  // null: dial-in is off
 };
 
 class ErrorHandler : public Poco::Net::HTTPRequestHandler {
@@ -194,7 +215,7 @@ Poco::Net::HTTPRequestHandler* HttpRouter::route(const HTTPServerRequest& reques
                                                         settings_.trustedProxies,
                                                         settings_.signalingTimeoutMs, settings_.joinTimeoutS * 1000,
                                                         services_.turn);
-  if (path == "/healthz") return new HealthHandler(loop_, conference_);
+  if (path == "/healthz") return new HealthHandler(loop_, conference_, services_.phone);
   if (DocumentApi::handles(path)) {
     return new DocumentApi(loop_, conference_, services_.documents,
                            [this, peer = request.clientAddress()] { connections_.requestProgressed(peer); });

@@ -5,6 +5,8 @@
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Timestamp.h>
 
+#include <vector>
+
 #ifndef PLENUM_VERSION
 #define PLENUM_VERSION "0.0.0"
 #endif
@@ -17,26 +19,49 @@ std::string utc(std::int64_t seconds) {
                                          "%Y%m%dT%H%M%SZ");
 }
 
-std::string description(const RoomRecord& room, const std::string& url, Language language) {
-  std::string text;
-  if (language == Language::German) {
-    text = "Zur Videokonferenz im Browser (ohne Konto, ohne Installation):\n" + url + "\n\nTelefon-PIN: " +
-           room.pin + "\n";
-    if (room.passwordHash) {
-      text += "Der Raum ist mit einem Passwort geschützt; Sie erhalten es getrennt von dieser Einladung.\n";
-    }
-    if (room.lobby) text += "Sie warten zunächst im Warteraum, bis die Moderation Sie hereinlässt.\n";
-  } else {
-    text = "Join the video conference in your browser (no account, nothing to install):\n" + url + "\n\nPhone PIN: " +
-           room.pin + "\n";
-    if (room.passwordHash) {
-      text += "The room is protected by a password, which you receive separately from this invitation.\n";
-    }
-    if (room.lobby) text += "You wait in the lobby until a moderator lets you in.\n";
+// How to dial in by phone, or "" when dial-in is off.
+std::string phoneLine(const RoomRecord& room, Language language, const InvitationDialIn& dialIn) {
+  if (!dialIn.enabled || room.pin.empty()) return "";
+  const std::string pin = groupedPin(room.pin);
+  const bool german = language == Language::German;
+  if (dialIn.number.empty()) return (german ? "Telefon-PIN: " : "Phone PIN: ") + pin;
+  return german ? "Per Telefon: " + dialIn.number + ", dann die PIN " + pin + " und #"
+                : "By phone: " + dialIn.number + ", then the PIN " + pin + " and #";
+}
+
+// Paragraphs: the link, the phone, the password and lobby notes.
+std::string description(const RoomRecord& room, const std::string& url, Language language,
+                        const InvitationDialIn& dialIn) {
+  const bool german = language == Language::German;
+  std::string text = german ? "Zur Videokonferenz im Browser (ohne Konto, ohne Installation):\n"
+                            : "Join the video conference in your browser (no account, nothing to install):\n";
+  text += url + "\n";
+  if (const std::string phone = phoneLine(room, language, dialIn); !phone.empty()) text += "\n" + phone + "\n";
+  if (room.passwordHash || room.lobby) text += "\n";
+  if (room.passwordHash) {
+    text += german ? "Der Raum ist mit einem Passwort geschützt; Sie erhalten es getrennt von dieser Einladung.\n"
+                   : "The room is protected by a password, which you receive separately from this invitation.\n";
+  }
+  if (room.lobby) {
+    text += german ? "Sie warten zunächst im Warteraum, bis die Moderation Sie hereinlässt.\n"
+                   : "You wait in the lobby until a moderator lets you in.\n";
   }
   return text;
 }
 }  // namespace
+
+std::string groupedPin(const std::string& pin) {
+  if (pin.size() < 6 || pin.size() > 9 || pin.find_first_not_of("0123456789") != std::string::npos) return pin;
+  static const std::vector<std::size_t> groups[] = {{3, 3}, {3, 4}, {4, 4}, {3, 3, 3}};  // 6-9 digits
+  std::string out;
+  std::size_t at = 0;
+  for (const std::size_t n : groups[pin.size() - 6]) {
+    if (!out.empty()) out += ' ';
+    out.append(pin, at, n);
+    at += n;
+  }
+  return out;
+}
 
 std::string icsText(const std::string& text) {
   std::string out;
@@ -72,7 +97,7 @@ std::string icsLine(const std::string& line) {
 }
 
 std::string invitationCalendar(const RoomRecord& room, const std::string& guestUrl, Language language,
-                               const InvitationEvent& event) {
+                               const InvitationDialIn& dialIn, const InvitationEvent& event) {
   std::string ics;
   ics += icsLine("BEGIN:VCALENDAR");
   ics += icsLine("VERSION:2.0");
@@ -89,7 +114,7 @@ std::string invitationCalendar(const RoomRecord& room, const std::string& guestU
   ics += icsLine("SUMMARY:" + icsText(room.title));
   ics += icsLine("LOCATION:" + icsText(guestUrl));
   ics += icsLine("URL:" + guestUrl);
-  ics += icsLine("DESCRIPTION:" + icsText(description(room, guestUrl, language)));
+  ics += icsLine("DESCRIPTION:" + icsText(description(room, guestUrl, language, dialIn)));
   ics += icsLine("END:VEVENT");
   ics += icsLine("END:VCALENDAR");
   return ics;

@@ -175,6 +175,7 @@ std::shared_ptr<mixer::PhoneEndpoint> PhoneCall::enterMeeting(const std::string&
   // The tile shows a phone symbol before the caption (DejaVu Sans, the composite's font, has it).
   endpoint_ = std::make_shared<mixer::PhoneEndpoint>(participantId, "\u260E " + caption_, socket_->socket(), rtp_,
                                                      context_.rtpTimeout, *this, listener);
+  endpoint_->setHeld(held_);
   participantId_ = participantId;
   return endpoint_;
 }
@@ -291,6 +292,7 @@ void PhoneCall::sayGoodbye(const std::string& prompt) {
     endpoint_.reset();
     prompter_ = std::make_unique<mixer::PhonePrompter>("phone-" + std::to_string(session_), socket_->socket(), rtp_,
                                                        context_.rtpTimeout, *this);
+    prompter_->setHeld(held_);
   }
   if (prompter_) {
     prompter_->clearPrompts();
@@ -313,6 +315,13 @@ void PhoneCall::OnSipEnded(const std::string& reason) {
   leg_->setListener(nullptr);
   leg_.reset();  // nothing more to say to it
   end(reason);
+}
+
+void PhoneCall::OnSipHold(bool held) {
+  log().information("call %s: %s", std::to_string(session_), std::string(held ? "on hold" : "taken off hold"));
+  held_ = held;
+  if (prompter_) prompter_->setHeld(held);
+  if (endpoint_) endpoint_->setHeld(held);
 }
 
 void PhoneCall::hangUp() { end("server stopping"); }

@@ -81,6 +81,7 @@ public:
   // SipCallLeg::Listener
   void OnSipDigit(char digit) override { OnPhoneDigit(digit); }
   void OnSipEnded(const std::string& reason) override;
+  void OnSipHold(bool held) override;
 
 private:
   enum class State { Menu, Joining, Waiting, Meeting, Leaving, Over };
@@ -123,6 +124,7 @@ private:
   bool star_ = false;  // '*' pressed in the meeting: the next key is a command
   std::optional<std::string> floorHolder_;
   bool recording_ = false;
+  bool held_ = false;  // the caller holds the call: its silence is no timeout
 };
 
 }  // namespace plenum::appliance

@@ -97,9 +97,14 @@ bool PhoneCalls::pinBudgetUsedUp() {
 void PhoneCalls::OnPhoneCallPin(PhoneCall& call, const std::string& pin) {
   if (pinBudgetUsedUp()) {
     ++pinsThrottled_;
-    log().warning("PIN entry refused: %z wrong PINs on this server in the last minute (sip.pin-failures-per-minute); "
-                  "%s refused so far",
-                  failures_.size(), std::to_string(pinsThrottled_));
+    // One line a minute at most: a flood of guesses must not flood the log too.
+    const auto now = std::chrono::steady_clock::now();
+    if (!lastThrottleLog_ || now - *lastThrottleLog_ >= std::chrono::minutes(1)) {
+      lastThrottleLog_ = now;
+      log().warning("PIN entry refused: %z wrong PINs on this server in the last minute "
+                    "(sip.pin-failures-per-minute); %s refused since start (one line a minute)",
+                    failures_.size(), std::to_string(pinsThrottled_));
+    }
     call.sayGoodbye("pin-throttled");
     return;
   }
@@ -113,6 +118,7 @@ void PhoneCalls::OnPhoneCallPin(PhoneCall& call, const std::string& pin) {
   }
   if (!room) {
     failures_.push_back(std::chrono::steady_clock::now());
+    ++wrongPinsTotal_;
     const unsigned wrong = ++wrongPins_[call.session()];
     log().information("call %s: wrong PIN (%u of %u)", std::to_string(call.session()), wrong, kWrongPinsPerCall);
     call.wrongPin(wrong >= kWrongPinsPerCall);

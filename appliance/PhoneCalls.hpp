@@ -13,6 +13,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 
 namespace plenum::appliance {
 
@@ -27,7 +28,8 @@ public:
   // Hangs up every call (the server stops).
   void hangUpAll();
   std::size_t calls() const { return calls_.size(); }
-  // Wrong PINs refused by the server-wide budget since start (a metric).
+  // Wrong PINs since start, and PIN entries refused by the server-wide budget (metrics).
+  std::uint64_t wrongPins() const { return wrongPinsTotal_; }
   std::uint64_t pinsThrottled() const { return pinsThrottled_; }
 
   // SipService::Calls
@@ -50,7 +52,9 @@ private:
   std::deque<std::chrono::steady_clock::time_point> failures_;  // server-wide, last minute
   std::string localAddress_;  // in our SDP
   std::uint64_t nextSession_ = 0;
+  std::uint64_t wrongPinsTotal_ = 0;
   std::uint64_t pinsThrottled_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> lastThrottleLog_;
 };
 
 }  // namespace plenum::appliance

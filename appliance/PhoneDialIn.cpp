@@ -3,10 +3,6 @@
 
 #include <Poco/Logger.h>
 
-#ifndef PLENUM_PROMPTS_DIR
-#define PLENUM_PROMPTS_DIR "/usr/share/plenum/prompts"
-#endif
-
 namespace plenum::appliance {
 
 namespace {
@@ -25,7 +21,7 @@ bool PhoneDialIn::start() {
       [&] {
         const SipSettings& sip = settings_.sip;
         timers_ = std::make_unique<signaling::GlibTimers>();
-        prompts_ = std::make_unique<PhonePrompts>(PLENUM_PROMPTS_DIR, sip.promptsDir, sip.language);
+        prompts_ = std::make_unique<PhonePrompts>(PhonePrompts::shippedDefaultDir(), sip.promptsDir, sip.language);
         context_ = std::make_unique<PhoneCallContext>(PhoneCallContext{
             conference_, *prompts_, *timers_, [this](std::function<void()> work) { loop_.post(std::move(work)); },
             std::chrono::seconds(sip.rtpTimeoutS), sip.language});
@@ -35,6 +31,7 @@ bool PhoneDialIn::start() {
           sip_->start();
           started = true;
           for (const auto& name : prompts_->missing()) log().warning("phone prompt %s is missing", name);
+          for (const auto& problem : prompts_->problems()) log().warning("phone prompt refused: %s", problem);
         } catch (const std::exception& e) {
           log().error("phone dial-in is off: %s", std::string(e.what()));
           sip_.reset();
@@ -42,6 +39,18 @@ bool PhoneDialIn::start() {
       },
       std::chrono::seconds(10));
   return started;
+}
+
+PhoneDialIn::Figures PhoneDialIn::figures() const {
+  Figures f;
+  f.listening = sip_ != nullptr;
+  if (sip_ && !settings_.sip.registrar.empty()) f.registered = sip_->registered();
+  if (calls_) {
+    f.calls = calls_->calls();
+    f.wrongPins = calls_->wrongPins();
+    f.pinsThrottled = calls_->pinsThrottled();
+  }
+  return f;
 }
 
 void PhoneDialIn::stop() {

@@ -13,6 +13,7 @@
 #include "signaling/GlibTimers.hpp"
 
 #include <memory>
+#include <optional>
 
 namespace plenum::appliance {
 
@@ -26,6 +27,16 @@ public:
   bool start();
   // Hangs up every call and stops listening (before the conference closes its rooms).
   void stop();
+
+  // What /healthz reports. Conference thread only.
+  struct Figures {
+    bool listening = false;
+    std::optional<bool> registered;  // with sip.registrar only
+    std::size_t calls = 0;
+    std::uint64_t wrongPins = 0;
+    std::uint64_t pinsThrottled = 0;
+  };
+  Figures figures() const;
 
 private:
   // passed in

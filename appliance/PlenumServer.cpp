@@ -218,6 +218,12 @@ int PlenumServer::main(const std::vector<std::string>&) {
   Poco::Net::ServerSocket socket;
   socket.bind(Poco::Net::SocketAddress(settings.httpAddress, static_cast<Poco::UInt16>(settings.httpPort)), true, false);
   socket.listen(64);
+  // Made before the web server starts (/healthz reports it), started after.
+  std::unique_ptr<PhoneDialIn> dialIn;
+  if (settings.sip.enabled) {
+    dialIn = std::make_unique<PhoneDialIn>(settings, *services.store, conference, loop);
+    services.phone = dialIn.get();
+  }
   auto* routes = new HttpRouter(settings, loop, conference, services);
   Poco::Net::HTTPRequestHandlerFactory::Ptr router = routes;
 
@@ -268,11 +274,7 @@ int PlenumServer::main(const std::vector<std::string>&) {
   }
 
   // Phone dial-in (sip.enabled): a SIP port of its own; the web server runs without it.
-  std::unique_ptr<PhoneDialIn> dialIn;
-  if (settings.sip.enabled) {
-    dialIn = std::make_unique<PhoneDialIn>(settings, *services.store, conference, loop);
-    if (!dialIn->start()) dialIn.reset();
-  }
+  if (dialIn && !dialIn->start()) log.error("phone dial-in did not start (see above); the web server runs without it");
 
   // Recordings past recordings.retention-days: deleted now and then every hour.
   auto retention = std::make_unique<RecordingRetention>(services.recordings, std::chrono::hours(1));

@@ -101,7 +101,15 @@ Poco::JSON::Object RoomApi::roomJson(const RoomRecord& room) {
     if (const auto account = services_.store->accountById(id)) coHosts.add(account->username);
   }
   o.set("coHosts", coHosts);
+  const InvitationDialIn phone = dialIn();
+  o.set("dialIn", phone.enabled);
+  o.set("dialInNumber", phone.number);
   return o;
+}
+
+InvitationDialIn RoomApi::dialIn() const {
+  const SipSettings& sip = services_.settings.sip;
+  return {sip.enabled, sip.enabled ? sip.dialInNumber : std::string()};
 }
 
 void RoomApi::saveCoHosts(const RoomRecord& room, const std::vector<std::int64_t>& ids, const std::string& by) {
@@ -195,8 +203,9 @@ void RoomApi::invitation(ApiExchange& exchange, std::int64_t id) {
   if (lang != "de" && lang != "en") throw ApiError::badField("lang", "must be de or en");
   const InvitationEvent event = eventFromQuery(exchange);
   const std::string url = exchange.origin(services_.settings.access.publicUrl) + invitePath(room);
+  const Language language = lang == "de" ? Language::German : Language::English;
   exchange.sendAttachment("text/calendar; charset=utf-8", room.slug + ".ics",
-                          invitationCalendar(room, url, lang == "de" ? Language::German : Language::English, event));
+                          invitationCalendar(room, url, language, dialIn(), event));
 }
 
 void RoomApi::renewInvite(ApiExchange& exchange, std::int64_t id) {

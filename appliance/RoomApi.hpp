@@ -30,8 +30,11 @@ public:
 private:
   // The room, if it exists (404) and the caller may manage it (403).
   RoomRecord manageable(const ApiExchange& exchange, std::int64_t id);
-  // toJson(room) with its co-hosts' usernames (coHosts).
+  // toJson(room) with its co-hosts' usernames (coHosts) and the server's phone dial-in (dialIn,
+  // dialInNumber).
   Poco::JSON::Object roomJson(const RoomRecord& room);
+  // sip.enabled and sip.dial-in-number (empty while dial-in is off).
+  InvitationDialIn dialIn() const;
   void saveCoHosts(const RoomRecord& room, const std::vector<std::int64_t>& ids, const std::string& by);
 
   // passed in

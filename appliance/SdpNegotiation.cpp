@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cstring>
 #include <array>
 #include <cctype>
 #include <string_view>
@@ -347,6 +348,30 @@ std::optional<mixer::PhoneRtp> choosePhoneRtp(const PhoneOffer& offer) {
     }
   }
   return std::nullopt;
+}
+
+std::string answerDirection(const PhoneOffer& offer) {
+  if (offer.address == "0.0.0.0" || offer.direction == "inactive") return "inactive";
+  if (offer.direction == "sendonly") return "recvonly";
+  if (offer.direction == "recvonly") return "sendonly";
+  return "sendrecv";
+}
+
+bool holds(const PhoneOffer& offer) {
+  const std::string direction = answerDirection(offer);
+  return direction == "recvonly" || direction == "inactive";
+}
+
+std::string withDirection(const std::string& answer, const std::string& direction, unsigned version) {
+  std::string sdp = answer;
+  const auto at = sdp.find("a=sendrecv\r\n");
+  if (at != std::string::npos) sdp.replace(at, std::strlen("a=sendrecv"), "a=" + direction);
+  // o=plenum <session> <version> IN ...
+  const auto origin = sdp.find("o=plenum ");
+  const auto versionAt = origin == std::string::npos ? origin : sdp.find(' ', origin + 9);
+  const auto versionEnd = versionAt == std::string::npos ? versionAt : sdp.find(' ', versionAt + 1);
+  if (versionEnd != std::string::npos) sdp.replace(versionAt + 1, versionEnd - versionAt - 1, std::to_string(version));
+  return sdp;
 }
 
 std::string phoneAnswer(const mixer::PhoneRtp& chosen, const std::string& localAddress, unsigned localPort,

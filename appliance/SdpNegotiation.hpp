@@ -52,6 +52,15 @@ std::optional<mixer::PhoneRtp> choosePhoneRtp(const PhoneOffer& offer);
 
 // Our answer to the offer `chosen` came from: one audio stream on localAddress:localPort with
 // the chosen codec (and telephone-event 0-15), ptime, sendrecv. Lines end with CRLF.
+// The direction of our answer to a (re-)offer, RFC 3264 6.1: sendonly -> recvonly, inactive ->
+// inactive, recvonly -> sendonly, else sendrecv; a c= of 0.0.0.0 (RFC 2543's hold) counts as
+// inactive. A hold is an answer of recvonly or inactive.
+std::string answerDirection(const PhoneOffer& offer);
+bool holds(const PhoneOffer& offer);
+// `answer` (phoneAnswer's) with another direction and session version (RFC 3264 8: a changed
+// SDP carries a higher o= version, an unchanged one the same).
+std::string withDirection(const std::string& answer, const std::string& direction, unsigned version);
+
 std::string phoneAnswer(const mixer::PhoneRtp& chosen, const std::string& localAddress, unsigned localPort,
                         std::uint64_t sessionId);
 

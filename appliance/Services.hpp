@@ -33,6 +33,9 @@ struct Services {
   const TurnCredentials* turn = nullptr;
   // Set once before the server starts: uploaded documents (null: documents are off).
   class DocumentService* documents = nullptr;
+  // Set once before the server starts when sip.enabled: phone dial-in, for /healthz (its
+  // figures are read on the conference thread, where it lives).
+  class PhoneDialIn* phone = nullptr;
 };
 
 }  // namespace plenum::appliance

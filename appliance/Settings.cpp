@@ -98,6 +98,7 @@ const std::vector<SettingKey> kKeys = {
     {"sip.max-calls", T::Integer, "100", 1, 10000},
     {"sip.max-calls-per-peer", T::Integer, "100", 1, 10000},
     {"sip.pin-failures-per-minute", T::Integer, "30", 1, 100000},
+    {"sip.dial-in-number", T::Text, ""},
     {"documents.enabled", T::Boolean, "true"},
     {"documents.max-mb", T::Integer, "50", 1, 1024},
     {"documents.max-pages", T::Integer, "300", 1, 10000},
@@ -197,6 +198,10 @@ void sipProblems(const Settings& s, std::vector<SettingsProblem>& problems) {
       problems.push_back({"sip.direct-rooms", "sip.direct-rooms: each entry is <number>=<room>, as in 4711=rat"});
       break;
     }
+  }
+  if (sip.dialInNumber.size() > 40 || sip.dialInNumber.find_first_not_of("0123456789 +-/()") != std::string::npos) {
+    problems.push_back({"sip.dial-in-number", "sip.dial-in-number \"" + sip.dialInNumber +
+                                                  "\" is not a phone number (at most 40 of 0-9, space, + - / ( ))"});
   }
 }
 
@@ -376,6 +381,7 @@ Settings Settings::from(const Poco::Util::AbstractConfiguration& c, bool crossCh
   p.maxCalls = integer(c, "sip.max-calls");
   p.maxCallsPerPeer = integer(c, "sip.max-calls-per-peer");
   p.pinFailuresPerMinute = integer(c, "sip.pin-failures-per-minute");
+  p.dialInNumber = raw(c, "sip.dial-in-number");
 
   auto& d = s.documents;
   s.documentsEnabled = Poco::NumberParser::parseBool(raw(c, "documents.enabled"));

@@ -118,6 +118,9 @@ struct SipSettings {
   int maxCallsPerPeer = 100;    // ... from one peer address
   // Wrong PINs on the whole server per minute before every PIN entry is refused for a minute.
   int pinFailuresPerMinute = 30;
+  // The number callers dial, as printed on /rooms and in invitations ("+49 30 1234-5678");
+  // empty: invitations give only the PIN.
+  std::string dialInNumber;
 };
 
 struct Settings {

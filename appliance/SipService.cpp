@@ -2,6 +2,7 @@
 #include "appliance/SipService.hpp"
 
 #include "appliance/PhoneNumber.hpp"
+#include "appliance/SdpNegotiation.hpp"
 
 #include <Poco/Logger.h>
 
@@ -12,6 +13,7 @@
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/sip_status.h>
 #include <sofia-sip/su_glib.h>
+#include <sofia-sip/su_log.h>
 #include <sofia-sip/su_tag_io.h>
 
 #include <arpa/inet.h>
@@ -20,6 +22,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdarg>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -168,7 +172,7 @@ struct SipService::Impl {
   void callback(nua_event_t event, int status, const char* phrase, nua_handle_t* nh, SipLeg* leg, const sip_t* sip,
                 tagi_t tags[]);
   void onInvite(nua_handle_t* nh, const sip_t* sip);
-  void onReInvite(nua_handle_t* nh, SipLeg& leg);
+  void onReInvite(nua_handle_t* nh, SipLeg& leg, const sip_t* sip);
   void onInfo(nua_handle_t* nh, SipLeg* leg, const sip_t* sip);
   void onRegister(nua_handle_t* nh, int status, const char* phrase, const sip_t* sip);
   void onTerminated(nua_handle_t* nh, SipLeg* leg);
@@ -244,7 +248,21 @@ public:
 
   // Sofia's part.
   State state() const { return state_; }
-  const std::string& sdp() const { return sdp_; }
+  const std::string& sdp() const { return sdp_; }  // the first answer
+  // What the last re-INVITE was answered with (the first answer until then); kept here, as
+  // nua_respond keeps the pointer until the response is sent.
+  const std::string& currentSdp() const { return reAnswer_.empty() ? sdp_ : reAnswer_; }
+  const std::string& direction() const { return direction_; }
+  void reAnswer(std::string direction, std::string sdp) {
+    direction_ = std::move(direction);
+    reAnswer_ = std::move(sdp);
+  }
+  unsigned nextSdpVersion() { return ++sdpVersion_; }
+  void hold(bool held) {
+    if (held == held_) return;
+    held_ = held;
+    if (listener_ && state_ != State::Ended) listener_->OnSipHold(held);
+  }
   const std::string& peer() const { return peer_; }
   void setReason(std::string reason) { reason_ = std::move(reason); }
 
@@ -294,6 +312,10 @@ private:
   }
 
   bool service_ = true;  // false once the handle is gone (the dialog ended, or the service stopped)
+  std::string reAnswer_;
+  std::string direction_ = "sendrecv";  // of currentSdp()
+  unsigned sdpVersion_ = 1;  // our answer's o= version
+  bool held_ = false;
   nua_handle_t* nh_;
   std::string peer_;
   Listener* listener_ = nullptr;
@@ -346,7 +368,7 @@ void SipService::Impl::callback(nua_event_t event, int status, const char* phras
   switch (event) {
     case nua_i_invite:
       if (leg) {
-        onReInvite(nh, *leg);
+        onReInvite(nh, *leg, sip);
       } else {
         onInvite(nh, sip);
       }
@@ -429,7 +451,7 @@ void SipService::Impl::onInvite(nua_handle_t* nh, const sip_t* sip) {
   calls.OnSipIncomingCall(leg, call);
 }
 
-void SipService::Impl::onReInvite(nua_handle_t* nh, SipLeg& leg) {
+void SipService::Impl::onReInvite(nua_handle_t* nh, SipLeg& leg, const sip_t* sip) {
   // The media stays as answered: hold, a new address or port are not followed (the caller's RTP
   // is taken from wherever it comes, symmetric RTP); the answer is our SDP as before, also to a
   // re-INVITE without an offer.
@@ -437,9 +459,19 @@ void SipService::Impl::onReInvite(nua_handle_t* nh, SipLeg& leg) {
     nua_respond(nh, SIP_491_REQUEST_PENDING, NUTAG_WITH_THIS(nua), TAG_END());
     return;
   }
-  log().debug("re-INVITE answered with the SDP as before");
+  // A hold (sendonly/inactive) is answered in the matching direction (RFC 3264) and told to the
+  // call logic; anything else gets our SDP as before.
+  std::string why;
+  const std::string offerSdp = payloadOf(sip);
+  const auto offer = offerSdp.empty() ? std::nullopt : parsePhoneOffer(offerSdp, why);
+  if (offer) {
+    const std::string direction = answerDirection(*offer);
+    if (direction != leg.direction()) leg.reAnswer(direction, withDirection(leg.sdp(), direction, leg.nextSdpVersion()));
+    leg.hold(holds(*offer));
+  }
+  log().debug("re-INVITE answered (%s)", std::string(offer && holds(*offer) ? "hold" : "as before"));
   nua_respond(nh, SIP_200_OK, NUTAG_WITH_THIS(nua), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-              SIPTAG_PAYLOAD_STR(leg.sdp().c_str()), TAG_END());
+              SIPTAG_PAYLOAD_STR(leg.currentSdp().c_str()), TAG_END());
 }
 
 void SipService::Impl::onInfo(nua_handle_t* nh, SipLeg* leg, const sip_t* sip) {
@@ -534,9 +566,41 @@ SipService::SipService(const SipSettings& settings, GMainContext* context, Calls
 
 SipService::~SipService() { stop(); }
 
+namespace {
+// sofia's own messages ("strange ACK from <sip:0301234567@…>", "received garbage from
+// udp/192.0.2.1:5060") name callers and addresses in full: they go to our log at debug level
+// only (off by default), never to stderr (the journal), and numbers (runs of more than four
+// digits) are masked even then.
+void sofiaLog(void*, const char* format, va_list arguments) {
+  Poco::Logger& sofia = Poco::Logger::get("plenum.sip");
+  if (!sofia.debug()) return;
+  char line[512];
+  std::vsnprintf(line, sizeof line, format, arguments);
+  std::string text;
+  for (const char* c = line; *c;) {
+    const char* end = c;
+    while (*end >= '0' && *end <= '9') ++end;
+    if (end - c > 4) {
+      text += maskNumber(std::string(c, end));
+    } else if (end > c) {
+      text.append(c, end);
+    } else {
+      text += *end++;
+    }
+    c = end;
+  }
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  if (!text.empty()) sofia.debug("sofia-sip: %s", text);
+}
+}  // namespace
+
 void SipService::start() {
   static std::once_flag initialized;
-  std::call_once(initialized, [] { su_init(); });
+  std::call_once(initialized, [] {
+    su_init();
+    su_log_redirect(su_log_default, &sofiaLog, nullptr);
+    su_log_redirect(su_log_global, &sofiaLog, nullptr);
+  });
   Impl& s = *impl_;
   if (s.nua) return;
   for (const auto& peer : s.settings.trustedPeers) {

@@ -30,6 +30,9 @@ public:
     virtual ~Listener() = default;
     // A DTMF key sent as SIP INFO (application/dtmf-relay or application/dtmf).
     virtual void OnSipDigit(char digit) = 0;
+    // The caller put the call on hold (a sendonly/inactive re-INVITE) or took it back: while
+    // held, no RTP from them is no reason to hang up.
+    virtual void OnSipHold(bool held) = 0;
     // The call is over from the other side (BYE, CANCEL before the answer, transport failure,
     // session timer expiry); `reason` is for the log. The leg does nothing more after this.
     virtual void OnSipEnded(const std::string& reason) = 0;

@@ -29,6 +29,8 @@ public:
   void play(PromptAudio audio);
   // Stops what plays and what is queued; no OnPhonePromptsDone for them.
   void clearPrompts();
+  // See PhoneRtpInput::setHeld.
+  void setHeld(bool held) { input_->setHeld(held); }
 
   // For tests and logs.
   const PhoneRtpInput::Counters& rtpCounters() const { return input_->counters(); }

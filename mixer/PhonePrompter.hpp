@@ -35,6 +35,8 @@ public:
   // Stops what plays (within kLead) and what is queued; no OnPhonePromptsDone for them.
   void clearPrompts();
   bool playing() const { return !queue_.empty() || tick_ != 0; }
+  // See PhoneRtpInput::setHeld.
+  void setHeld(bool held) { input_->setHeld(held); }
 
   // For tests and logs.
   const PhoneRtpInput::Counters& rtpCounters() const { return input_->counters(); }

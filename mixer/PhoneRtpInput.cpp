@@ -248,10 +248,16 @@ PhoneRtpInput::~PhoneRtpInput() {
   g_main_context_unref(context_);
 }
 
+void PhoneRtpInput::setHeld(bool held) {
+  held_ = held;
+  if (!held) *lastPacketUs_ = g_get_monotonic_time();
+}
+
 // Once a second on the conference thread. OnPhoneSilent is called last: its handler may end
 // the call, and with it this object.
 gboolean PhoneRtpInput::onTimer(gpointer data) {
   auto* self = static_cast<PhoneRtpInput*>(data);
+  if (self->held_) return G_SOURCE_CONTINUE;
   const std::int64_t silentUs = g_get_monotonic_time() - self->lastPacketUs_->load();
   if (silentUs < std::chrono::duration_cast<std::chrono::microseconds>(self->rtpTimeout_).count()) {
     return G_SOURCE_CONTINUE;

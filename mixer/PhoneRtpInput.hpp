@@ -57,6 +57,10 @@ public:
   // event arrives: a gateway that sends events may leave the tones in the audio too.
   void watchTones(GstPad* decoded);
 
+  // While the caller holds the call (a sendonly/inactive re-INVITE) silence is expected: no
+  // OnPhoneSilent; the timeout counts again from the moment the hold ends.
+  void setHeld(bool held);
+
 private:
   struct Probe;
   struct ToneProbe;
@@ -75,6 +79,7 @@ private:
   GMainContext* context_;  // the conference thread's
   std::shared_ptr<Liveness> alive_ = std::make_shared<Liveness>();
   guint timer_ = 0;
+  bool held_ = false;
 };
 
 }  // namespace plenum::mixer

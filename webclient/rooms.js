@@ -36,9 +36,17 @@ function formatPin(pin) {
   return groups.map((n) => s.slice(at, (at += n))).join(' ');
 }
 
+// How to dial in by phone (the server's sip.* settings, in every room's JSON), or '' when off.
+function phoneText(room) {
+  if (!room.dialIn || !room.pin) return '';
+  const pin = formatPin(room.pin);
+  return room.dialInNumber ? t('invite.phone', { number: room.dialInNumber, pin }) : t('invite.pin', { pin });
+}
+
 function invitationText(room, link) {
   const lines = [t('invite.intro', { title: room.title }), '', t('invite.join'), link];
-  if (room.pin) lines.push('', t('invite.pin', { pin: room.pin }));
+  const phone = phoneText(room);
+  if (phone) lines.push('', phone);
   if (room.hasPassword) lines.push('', t('invite.password'));
   if (room.lobby) lines.push('', t('invite.lobby'));
   return lines.join('\n');
@@ -93,6 +101,10 @@ function renderRoom(room, index) {
   });
 
   node.querySelector('.pin').textContent = formatPin(room.pin);
+  // Dial-in on: the number after the PIN (if the admin set one); off: why the PIN does not work yet.
+  node.querySelector('.dial-in').hidden = !(room.dialIn && room.dialInNumber);
+  node.querySelector('.dial-in-number').textContent = room.dialInNumber || '';
+  node.querySelector('.dial-in-off').hidden = !!room.dialIn;
 
   const renewLink = node.querySelector('.renew-link');
   renewLink.setAttribute('aria-label', t('rooms.renewLinkLabel', { title: room.title }));

@@ -38,7 +38,10 @@ fuzz_packages=(clang-16 libclang-rt-16-dev)
 # squid, nftables, iproute2, procps (sysctl): the firewall tests (tests/e2e/firewall.test.mjs)
 # build a client network that allows only TCP to 443, or only an HTTP proxy.
 # baresip: the phone tests' caller (a real SIP client: tests/e2e/phone.test.mjs).
-test_packages=(chromium sqlite3 openssl squid nftables iproute2 procps baresip-core "${fuzz_packages[@]}")
+# kamailio: the PBX of tests/e2e/phone_registration.test.mjs (plenumd registers with it, digest
+# auth, and it forwards the calls); the test writes its own config (usrloc in memory, no
+# database), so the core package is enough (it has no Recommends; no kamailio-*-modules).
+test_packages=(chromium sqlite3 openssl squid nftables iproute2 procps baresip-core kamailio "${fuzz_packages[@]}")
 # packaging/build-deb.sh, tests/package/run.sh (lintian) and install-test.sh (debootstrap).
 package_packages=(debhelper fakeroot lintian debootstrap)
 

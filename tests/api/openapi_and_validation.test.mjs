@@ -7,6 +7,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { startPlenumd, ADMIN } from './lib/plenumd.mjs';
+import { freePort } from '../e2e/lib/util.mjs';
 import { loggedIn, unchanged } from './lib/api.mjs';
 
 describe('OpenAPI document and request validation', () => {
@@ -62,9 +63,11 @@ describe('OpenAPI document and request validation', () => {
     assert.equal(room.inviteUrl, `/j/${room.inviteToken}`);
     assert.equal(room.hasPassword, false);
     assert.ok(room.inviteToken.length >= 22, '128-bit invite token');
+    assert.equal(room.dialIn, false, 'phone dial-in is off here');
+    assert.equal(room.dialInNumber, '');
   });
 
-  it('the invitation is an iCalendar attachment with the guest link and PIN', async () => {
+  it('the invitation is an iCalendar attachment with the guest link (no PIN: dial-in is off)', async () => {
     const r = await admin.request('GET', `/api/rooms/${room.id}/invitation.ics?lang=en&start=2030-05-06T07:30:00Z&minutes=90`);
     assert.equal(r.status, 200);
     assert.match(r.headers.get('content-type'), /^text\/calendar/);
@@ -73,7 +76,8 @@ describe('OpenAPI document and request validation', () => {
     assert.match(text, /DTSTART:20300506T073000Z/);
     assert.match(text, /DTEND:20300506T090000Z/);
     assert.ok(text.includes(`${server.baseUrl}/j/${room.inviteToken}`), 'absolute guest link');
-    assert.ok(text.includes(room.pin));
+    const grouped = room.pin.replace(/^(\d{4})(\d{4})$/, '$1 $2');  // rooms.pin-length 8
+    assert.ok(!text.includes(grouped) && !/PIN/.test(text), 'no PIN while phone dial-in is off');
     for (const [query, field] of [['lang=fr', 'lang'], ['start=tomorrow', 'start'], ['minutes=2', 'minutes']]) {
       const bad = await admin.request('GET', `/api/rooms/${room.id}/invitation.ics?${query}`);
       assert.equal(bad.status, 400, query);
@@ -196,5 +200,39 @@ describe('a request URI that cannot be decoded', () => {
     const r = await fetch(`${server.baseUrl}/api/rooms?x=%zz`, { signal: AbortSignal.timeout(10000) });
     assert.equal(r.status, 400);
     assert.equal((await r.json()).code, 'bad-request');
+  });
+});
+
+describe('phone dial-in in the room answers and the invitation', () => {
+  let server;
+  let admin;
+  before(async () => {
+    const sipPort = await freePort();
+    server = await startPlenumd({
+      config: ['sip.enabled = true', 'sip.address = 127.0.0.1', `sip.port = ${sipPort}`, 'sip.trusted-peers = 127.0.0.1',
+        'sip.dial-in-number = +49 30 1234-5678'].join('\n'),
+    });
+    admin = await loggedIn(server, ADMIN.username, ADMIN.password);
+  });
+  after(async () => { await server?.stop(); });
+
+  it('every room answer carries dialIn and the number; the .ics says how to dial in', async () => {
+    const created = await admin.request('POST', '/api/rooms', { body: { title: 'Phone room' } });
+    assert.equal(created.status, 201, created.text);
+    const room = created.json;
+    assert.equal(room.dialIn, true);
+    assert.equal(room.dialInNumber, '+49 30 1234-5678');
+    const listed = (await admin.request('GET', '/api/rooms')).json.find((r) => r.id === room.id);
+    assert.equal(listed.dialInNumber, '+49 30 1234-5678');
+    const renewed = (await admin.request('POST', `/api/rooms/${room.id}/pin`)).json;
+    assert.equal(renewed.dialIn, true);
+    const grouped = renewed.pin.replace(/^(\d{4})(\d{4})$/, '$1 $2');  // rooms.pin-length 8
+    for (const [lang, line] of [['en', `By phone: +49 30 1234-5678\\, then the PIN ${grouped} and #`],
+      ['de', `Per Telefon: +49 30 1234-5678\\, dann die PIN ${grouped} und #`]]) {
+      const r = await admin.request('GET', `/api/rooms/${room.id}/invitation.ics?lang=${lang}`);
+      assert.equal(r.status, 200);
+      const text = r.text.replace(/\r\n /g, '');
+      assert.ok(text.includes(line), `${lang}: ${line} in ${text}`);
+    }
   });
 });

@@ -3,6 +3,8 @@
 # Runs the Plenum end-to-end tests (real plenumd + headless Debian Chromium).
 #   tests/e2e/run.sh                 all *.test.mjs, one file at a time
 #   tests/e2e/run.sh three_participants.test.mjs   selected files
+#   tests/e2e/run.sh --phone         the phone dial-in files (phone*.test.mjs)
+#   tests/e2e/run.sh --not-phone     all others (ctest runs the two groups as e2e_phone and e2e)
 # Env: PLENUMD (default build/appliance/plenumd), CHROMIUM (default /usr/bin/chromium),
 #      E2E_KEEP_TMP=1 keeps temp folders (server log, fixtures, profiles).
 set -eu
@@ -19,7 +21,11 @@ if [ ! -d "$here/node_modules/playwright-core" ] || [ ! -d "$here/node_modules/w
 fi
 
 cd "$repo"
-if [ "$#" -gt 0 ]; then
+if [ "${1:-}" = "--phone" ]; then
+  files=$(ls tests/e2e/phone*.test.mjs)
+elif [ "${1:-}" = "--not-phone" ]; then
+  files=$(ls tests/e2e/*.test.mjs | grep -v '^tests/e2e/phone')
+elif [ "$#" -gt 0 ]; then
   files=""
   for f in "$@"; do
     case "$f" in /*|tests/e2e/*) files="$files $f" ;; *) files="$files tests/e2e/$f" ;; esac

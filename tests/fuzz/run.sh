@@ -19,7 +19,7 @@ repo=$(cd "$here/../.." && pwd)
 seconds=${1:-20}
 shift || true
 harnesses=("$@")
-((${#harnesses[@]})) || harnesses=(fuzz_protocol fuzz_sdp fuzz_rest fuzz_config fuzz_routing)
+((${#harnesses[@]})) || harnesses=(fuzz_protocol fuzz_sdp fuzz_phone_sdp fuzz_rest fuzz_config fuzz_routing)
 build=${PLENUM_FUZZ_BUILD:-$repo/build-fuzz}
 cxx=${PLENUM_FUZZ_CXX:-clang++-16}
 runtime=/usr/lib/llvm-16/lib/clang/16/lib/linux/libclang_rt.fuzzer-x86_64.a
@@ -30,6 +30,7 @@ max_len() {
   case "$1" in
     fuzz_protocol) echo 4096 ;;
     fuzz_sdp) echo 8192 ;;
+    fuzz_phone_sdp) echo 4096 ;;
     fuzz_rest) echo 4096 ;;
     fuzz_config) echo 8192 ;;
     fuzz_routing) echo 1024 ;;

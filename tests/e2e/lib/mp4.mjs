@@ -87,3 +87,18 @@ export function toneLevels(file, seconds, length, freqs) {
     return [f, { rel: 20 * Math.log10(Math.max(a, 1e-12) / floor), dbfs: 20 * Math.log10(Math.max(a, 1e-12)) }];
   }));
 }
+
+/**
+ * The RMS level in dBFS of `length` seconds of audio from `seconds` on, mixed to mono, and how
+ * many seconds there were (a live recording may be shorter yet): { dbfs, seconds }. For speech
+ * (the phone prompts), where a tone's level says little.
+ */
+export function rmsLevel(file, seconds, length) {
+  const raw = run('ffmpeg', ['-v', 'error', '-ss', String(seconds), '-t', String(length), '-i', file, '-vn',
+    '-ac', '1', '-ar', '48000', '-f', 'f32le', '-']);
+  const x = new Float32Array(raw.buffer, raw.byteOffset, Math.floor(raw.length / 4));
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += x[i] * x[i];
+  const rms = x.length ? Math.sqrt(sum / x.length) : 0;
+  return { dbfs: 20 * Math.log10(Math.max(rms, 1e-9)), seconds: x.length / 48000 };
+}

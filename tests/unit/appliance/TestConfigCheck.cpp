@@ -256,3 +256,28 @@ TEST_CASE("the TURN settings are checked", "[appliance][configcheck][turn]") {
   CHECK(has(problems, 6, "turn.credential-ttl-s: 10 is outside 60-604800"));
   CHECK(check("data.dir = " + dir.path.string() + "\nturn.enabled = false\nturn.server = /nowhere\n").empty());
 }
+
+TEST_CASE("sip.dial-in-number is a printable phone number", "[appliance][configcheck][sip]") {
+  TempDir dir;
+  const std::string sipOn = "data.dir = " + dir.path.string() + "\nsip.enabled = true\nsip.trusted-peers = 127.0.0.1\n";
+  const std::vector<std::string> goods = {"", "+49 30 1234-5678", "(030) 1234/5678", std::string(40, '1')};
+  for (const std::string& good : goods) {
+    INFO(good);
+    CHECK(lines(check(sipOn + "sip.dial-in-number = " + good + "\n")) == std::vector<std::string>{});
+  }
+  const std::vector<std::string> bads = {"call 4711", "+49 30 1234-5678 ext. 1", std::string(41, '1')};
+  for (const std::string& bad : bads) {
+    INFO(bad);
+    CHECK(has(check(sipOn + "sip.dial-in-number = " + bad + "\n"), 4, "sip.dial-in-number"));
+  }
+  // Switched off, the section is not judged.
+  CHECK(check("data.dir = " + dir.path.string() + "\nsip.dial-in-number = call me\n").empty());
+
+  Poco::AutoPtr<Poco::Util::MapConfiguration> config(new Poco::Util::MapConfiguration);
+  config->setString("sip.enabled", "true");
+  config->setString("sip.trusted-peers", "127.0.0.1");
+  config->setString("sip.dial-in-number", " +49 30 1234-5678 ");
+  CHECK(Settings::from(*config).sip.dialInNumber == "+49 30 1234-5678");
+  config->setString("sip.dial-in-number", "0800-PLENUM");
+  CHECK_THROWS_WITH(Settings::from(*config), Catch::Contains("sip.dial-in-number"));
+}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 // Tests of appliance/InvitationCalendar: RFC 5545 escaping and line folding, and what the
-// German and English invitations say (link, PIN, password and lobby notes; never a secret).
+// German and English invitations say (link, phone dial-in, password and lobby notes; never a
+// secret).
 #include "appliance/InvitationCalendar.hpp"
 
 #include <catch2/catch.hpp>
@@ -37,6 +38,27 @@ std::vector<std::string> unfold(const std::string& ics) {
   }
   return lines;
 }
+
+// The DESCRIPTION value, unfolded and unescaped back to its text.
+std::string descriptionText(const std::string& ics) {
+  for (const auto& line : unfold(ics)) {
+    if (line.rfind("DESCRIPTION:", 0) != 0) continue;
+    std::string text;
+    for (std::size_t i = 12; i < line.size(); ++i) {
+      if (line[i] == '\\' && i + 1 < line.size()) {
+        ++i;
+        text += line[i] == 'n' ? '\n' : line[i];
+      } else {
+        text += line[i];
+      }
+    }
+    return text;
+  }
+  FAIL("no DESCRIPTION");
+  return "";
+}
+
+const InvitationDialIn kDialInWithNumber{true, "+49 30 1234-5678"};
 }  // namespace
 
 TEST_CASE("TEXT values are escaped", "[appliance][ics]") {
@@ -64,7 +86,7 @@ TEST_CASE("the invitation in English and German", "[appliance][ics]") {
   const std::string url = "https://meet.example.org/j/" + room.inviteToken;
   const InvitationEvent event{1767258000, 45, 1767200000};  // 2026-01-01T09:00:00Z
   for (const Language language : {Language::English, Language::German}) {
-    const std::string ics = invitationCalendar(room, url, language, event);
+    const std::string ics = invitationCalendar(room, url, language, InvitationDialIn{true, ""}, event);
     const auto lines = unfold(ics);
     CHECK(lines.front() == "BEGIN:VCALENDAR");
     CHECK(lines.back() == "END:VCALENDAR");
@@ -78,7 +100,7 @@ TEST_CASE("the invitation in English and German", "[appliance][ics]") {
       if (l.rfind("DESCRIPTION:", 0) == 0) description = l;
     }
     CHECK(description.find(url) != std::string::npos);
-    CHECK(description.find("48151623") != std::string::npos);
+    CHECK(description.find("4815 1623") != std::string::npos);
     CHECK(ics.find("argon2id") == std::string::npos);
     if (language == Language::German) {
       CHECK(description.find("Telefon-PIN") != std::string::npos);
@@ -96,7 +118,66 @@ TEST_CASE("no password or lobby note when the room has neither", "[appliance][ic
   RoomRecord room = sampleRoom();
   room.lobby = false;
   room.passwordHash.reset();
-  const std::string ics = invitationCalendar(room, "http://h/j/x", Language::English, InvitationEvent{0, 60, 0});
+  const std::string ics = invitationCalendar(room, "http://h/j/x", Language::English, kDialInWithNumber,
+                                             InvitationEvent{0, 60, 0});
   CHECK(ics.find("password") == std::string::npos);
   CHECK(ics.find("lobby") == std::string::npos);
+}
+
+TEST_CASE("the phone line follows the dial-in settings", "[appliance][ics][invitation]") {
+  RoomRecord room = sampleRoom();
+  room.lobby = false;
+  room.passwordHash.reset();
+  const std::string url = "https://meet.example.org/j/x";
+  struct Case {
+    InvitationDialIn dialIn;
+    Language language;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {kDialInWithNumber, Language::English,
+       "Join the video conference in your browser (no account, nothing to install):\n" + url +
+           "\n\nBy phone: +49 30 1234-5678, then the PIN 4815 1623 and #\n"},
+      {kDialInWithNumber, Language::German,
+       "Zur Videokonferenz im Browser (ohne Konto, ohne Installation):\n" + url +
+           "\n\nPer Telefon: +49 30 1234-5678, dann die PIN 4815 1623 und #\n"},
+      {InvitationDialIn{true, ""}, Language::English,
+       "Join the video conference in your browser (no account, nothing to install):\n" + url +
+           "\n\nPhone PIN: 4815 1623\n"},
+      {InvitationDialIn{true, ""}, Language::German,
+       "Zur Videokonferenz im Browser (ohne Konto, ohne Installation):\n" + url + "\n\nTelefon-PIN: 4815 1623\n"},
+      // Off: no PIN at all (a number left in the file does not count).
+      {InvitationDialIn{false, ""}, Language::English,
+       "Join the video conference in your browser (no account, nothing to install):\n" + url + "\n"},
+      {InvitationDialIn{false, "+49 30 1234-5678"}, Language::German,
+       "Zur Videokonferenz im Browser (ohne Konto, ohne Installation):\n" + url + "\n"},
+  };
+  for (const auto& c : cases) {
+    const std::string ics = invitationCalendar(room, url, c.language, c.dialIn, InvitationEvent{0, 60, 0});
+    INFO((c.language == Language::German ? "de" : "en") << " enabled=" << c.dialIn.enabled
+                                                         << " number=" << c.dialIn.number);
+    CHECK(descriptionText(ics) == c.expected);
+    if (!c.dialIn.enabled) CHECK(ics.find("4815") == std::string::npos);
+  }
+
+  SECTION("the notes follow the phone line after a blank line") {
+    room.lobby = true;
+    const std::string text = descriptionText(
+        invitationCalendar(room, url, Language::English, kDialInWithNumber, InvitationEvent{0, 60, 0}));
+    CHECK(text.find("and #\n\nYou wait in the lobby") != std::string::npos);
+    const std::string off = descriptionText(
+        invitationCalendar(room, url, Language::English, InvitationDialIn{}, InvitationEvent{0, 60, 0}));
+    CHECK(off.find(url + "\n\nYou wait in the lobby") != std::string::npos);
+  }
+}
+
+TEST_CASE("PINs are grouped for reading aloud", "[appliance][ics][invitation]") {
+  CHECK(groupedPin("123456") == "123 456");
+  CHECK(groupedPin("1234567") == "123 4567");
+  CHECK(groupedPin("12345678") == "1234 5678");
+  CHECK(groupedPin("123456789") == "123 456 789");
+  CHECK(groupedPin("12345") == "12345");
+  CHECK(groupedPin("1234567890") == "1234567890");
+  CHECK(groupedPin("12a456") == "12a456");
+  CHECK(groupedPin("") == "");
 }

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstring>
+
 using namespace plenum::appliance;
 using plenum::mixer::PhoneCodec;
 
@@ -254,4 +256,37 @@ TEST_CASE("numbers are masked to their last four digits", "[phone]") {
   CHECK(maskNumber("12") == "\u202612");
   CHECK(maskNumber("anonymous") == "\u2026");
   CHECK(maskNumber("") == "\u2026");
+}
+
+TEST_CASE("a hold is answered in the matching direction, with a new version only when it changes", "[sdp][phone]") {
+  const std::string offer = kAsterisk;
+  std::string why;
+  const auto parsed = parsePhoneOffer(offer, why);
+  REQUIRE(parsed);
+  CHECK(answerDirection(*parsed) == "sendrecv");
+  CHECK_FALSE(holds(*parsed));
+
+  auto withLine = [&](const std::string& line) {
+    std::string held = offer;
+    held.replace(held.find("a=sendrecv"), std::strlen("a=sendrecv"), line);
+    return parsePhoneOffer(held, why);
+  };
+  const auto sendonly = withLine("a=sendonly");
+  REQUIRE(sendonly);
+  CHECK(answerDirection(*sendonly) == "recvonly");
+  CHECK(holds(*sendonly));
+  const auto inactive = withLine("a=inactive");
+  REQUIRE(inactive);
+  CHECK(answerDirection(*inactive) == "inactive");
+  CHECK(holds(*inactive));
+
+  plenum::mixer::PhoneRtp rtp;
+  rtp.codec = plenum::mixer::PhoneCodec::G722;
+  rtp.payloadType = 9;
+  const std::string answer = phoneAnswer(rtp, "192.0.2.10", 41000, 77);
+  const std::string heldAnswer = withDirection(answer, "recvonly", 2);
+  CHECK(heldAnswer.find("a=recvonly\r\n") != std::string::npos);
+  CHECK(heldAnswer.find("a=sendrecv") == std::string::npos);
+  CHECK(heldAnswer.find("o=plenum 77 2 IN IP4 192.0.2.10\r\n") != std::string::npos);
+  CHECK(answer.find("o=plenum 77 1 IN IP4 192.0.2.10\r\n") != std::string::npos);
 }

@@ -124,12 +124,14 @@ public:
   }
   void OnSipDigit(char digit) override { digits += digit; }
   void OnSipEnded(const std::string& reason) override { ended.push_back(reason); }
+  void OnSipHold(bool on) override { holds.push_back(on); }
 
   std::function<void(SipCallLeg&)> onCall;
   std::vector<IncomingCall> incoming;
   std::vector<std::shared_ptr<SipCallLeg>> legs;
   std::string digits;
   std::vector<std::string> ended;
+  std::vector<bool> holds;
   std::thread::id thread;
 };
 
@@ -248,14 +250,19 @@ TEST_CASE("a trusted peer's call rings, is answered, takes keys and ends with BY
     pbx.sendTo(f.port, request("INFO", uri, pbx.port(), "call-1", 4, tag, "application/json", "{}"));
     REQUIRE(f.awaitResponse(pbx, 415, "4 INFO"));
 
-    // A re-INVITE (here: hold, another port) gets our SDP as before.
+    // A re-INVITE (here: hold, another port) gets our SDP as before, but recvonly (RFC 3264),
+    // and the call logic hears of the hold.
     std::string hold = kOffer;
     hold.replace(hold.find("30000"), 5, "30002");
     hold += "a=sendonly\r\n";
     pbx.sendTo(f.port, request("INVITE", uri, pbx.port(), "call-1", 5, tag, "application/sdp", hold));
     const auto reinvite = f.awaitResponse(pbx, 200, "5 INVITE");
     REQUIRE(reinvite);
-    CHECK(reinvite->body() == kAnswer);
+    std::string heldAnswer = kAnswer;
+    heldAnswer.replace(heldAnswer.find("a=sendrecv"), 10, "a=recvonly");
+    heldAnswer.replace(heldAnswer.find("plenum 1 1"), 10, "plenum 1 2");
+    CHECK(reinvite->body() == heldAnswer);
+    CHECK(f.calls.holds == std::vector<bool>{true});
     pbx.sendTo(f.port, request("ACK", uri, pbx.port(), "call-1", 5, tag));
 
     pbx.sendTo(f.port, request("BYE", uri, pbx.port(), "call-1", 6, tag));
