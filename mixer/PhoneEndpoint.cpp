@@ -78,11 +78,11 @@ PhoneEndpoint::PhoneEndpoint(const std::string& id, const std::string& caption, 
   prompts_->alive = alive_;
   prompts_->events = &events;
 
-  // The caller's voice: a small jitter buffer (a PBX is on the LAN), decoded; the room's seat
-  // converts and resamples it into the mix itself.
-  GstElement* jitter = makeElement("rtpjitterbuffer", "phone-" + id + "-jitter");
-  g_object_set(jitter, "latency", 40u, "drop-on-latency", TRUE, nullptr);
-  std::vector<GstElement*> in{input_->source(), jitter};
+  // The caller's voice, decoded as it arrives; the room's seat converts and resamples it into
+  // the mix itself. No jitter buffer: the PBX is on the city's network, and the seat's FIFO
+  // (AudioMixLoop, up to 100 ms) already evens out arrival against the mix's 20 ms tick; an
+  // rtpjitterbuffer would add its latency (40 ms) and a thread per caller for little.
+  std::vector<GstElement*> in{input_->source()};
   for (GstElement* element : makePhoneDecoder(rtp, "phone-" + id)) in.push_back(element);
   addAndLink(bin(), in);
   GstPad* microphone = gst_element_get_static_pad(in.back(), "src");
