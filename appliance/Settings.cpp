@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "appliance/Settings.hpp"
 
+#include "appliance/AddressRange.hpp"
+
 #include <Poco/Net/IPAddress.h>
 #include <Poco/NumberParser.h>
 #include <Poco/String.h>
@@ -141,19 +143,6 @@ int integer(const Poco::Util::AbstractConfiguration& c, std::string_view key) {
   return Poco::NumberParser::parse(raw(c, key));
 }
 
-// An address or a CIDR range ("192.0.2.10", "10.0.0.0/8", "2001:db8::/32").
-bool isAddressOrRange(const std::string& value) {
-  const auto slash = value.find('/');
-  Poco::Net::IPAddress address;
-  if (!Poco::Net::IPAddress::tryParse(value.substr(0, slash), address)) return false;
-  if (slash == std::string::npos) return true;
-  int bits = -1;
-  const std::string prefix = value.substr(slash + 1);
-  if (prefix.empty() || prefix.find_first_not_of("0123456789") != std::string::npos || prefix.size() > 3) return false;
-  bits = std::stoi(prefix);
-  return bits <= (address.family() == Poco::Net::IPAddress::IPv4 ? 32 : 128);
-}
-
 bool overlaps(int aMin, int aMax, int bMin, int bMax) { return aMin <= bMax && bMin <= aMax; }
 
 // Phone dial-in's problems (only judged when sip.enabled: a switched-off section may hold anything).
@@ -178,7 +167,7 @@ void sipProblems(const Settings& s, std::vector<SettingsProblem>& problems) {
     }
   }
   for (const auto& peer : sip.trustedPeers) {
-    if (!isAddressOrRange(peer)) {
+    if (!parseRange(peer)) {
       problems.push_back({"sip.trusted-peers", "sip.trusted-peers: \"" + peer +
                                                    "\" is not an address or range (192.0.2.10, 10.0.0.0/8; no host names)"});
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: EUPL-1.2
 #include "appliance/SipService.hpp"
 
+#include "appliance/AddressRange.hpp"
 #include "appliance/PhoneNumber.hpp"
 #include "appliance/SdpNegotiation.hpp"
 
@@ -44,47 +45,6 @@ constexpr const char* kAllow = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO";
 constexpr guint kRingingAfterMs = 1000;
 
 std::string text(const char* s) { return s ? std::string(s) : std::string(); }
-
-// An address ("192.0.2.1", "2001:db8::1") or a range ("192.0.2.0/24"), as bytes and prefix bits.
-struct AddressRange {
-  int family = AF_INET;
-  unsigned char bytes[16] = {};
-  unsigned bits = 32;
-};
-
-std::optional<AddressRange> parseRange(const std::string& spec) {
-  AddressRange range;
-  std::string address = spec;
-  std::optional<unsigned> bits;
-  if (const auto slash = spec.find('/'); slash != std::string::npos) {
-    address = spec.substr(0, slash);
-    const std::string b = spec.substr(slash + 1);
-    if (b.empty() || b.size() > 3 || b.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-    bits = static_cast<unsigned>(std::stoul(b));
-  }
-  if (inet_pton(AF_INET, address.c_str(), range.bytes) == 1) {
-    range.family = AF_INET;
-    range.bits = bits.value_or(32);
-    if (range.bits > 32) return std::nullopt;
-  } else if (inet_pton(AF_INET6, address.c_str(), range.bytes) == 1) {
-    range.family = AF_INET6;
-    range.bits = bits.value_or(128);
-    if (range.bits > 128) return std::nullopt;
-  } else {
-    return std::nullopt;
-  }
-  return range;
-}
-
-bool contains(const AddressRange& range, const AddressRange& address) {
-  if (range.family != address.family) return false;
-  for (unsigned bit = 0; bit < range.bits; bit += 8) {
-    const unsigned take = std::min(8u, range.bits - bit);
-    const unsigned char mask = static_cast<unsigned char>(0xff << (8 - take));
-    if ((range.bytes[bit / 8] & mask) != (address.bytes[bit / 8] & mask)) return false;
-  }
-  return true;
-}
 
 // The numeric source address of a request ("::ffff:192.0.2.1" as "192.0.2.1").
 std::string sourceAddress(msg_t* msg) {

@@ -27,7 +27,7 @@ import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from './lib/server.mjs';
-import { createAdmin } from './lib/staff.mjs';
+import { adminClient, createRoom } from './lib/staffapi.mjs';
 import { HealthWatch, getHealth } from './lib/health.mjs';
 import { Baresip, writeToneWav } from './lib/baresip.mjs';
 import { rmsLevel, toneLevels } from './lib/mp4.mjs';
@@ -112,31 +112,11 @@ const expectedFor = (name, transport) => {
   return e !== null && typeof e === 'object' ? e[transport] : e;
 };
 
-/** A REST session as a staff member: plenumd --create-admin, then the admin makes "schmidt", who logs in. */
+/** A staff room with a PIN, made over REST (lib/staffapi.mjs). */
 async function staffRoom(server) {
-  await createAdmin(server, 'admin', 'admin-passwort-123');
-  const call = async (method, url, body, session) => {
-    const headers = { 'Content-Type': 'application/json' };
-    if (session) Object.assign(headers, { Cookie: session.cookie, 'X-CSRF-Token': session.csrf });
-    const r = await fetch(`${server.httpUrl}${url}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    let json = null;
-    try { json = await r.json(); } catch { /* empty */ }
-    return { status: r.status, body: json, cookie: (r.headers.getSetCookie?.() || []).map((c) => c.split(';')[0]).join('; ') };
-  };
-  const login = async (username, password) => {
-    const r = await call('POST', '/api/session', { username, password });
-    assert.equal(r.status, 200, JSON.stringify(r));
-    return { cookie: r.cookie, csrf: r.body.csrfToken };
-  };
-  const admin = await login('admin', 'admin-passwort-123');
-  const staff = await call('POST', '/api/accounts',
-    { username: 'schmidt', displayName: 'Frau Schmidt', password: 'staff-passwort-123', role: 'staff' }, admin);
-  assert.equal(staff.status, 201, JSON.stringify(staff));
-  const schmidt = await login('schmidt', 'staff-passwort-123');
-  const room = await call('POST', '/api/rooms', { title: 'Bauausschuss', lobby: false }, schmidt);
-  assert.equal(room.status, 201, JSON.stringify(room));
-  assert.match(room.body.pin, /^\d+$/);
-  return room.body;
+  const room = await createRoom(await adminClient(server), { title: 'Bauausschuss' });
+  assert.match(room.pin, /^\d+$/);
+  return room;
 }
 
 /** Runs `fn` over `items`, `n` at a time. */
