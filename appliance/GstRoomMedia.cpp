@@ -168,6 +168,11 @@ void GstRoomMedia::OnRoomMixerActiveSpeaker(const std::optional<std::string>& id
   listener_.OnRoomMediaActiveSpeaker(id);
 }
 
+// Only browsers can adapt what they send; a caller's or the slides' tile has no camera.
+void GstRoomMedia::OnRoomMixerVideoRequest(const std::string& id, const mixer::VideoRequest& request) {
+  if (endpoints_.count(id)) listener_.OnRoomMediaVideoRequest(id, request);
+}
+
 void GstRoomMedia::OnWebRtcEndpointOffer(mixer::WebRtcEndpoint& endpoint, const std::string& sdp) {
   listener_.OnRoomMediaOffer(endpoint.id(), sdp);
 }

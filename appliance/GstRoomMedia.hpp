@@ -45,6 +45,7 @@ public:
   // RoomMixer::Listener
   void OnRoomMixerError(const std::string& element, const std::string& message) override;
   void OnRoomMixerActiveSpeaker(const std::optional<std::string>& id) override;
+  void OnRoomMixerVideoRequest(const std::string& id, const mixer::VideoRequest& request) override;
   // WebRtcEndpoint::Listener
   void OnWebRtcEndpointOffer(mixer::WebRtcEndpoint& endpoint, const std::string& sdp) override;
   void OnWebRtcEndpointCandidate(mixer::WebRtcEndpoint& endpoint, unsigned mline,

@@ -3,6 +3,7 @@
 
 #include "mixer/ElementReaper.hpp"
 #include "mixer/GstUtil.hpp"
+#include "mixer/TileVideoRequest.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -67,6 +68,7 @@ struct Composite::Tile {
   GstElement* placeholderSource = nullptr;
   GstElement* placeholderCaps = nullptr;
   GstElement* placeholderText = nullptr;
+  GstElement* placeholderFreeze = nullptr;
   GstPad* placeholderPad = nullptr;  // compositor request pad
   // camera: raw frames from the endpoint, scaled to the tile, name written on them
   GstElement* cameraQueue = nullptr;
@@ -77,7 +79,7 @@ struct Composite::Tile {
   GstPad* cameraPad = nullptr;  // compositor request pad
 
   std::vector<GstElement*> elements() const {
-    return {placeholderSource, placeholderCaps, placeholderText, cameraQueue,
+    return {placeholderSource, placeholderCaps, placeholderText, placeholderFreeze, cameraQueue,
             cameraScale,       cameraConvert,   cameraCaps,      cameraText};
   }
 };
@@ -181,8 +183,8 @@ Composite::~Composite() {
   gst_object_unref(floorFrame_);
 }
 
-int Composite::cameraWidth() const { return std::max(160, settings_.width / 2) & ~3; }
-int Composite::cameraHeight() const { return std::max(90, settings_.height / 2) & ~3; }
+int Composite::cameraWidth() const { return cameraSize(settings_).width; }
+int Composite::cameraHeight() const { return cameraSize(settings_).height; }
 
 GstPad* Composite::requestPad(guint zorder) {
   GstPad* pad = gst_element_request_pad_simple(compositor_, "sink_%u");
@@ -235,11 +237,13 @@ GstPad* Composite::addTile(const std::string& id, const std::string& caption) {
   tile->id = id;
   const std::string prefix = "tile-" + id + "-";
 
+  // The placeholder is drawn once (one frame with the name) and repeated by a live imagefreeze
+  // at the composite's rate, rather than drawn anew for every frame under every camera. At the
+  // composite's frame rate: a live source reports one frame
+  // of latency, and a slow placeholder would add its whole frame time to the room's video delay.
   tile->placeholderSource = makeElement("videotestsrc", prefix + "placeholder");
-  g_object_set(tile->placeholderSource, "is-live", TRUE, "pattern", 17, "foreground-color",
+  g_object_set(tile->placeholderSource, "num-buffers", 1, "pattern", 17, "foreground-color",
                placeholderColour(caption), nullptr);
-  // At the composite's frame rate: a live source reports one frame of latency, and a slow
-  // placeholder would add its whole frame time to the room's video delay.
   tile->placeholderCaps = makeCapsFilter(rawCaps(cameraWidth() / 2, cameraHeight() / 2) + ",framerate=" +
                                          std::to_string(settings_.framerate) + "/1");
   tile->placeholderText = makeElement("textoverlay");
@@ -248,7 +252,9 @@ GstPad* Composite::addTile(const std::string& id, const std::string& caption) {
   g_object_set(tile->placeholderText, "text", placeholderMarkup.c_str(), "halignment", 1 /* center */,
                "valignment", 4 /* center */, "line-alignment", 1, "shaded-background", FALSE,
                "font-desc", "Sans 24", nullptr);
-  addAndLink(pipeline_, {tile->placeholderSource, tile->placeholderCaps, tile->placeholderText});
+  tile->placeholderFreeze = makeElement("imagefreeze");
+  g_object_set(tile->placeholderFreeze, "is-live", TRUE, nullptr);
+  addAndLink(pipeline_, {tile->placeholderSource, tile->placeholderCaps, tile->placeholderText, tile->placeholderFreeze});
 
   // Decoupled from the decoder's thread; a backlog means we are late: drop, do not wait.
   tile->cameraQueue = makeLeakyQueue(3, 0);
@@ -277,7 +283,7 @@ GstPad* Composite::addTile(const std::string& id, const std::string& caption) {
 
   tile->placeholderPad = requestPad(3);
   tile->cameraPad = requestPad(4);
-  GstPad* out = gst_element_get_static_pad(tile->placeholderText, "src");
+  GstPad* out = gst_element_get_static_pad(tile->placeholderFreeze, "src");
   gst_pad_link(out, tile->placeholderPad);
   gst_object_unref(out);
   out = gst_element_get_static_pad(tile->cameraText, "src");

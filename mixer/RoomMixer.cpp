@@ -241,7 +241,24 @@ gboolean RoomMixer::onTimer(gpointer self) {
   const auto now = KeyframeLimiter::Clock::now();
   mixer->encoders_.sendPendingKeyframes(now);
   mixer->checkCompositeFlowing(now);
+  mixer->reportVideoRequests();
   return G_SOURCE_CONTINUE;
+}
+
+// Every tile's request, compared with what was reported last: the layout changes inside many
+// calls (attach, setLayout, a new active speaker); checking here, at most 250 ms later, reports
+// each change once, outside those calls, and a burst of joins as one change per tile.
+void RoomMixer::reportVideoRequests() {
+  std::map<std::string, VideoRequest> now;
+  for (const std::string& id : composite_.tileOrder()) now[id] = videoRequestFor(composite_.tileRect(id), settings_);
+  std::vector<std::pair<std::string, VideoRequest>> changed;
+  for (const auto& [id, request] : now) {
+    auto it = videoRequests_.find(id);
+    if (it == videoRequests_.end() || !(it->second == request)) changed.emplace_back(id, request);
+  }
+  videoRequests_ = std::move(now);
+  if (!listener_) return;
+  for (const auto& [id, request] : changed) listener_->OnRoomMixerVideoRequest(id, request);
 }
 
 // A composite that stops leaves everybody without picture and new joiners without an offer:

@@ -18,6 +18,7 @@
 #include "mixer/Endpoint.hpp"
 #include "mixer/MixerSettings.hpp"
 #include "mixer/TileLayout.hpp"
+#include "mixer/TileVideoRequest.hpp"
 
 #include <gst/gst.h>
 
@@ -40,6 +41,10 @@ public:
     // The active speaker changed (nullopt: nobody speaks); the composite already marks them.
     // Called on the conference thread from a posted job, never from inside a RoomMixer call.
     virtual void OnRoomMixerActiveSpeaker(const std::optional<std::string>& id) = 0;
+    // What the camera of the tile `id` should send now has changed (a join, a leave, another
+    // layout, a new large tile; once for each new tile). Called on the conference thread from
+    // the room's timer, never from inside a RoomMixer call.
+    virtual void OnRoomMixerVideoRequest(const std::string& /*id*/, const VideoRequest& /*request*/) {}
   };
 
   RoomMixer(const std::string& name, const MixerSettings& settings, Listener* listener);
@@ -85,6 +90,7 @@ private:
   static gboolean onBusMessage(GstBus* bus, GstMessage* message, gpointer self);
   static gboolean onTimer(gpointer self);
   void checkCompositeFlowing(KeyframeLimiter::Clock::time_point now);
+  void reportVideoRequests();
 
   // passed in
   const std::string name_;
@@ -105,6 +111,7 @@ private:
   KeyframeLimiter::Clock::time_point lastCompositeChange_ = KeyframeLimiter::Clock::now();
   bool compositeStallReported_ = false;
   std::optional<std::string> screenPresenter_;  // whose screen is the presentation
+  std::map<std::string, VideoRequest> videoRequests_;  // last reported, by tile id
 };
 
 }  // namespace plenum::mixer

@@ -745,4 +745,10 @@ void Room::OnRoomMediaActiveSpeaker(const std::optional<std::string>& participan
   broadcast(server::activeSpeaker(activeSpeaker_));
 }
 
+// ---- send what is shown -----------------------------------------------------------------------
+
+void Room::OnRoomMediaVideoRequest(const std::string& participantId, const mixer::VideoRequest& request) {
+  if (Participant* participant = find(participantId)) sendTo(*participant, server::sendVideo(request));
+}
+
 }  // namespace plenum::signaling

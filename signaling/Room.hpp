@@ -190,6 +190,7 @@ public:
   void OnRoomMediaFailed(const std::string& participantId, MediaFailure failure, const std::string& detail) override;
   void OnRoomMediaActiveSpeaker(const std::optional<std::string>& participantId) override;
   void OnRoomMediaRecordingFailed(const std::string& detail) override;
+  void OnRoomMediaVideoRequest(const std::string& participantId, const mixer::VideoRequest& request) override;
 
 private:
   // Who is in the meeting or waiting: a room never has more of either than this allows.

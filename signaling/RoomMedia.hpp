@@ -7,6 +7,7 @@
 // Conference thread only.
 #include "mixer/MixerSettings.hpp"
 #include "mixer/TileLayout.hpp"
+#include "mixer/TileVideoRequest.hpp"
 #include "signaling/PhoneLine.hpp"
 
 #include <functional>
@@ -45,6 +46,9 @@ public:
     // The recorder failed (e.g. the disk is full or gone); `detail` is for the log. What it has
     // written so far is kept: the room stops the recording (stopRecording).
     virtual void OnRoomMediaRecordingFailed(const std::string& detail) = 0;
+    // What the participant's camera should send now (its tile changed size): the room tells the
+    // browser (send-video). Once for each new participant, then on every change.
+    virtual void OnRoomMediaVideoRequest(const std::string& /*participantId*/, const mixer::VideoRequest& /*request*/) {}
   };
 
   virtual ~RoomMedia() = default;

@@ -358,6 +358,15 @@ std::string activeSpeaker(const std::optional<std::string>& participantId) {
   return stringify(o);
 }
 
+std::string sendVideo(const mixer::VideoRequest& request) {
+  Poco::JSON::Object o = typed("send-video");
+  o.set("width", request.width);
+  o.set("height", request.height);
+  o.set("fps", request.fps);
+  o.set("maxKbps", request.maxKbps);
+  return stringify(o);
+}
+
 std::string error(const ProtocolError& error, bool fatal) {
   Poco::JSON::Object o = typed("error");
   o.set("code", toString(error.code));

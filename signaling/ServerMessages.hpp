@@ -2,6 +2,7 @@
 #pragma once
 // The messages the server sends (PROTOCOL.md, "Server to client"), each built as one line of
 // JSON. What they carry is declared in Protocol.hpp.
+#include "mixer/TileVideoRequest.hpp"
 #include "signaling/JoinContext.hpp"
 #include "signaling/Protocol.hpp"
 #include "signaling/Timers.hpp"
@@ -74,6 +75,7 @@ std::string floorTimeUp(const std::string& participantId);
 std::string layoutUpdated(mixer::Layout layout);
 std::string presentation(const PresentationInfo& presentation);
 std::string activeSpeaker(const std::optional<std::string>& participantId);
+std::string sendVideo(const mixer::VideoRequest& request);
 // Carries error.requestId when set.
 std::string error(const ProtocolError& error, bool fatal);
 // To a participant whose media failed (reason: toString(MediaFailure)); the server closes

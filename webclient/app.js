@@ -41,6 +41,7 @@ const plenum = {
   remoteStream: null,    // MediaStream with the server's composite video + mix-minus audio
   pc: null,              // the current RTCPeerConnection
   videoCodec: null,      // 'H264' | 'VP8' from `joined`
+  videoRequest: null,    // {width, height, fps, maxKbps}: what our camera sends (send-video)
   room: null,            // the room's slug (from the path, or from the server for invitations)
   title: null,           // the room's title from the server
   invite: null,          // the token of a /j/<token> path
@@ -215,28 +216,37 @@ function main() {
 
 async function prejoin() {
   const autojoin = AUTOJOIN && isValidDisplayName(cleanDisplayName(ui.$('name-input').value));
+  ui.$('btn-join').disabled = true;
+  ui.setNotice(t('prejoin.gettingMedia'));
   if (autojoin) {
-    // Skip the pre-join screen: show the room while the devices start.
-    ui.setStageStatus(t('prejoin.gettingMedia'));
-    ui.showScreen('room');
+    // Skip the pre-join screen and join at once: the WebSocket, the join, the server's offer and
+    // ICE run while the devices start (the join says microphone and camera off; their tracks go
+    // onto the senders and the server is told when they come: acquireMedia).
+    join();
   } else {
     ui.showScreen('prejoin');
   }
-  ui.$('btn-join').disabled = true;
-  ui.setNotice(t('prejoin.gettingMedia'));
   await acquireMedia();
   ui.$('btn-join').disabled = false;
-  if (plenum.state !== 'prejoin') {
+  if (plenum.state === 'left' || plenum.state === 'ended' || plenum.state === 'error' || plenum.state === 'declined') {
     // Left (autojoin) while the devices were starting.
     stopLocalMedia(media);
     media = null;
     return;
   }
-  if (autojoin) join();
-  else if (!ui.$('name-input').value && matchMedia('(pointer: fine)').matches) ui.$('name-input').focus();
+  if (autojoin) {
+    if (media && media.problem) ui.toast(t(`media.${media.problem}`), 6000);
+  } else if (!ui.$('name-input').value && matchMedia('(pointer: fine)').matches) ui.$('name-input').focus();
 }
 
-async function acquireMedia() {
+// One getUserMedia at a time: a rejoin while the first devices still start waits for those.
+let mediaPending = null;
+function acquireMedia() {
+  if (!mediaPending) mediaPending = openMedia().finally(() => { mediaPending = null; });
+  return mediaPending;
+}
+
+async function openMedia() {
   const got = await getLocalMedia({ audioProcessing: AUDIO_PROCESSING });
   if (media) stopLocalMedia(media);
   media = got;
@@ -247,6 +257,9 @@ async function acquireMedia() {
   }
   ui.setNotice(media.problem ? t(`media.${media.problem}`) : '');
   refreshMediaUi();
+  // Joined (or joining) while the devices started: onto the senders, and tell the server.
+  if (conn) conn.call.refreshLocalTracks();
+  announceMedia();
 }
 
 // A device went away (unplugged, revoked): carry on without it.
@@ -284,6 +297,7 @@ function toggleMic() {
 function toggleCam() {
   wantVideo = !wantVideo;
   if (media && media.cam) media.cam.enabled = wantVideo;
+  if (conn) conn.call.updateCameraEncoding();
   refreshMediaUi();
   announceMedia();
 }
@@ -331,6 +345,8 @@ function join() {
 }
 
 function enterRoom() {
+  // The WebSocket first: its handshake runs while the page switches to the room.
+  connect();
   attempt = 0;
   plenum.reconnectAttempt = 0;
   plenum.error = null;
@@ -343,7 +359,6 @@ function enterRoom() {
   ui.setStageStatus(t('room.connecting'));
   ui.showScreen('room');
   if (media && media.problem) ui.toast(t(`media.${media.problem}`), 6000);
-  connect();
 }
 
 function connect() {
@@ -659,6 +674,15 @@ function handleMessage(c, msg) {
       arrived(msg.type, { kind: plenum.presentation.kind, participantId: plenum.presentation.participantId,
         page: plenum.presentation.document ? plenum.presentation.document.page : null });
       return;
+    case 'send-video': {
+      // What our camera's tile shows now: send that, no more.
+      const valid = (v, max) => Number.isInteger(v) && v > 0 && v <= max;
+      if (!valid(msg.width, 4096) || !valid(msg.height, 4096) || !valid(msg.fps, 120) || !valid(msg.maxKbps, 100000)) return;
+      plenum.videoRequest = { width: msg.width, height: msg.height, fps: msg.fps, maxKbps: msg.maxKbps };
+      c.call.setVideoRequest(plenum.videoRequest);
+      arrived(msg.type, plenum.videoRequest);
+      return;
+    }
     case 'active-speaker':
       plenum.activeSpeaker = msg.participantId == null ? null : String(msg.participantId);
       ui.markSpeaking(plenum.activeSpeaker);

@@ -69,6 +69,7 @@ export class Call {
     this.pendingLocal = [];  // our candidates gathered before the answer went out
     this.chain = Promise.resolve(); // offers and candidates are handled strictly in order
     this.screenTrack = null; // the accepted screen share's track (m-line 2), or null
+    this.videoRequest = null; // what the server asks the camera to send (send-video), or null
   }
 
   enqueue(fn) {
@@ -127,28 +128,88 @@ export class Call {
       const pc = this.pc;
       this.answered = false;
       await pc.setRemoteDescription({ type: 'offer', sdp });
-      const pending = this.pendingRemote.splice(0);
-      for (const c of pending) await this.addCandidate(c);
-      const { mic, cam } = this.opts.getLocalTracks();
       const mids = midsOf(sdp);
       const all = pc.getTransceivers();
       for (const tr of all) {
         if (tr.direction === 'stopped' || tr.currentDirection === 'stopped') continue;
         const index = mLineIndex(tr, mids, all);
-        const wanted = index === 0 ? mic : index === 1 ? cam : index === 2 ? this.screenTrack : null;
-        // A track of the other kind cannot go on this sender (a server that orders differently).
-        const kind = tr.receiver.track && tr.receiver.track.kind;
-        const track = wanted && wanted.kind === kind ? wanted : null;
-        if (tr.sender.track !== track) await tr.sender.replaceTrack(track);
         tr.direction = index === 2 ? 'sendonly' : index < 2 ? 'sendrecv' : 'recvonly';
       }
+      // Our tracks before the answer (the encoders start now, not while the first composite
+      // frames arrive); a track that comes later, e.g. a camera that was still starting, goes on
+      // with refreshLocalTracks, without renegotiation. The server's early candidates after the
+      // answer: the server waits for the answer, not for them.
+      await this.putLocalTracks(mids, all);
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
       if (this.closed) return;
       this.opts.send({ type: 'answer', sdp: pc.localDescription.sdp });
       this.answered = true;
       for (const msg of this.pendingLocal.splice(0)) this.opts.send(msg);
+      await Promise.all(this.pendingRemote.splice(0).map((c) => this.addCandidate(c)));
+      await this.applyCameraEncoding();
     });
+  }
+
+  // Puts the microphone, the camera and the screen share on m-lines 0, 1 and 2's senders.
+  async putLocalTracks(mids, all) {
+    const { mic, cam } = this.opts.getLocalTracks();
+    await Promise.all(all.map((tr) => {
+      if (tr.direction === 'stopped' || tr.currentDirection === 'stopped') return null;
+      const index = mLineIndex(tr, mids, all);
+      const wanted = index === 0 ? mic : index === 1 ? cam : index === 2 ? this.screenTrack : null;
+      // A track of the other kind cannot go on this sender (a server that orders differently).
+      const kind = tr.receiver.track && tr.receiver.track.kind;
+      const track = wanted && wanted.kind === kind ? wanted : null;
+      return tr.sender.track !== track ? tr.sender.replaceTrack(track) : null;
+    }));
+  }
+
+  // The local tracks changed (the devices started after the offer): onto the senders, no
+  // renegotiation. Before the first offer nothing to do: the offer puts them on.
+  refreshLocalTracks() {
+    return this.enqueue(async () => {
+      const pc = this.pc;
+      if (!pc || !pc.remoteDescription || !this.answered) return;
+      await this.putLocalTracks(midsOf(pc.remoteDescription.sdp), pc.getTransceivers());
+      await this.applyCameraEncoding();
+    }).catch((err) => console.warn('plenum: could not put the local tracks on', err));
+  }
+
+  // The server's send-video: { width, height, fps, maxKbps } for the camera's tile as it is
+  // shown now. Kept, and applied now and after every offer.
+  setVideoRequest(request) {
+    this.videoRequest = request;
+    return this.updateCameraEncoding();
+  }
+
+  // Applies the request and the camera's on/off state (a camera turned off sends nothing at all,
+  // not black frames) to m-line 1's sender; call it when the camera is turned on or off.
+  updateCameraEncoding() {
+    return this.enqueue(() => this.applyCameraEncoding())
+      .catch((err) => console.warn('plenum: could not adapt the camera encoding', err));
+  }
+
+  async applyCameraEncoding() {
+    const tr = this.transceiverAt(1);
+    if (!tr || !this.answered) return;
+    const params = tr.sender.getParameters();
+    if (!params.encodings || !params.encodings.length) return;
+    const encoding = params.encodings[0];
+    const track = tr.sender.track;
+    const request = this.videoRequest;
+    if (request && track) {
+      // The tile letterboxes the picture to 16:9, so its height is what is shown (also of a
+      // portrait or 4:3 camera).
+      const height = Number(track.getSettings().height) || 0;
+      encoding.scaleResolutionDownBy = height > request.height ? height / request.height : 1;
+      encoding.maxFramerate = request.fps;
+      encoding.maxBitrate = request.maxKbps * 1000;
+      // The server asked for this size: under load, send fewer frames rather than smaller ones.
+      params.degradationPreference = 'maintain-resolution';
+    }
+    encoding.active = !!track && track.enabled;
+    await tr.sender.setParameters(params);
   }
 
   // The screen share's track (null: none) on m-line 2's sender: replaceTrack, no renegotiation.
@@ -162,11 +223,15 @@ export class Call {
   }
 
   screenTransceiver() {
+    return this.transceiverAt(2);
+  }
+
+  transceiverAt(index) {
     const pc = this.pc;
     if (!pc || !pc.remoteDescription) return null;
     const mids = midsOf(pc.remoteDescription.sdp);
     const all = pc.getTransceivers();
-    return all.find((tr) => tr.direction !== 'stopped' && mLineIndex(tr, mids, all) === 2) || null;
+    return all.find((tr) => tr.direction !== 'stopped' && mLineIndex(tr, mids, all) === index) || null;
   }
 
   // A trickled server candidate; candidate '' means end of candidates.

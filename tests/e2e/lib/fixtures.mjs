@@ -30,9 +30,10 @@ const hex = (n) => '0x' + (n >>> 0).toString(16).padStart(8, '0');
 
 /**
  * Writes <dir>/<name>.y4m and <dir>/<name>.wav for participant `p`. Returns { y4m, wav }.
- * videoSeconds is short (Chromium loops the file); audioSeconds should exceed the test.
+ * videoSeconds is short (Chromium loops the file); audioSeconds should exceed the test. The
+ * camera is 320x240 unless `width` and `height` say otherwise.
  */
-export async function makeMedia(dir, p, { videoSeconds = 4, audioSeconds = 120 } = {}) {
+export async function makeMedia(dir, p, { videoSeconds = 4, audioSeconds = 120, width = 320, height = 240 } = {}) {
   fs.mkdirSync(dir, { recursive: true });
   const y4m = path.join(dir, `${p.name}.y4m`);
   const wav = path.join(dir, `${p.name}.wav`);
@@ -41,7 +42,7 @@ export async function makeMedia(dir, p, { videoSeconds = 4, audioSeconds = 120 }
   await Promise.all([
     run('gst-launch-1.0', ['-q',
       'videotestsrc', 'pattern=solid-color', `foreground-color=${hex(p.argb)}`, `num-buffers=${videoSeconds * fps}`,
-      '!', `video/x-raw,format=I420,width=320,height=240,framerate=${fps}/1`,
+      '!', `video/x-raw,format=I420,width=${width},height=${height},framerate=${fps}/1`,
       '!', 'y4menc', '!', 'filesink', `location=${y4m}`]),
     run('gst-launch-1.0', ['-q',
       'audiotestsrc', 'wave=sine', `freq=${p.tone}`, `volume=${p.volume ?? TONE_VOLUME}`, `samplesperbuffer=${spb}`,

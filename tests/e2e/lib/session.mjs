@@ -25,9 +25,13 @@ export const autojoinUrl = (baseUrl, room, name, lang) =>
   `${baseUrl}/r/${encodeURIComponent(room)}?name=${encodeURIComponent(name)}&autojoin=1&audioProcessing=0&lang=${lang}`;
 
 export class Session {
-  /** `server`: options of startServer (e.g. https); `spki`: the server key the browsers trust. */
-  constructor(participants, { roomPrefix = 'e2e', server = {}, spki } = {}) {
+  /**
+   * `server`: options of startServer (e.g. https); `spki`: the server key the browsers trust;
+   * `media`: options of makeMedia (e.g. the camera's size).
+   */
+  constructor(participants, { roomPrefix = 'e2e', server = {}, spki, media = {} } = {}) {
     this.serverOptions = server;
+    this.mediaOptions = media;
     this.spki = spki;
     this.participants = participants;
     this.room = `${roomPrefix}-${randomId(8)}`;
@@ -39,7 +43,7 @@ export class Session {
     this.tmp = mkTmp('media');
     const [server, media] = await Promise.all([
       startServer(this.serverOptions),
-      Promise.all(this.participants.map((p) => makeMedia(this.tmp, p))),
+      Promise.all(this.participants.map((p) => makeMedia(this.tmp, p, this.mediaOptions))),
     ]);
     this.server = server;
     this.media = Object.fromEntries(this.participants.map((p, i) => [p.name, media[i]]));
