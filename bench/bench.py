@@ -112,6 +112,9 @@ def machine_ticks():
 def thread_group(comm):
     # webrtcbin/nice/etc. threads carry participant ids or counters: group them
     comm = re.sub(r"^p-[0-9a-f]+-?", "p-<participant>-", comm)  # a tile's sources, per participant
+    # per-participant elements named after the participant's id (truncated to 15 characters):
+    # tile-<id>-placeholder (the placeholder source), mix-<id>-out (the mix-minus and its Opus encode)
+    comm = re.sub(r"^(tile|mix|webrtc)-[0-9a-f]+.*", r"\1-<participant>", comm)
     return re.sub(r"\d+", "#", comm)
 
 
@@ -526,6 +529,188 @@ def run_one(args, n, media, workdir):
     return result
 
 
+# ---------------------------------------------------------------- the floor (--floor)
+
+def config_value(path, key, default):
+    with open(path) as f:
+        m = re.search(r"^\s*%s\s*=\s*(\d+)" % re.escape(key), f.read(), re.M)
+    return int(m.group(1)) if m else default
+
+
+def floor_fps(log_path):
+    """The floor's encoded composite frames so far, one per fpsdisplaysink last-message line (every 250 ms)."""
+    out = []
+    try:
+        with open(log_path, errors="replace") as f:
+            for line in f:
+                m = re.search(r"last-message = rendered: (\d+), dropped: (\d+)", line)
+                if m:
+                    out.append(int(m.group(1)))
+    except FileNotFoundError:
+        pass
+    return out
+
+
+def run_floor(args, n, long_media, workdir):
+    """The bare gst-launch-1.0 pipeline of bench/floor.py for n participants, measured like plenumd:
+    settle, then args.repeat windows of args.window s, the one least disturbed reported."""
+    import floor
+    video, audio = long_media
+    tmp = tempfile.mkdtemp(prefix="plenum-floor-n%d-" % n, dir=workdir)
+    log_path = os.path.join(tmp, "gst-launch.log")
+    cmd = floor.pipeline_args(
+        n, video, audio, width=config_value(args.config, "video.width", 1280),
+        height=config_value(args.config, "video.height", 720),
+        fps=config_value(args.config, "video.framerate", 25),
+        bitrate_kbps=config_value(args.config, "video.bitrate-kbps", 1500))
+    # -v: fpsdisplaysink's last-message (composite frames encoded) every 250 ms
+    cmd = [c for c in cmd if c != "-q"]
+    cmd.insert(1, "-v")
+    result = {"n": n, "ok": False, "problems": [], "log": log_path}
+    say("N=%d: floor: starting gst-launch-1.0 (log %s)" % (n, log_path))
+    with open(log_path, "w") as logf:
+        proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT, cwd=tmp)
+    result["pid"] = proc.pid
+    try:
+        deadline = time.monotonic() + 20
+        while len(floor_fps(log_path)) < 2:
+            if proc.poll() is not None:
+                raise RuntimeError("gst-launch-1.0 exited during start-up with code %s" % proc.returncode)
+            if time.monotonic() > deadline:
+                raise RuntimeError("the floor encoded no composite frames within 20 s")
+            time.sleep(0.2)
+        time.sleep(args.settle)
+        windows = []
+        for _ in range(max(1, args.repeat)):
+            p0 = all_process_ticks()
+            m0 = machine_ticks()
+            th0 = thread_ticks(proc.pid)
+            f0 = floor_fps(log_path)[-1]
+            w0 = time.monotonic()
+            c0 = proc_cpu_ticks(proc.pid)
+            time.sleep(args.window)
+            c1 = proc_cpu_ticks(proc.pid)
+            w1 = time.monotonic()
+            f1 = floor_fps(log_path)[-1]
+            th1 = thread_ticks(proc.pid)
+            m1 = machine_ticks()
+            p1 = all_process_ticks()
+            if proc.poll() is not None:
+                raise RuntimeError("gst-launch-1.0 exited during the measurement with code %s" % proc.returncode)
+            window = w1 - w0
+            cpu_s = (c1 - c0) / float(CLK_TCK)
+            busy = 1.0 - (m1[1] - m0[1]) / float(max(1, m1[0] - m0[0]))
+            w = {"window_s": window, "cpu_s": cpu_s, "cpu_pct_core": 100.0 * cpu_s / window,
+                 "machine_busy_pct": 100.0 * busy,
+                 "other_cpu_pct_core": max(0.0, os.cpu_count() * 100.0 * busy - 100.0 * cpu_s / window),
+                 # fpsdisplaysink reports every 250 ms: +-7 frames at each end
+                 "fps": (f1 - f0) / window}
+            others = []
+            for pid, (comm, ticks, _) in p1.items():
+                if pid in (proc.pid, os.getpid()) or pid not in p0:
+                    continue
+                pct = 100.0 * (ticks - p0[pid][1]) / CLK_TCK / window
+                if pct >= 2.0:
+                    others.append((pct, pid, comm))
+            w["other_processes"] = sorted(others, reverse=True)[:5]
+            groups = {}
+            for tid, (comm, ticks) in th1.items():
+                g = thread_group(comm)
+                cnt, tot = groups.get(g, (0, 0))
+                groups[g] = (cnt + 1, tot + ticks - th0.get(tid, (comm, 0))[1])
+            w["thread_groups"] = sorted(((g, cnt, 100.0 * tot / CLK_TCK / window)
+                                         for g, (cnt, tot) in groups.items()), key=lambda x: -x[2])[:8]
+            windows.append(w)
+        best = min(windows, key=lambda w: w["other_cpu_pct_core"])
+        result.update(best)
+        result["windows"] = [(w["cpu_pct_core"], w["other_cpu_pct_core"]) for w in windows]
+        result["ok"] = True
+        if best["fps"] < 24.0:
+            result["problems"].append("the floor encoded only %.1f composite frames/s" % best["fps"])
+        if best["other_cpu_pct_core"] > 25:
+            result["problems"].append("other processes used %.0f %% of a core during the floor's window" %
+                                      best["other_cpu_pct_core"])
+        say("N=%d: floor %.1f %% of a core (%.1f composite frames/s encoded)" % (n, result["cpu_pct_core"],
+                                                                                 result["fps"]))
+    except Exception as e:
+        result["problems"].append(str(e))
+        say("N=%d: floor FAILED: %s" % (n, e))
+    finally:
+        code, _, hung, early = stop_process(proc, "gst-launch-1.0 (floor)")
+        if early:
+            result["problems"].append("the floor's gst-launch-1.0 had exited before the end (code %s)" % code)
+        try:
+            with open(log_path, errors="replace") as f:
+                result["log_issues"] = [l.rstrip("\n") for l in f
+                                        if re.search(r"ERROR|WARNING|CRITICAL", l)][:10]
+        except FileNotFoundError:
+            result["log_issues"] = []
+    return result
+
+
+def floor_table(results):
+    lines = ["| N | plenumd % of a core | floor % of a core | plenumd / floor | plenumd CPU s per participant-s "
+             "| floor composite fps / plenumd's (min received) | other processes % of a core (plenumd window / floor window) "
+             "| plenumd's busiest thread groups (% of a core) |",
+             "|" + "---|" * 8]
+    for r in results:
+        f = r.get("floor") or {}
+        if not r["ok"] or not f.get("ok"):
+            why = "; ".join((r["problems"] if not r["ok"] else []) + (f.get("problems", []) if not f.get("ok") else []))
+            lines.append("| %d | %s | %s | failed: %s | | | | |" % (
+                r["n"], fmt(r.get("cpu_pct_core"), "%.1f"), fmt(f.get("cpu_pct_core"), "%.1f"), why[:200]))
+            continue
+        groups = ", ".join("`%s` x%d %.0f" % g for g in r["thread_groups"][:4])
+        lines.append("| %d | %.1f | %.1f | **%.2f** | %.4f | %.1f / %.1f | %.0f / %.0f | %s |" % (
+            r["n"], r["cpu_pct_core"], f["cpu_pct_core"], r["cpu_pct_core"] / max(0.1, f["cpu_pct_core"]),
+            r["cpu_per_participant_s"], f["fps"], r["min_fps"], r["other_cpu_pct_core"], f["other_cpu_pct_core"],
+            groups))
+    return "\n".join(lines)
+
+
+def append_floor_section(path, args, info, results, started, load_before, load_after):
+    out = ["", "## Against the floor (`bench/run.sh %s --floor`)\n" % " ".join(str(r["n"]) for r in results)]
+    out.append("- Date: %s (run took %.0f s); load average before / after: %s / %s" % (
+        datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S"), time.monotonic() - started, load_before, load_after))
+    out.append("- Machine: %d cores, %s, Linux %s, %s" % (info["cores"], info["cpu"], info["kernel"], info["gstreamer"]))
+    out.append("- plenumd: `%s` (built %s; repo at %s), config `%s`" % (
+        args.plenumd, info["built"], info["commit"],
+        os.path.relpath(args.config, REPO_DIR) if args.config.startswith(REPO_DIR) else args.config))
+    out.append("- Method: per N, plenumd with N synthetic participants (bench.py: a fresh plenumd, N clients in one "
+               "room, the participants' figures in the second table; settle %d s, %d "
+               "windows of %d s, the least disturbed reported), then at once, with plenumd and the clients gone, "
+               "the floor for the same N: one `gst-launch-1.0` (bench/floor.py) doing N x (the same 640x360 25 fps "
+               "H.264 file, replayed at real time, h264parse + avdec_h264, scaled by the compositor into its grid "
+               "cell) -> compositor 1280x720 25 fps -> one x264enc (ultrafast, zerolatency, 1500 kbit/s, as "
+               "CompositeEncoders) -> fakesink, and N x (Opus, opusdec) -> audiomixer -> one opusenc; measured the "
+               "same way (utime+stime of the process, same settle and windows). No network in the floor: no "
+               "ICE/DTLS/SRTP/RTP, jitter buffers, payloaders, per-talker mix-minus Opus encodes, placeholders, "
+               "captions or the per-camera scale to 640x360 that plenumd does.\n" % (
+                   args.settle, max(1, args.repeat), args.window))
+    out.append(floor_table(results))
+    out.append("")
+    out.append("plenumd's own figures in the same run (as `bench/run.sh` without `--floor` reports them):\n")
+    out.append(table(results))
+    out.append("")
+    for r in results:
+        f = r.get("floor") or {}
+        out.append("- N = %d: plenumd windows (%% of a core / other processes): %s; floor windows: %s" % (
+            r["n"], ", ".join("%.1f / %.0f" % w for w in r.get("windows", [])),
+            ", ".join("%.1f / %.0f" % w for w in f.get("windows", []))))
+        if r.get("thread_groups"):
+            out.append("  - plenumd threads: %s" % ", ".join("`%s` x%d %.1f" % g for g in r["thread_groups"]))
+        if f.get("thread_groups"):
+            out.append("  - floor threads: %s" % ", ".join("`%s` x%d %.1f" % g for g in f["thread_groups"]))
+        for p in r["problems"]:
+            out.append("  - PROBLEM (plenumd): %s" % p)
+        for p in f.get("problems", []):
+            out.append("  - PROBLEM (floor): %s" % p)
+        for line in f.get("log_issues", [])[:5]:
+            out.append("  - floor log: `%s`" % line)
+    with open(path, "a") as fh:
+        fh.write("\n".join(out) + "\n")
+
+
 # ---------------------------------------------------------------- report
 
 def machine_info(plenumd):
@@ -697,6 +882,9 @@ def main():
                     help="participant 0 also decodes the composite and writes its last frame to this PNG "
                          "({n} = N); costs client CPU, so not for the figures")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders (logs)")
+    ap.add_argument("--floor", action="store_true",
+                    help="after plenumd for each N, measure the bare GStreamer floor (bench/floor.py) for the same N "
+                         "and report plenumd / floor; appends a section to --results instead of rewriting it")
     args = ap.parse_args()
     args.plenumd = os.path.abspath(args.plenumd)
     args.config = os.path.abspath(args.config)
@@ -710,26 +898,47 @@ def main():
     workdir = tempfile.mkdtemp(prefix="plenum-bench-")
     say("work folder %s; pre-encoding the participants' media" % workdir)
     media = make_media(workdir)
+    with open("/proc/loadavg") as f:
+        load_before = " ".join(f.read().split()[:3])
+    long_media = None
+    if args.floor:
+        sys.path.insert(0, BENCH_DIR)
+        import floor
+        # long enough for start-up, settling and every window
+        long_media = floor.make_long_media(workdir, media[0], media[1],
+                                           args.settle + max(1, args.repeat) * args.window + 30)
     results = []
     try:
         for n in args.counts:
             results.append(run_one(args, n, media, workdir))
+            if args.floor:
+                results[-1]["floor"] = run_floor(args, n, long_media, workdir)
     finally:
         if not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
+    with open("/proc/loadavg") as f:
+        load_after = " ".join(f.read().split()[:3])
     print()
     print(table(results))
+    if args.floor:
+        print()
+        print(floor_table(results))
+        print("load average before / after: %s / %s" % (load_before, load_after))
     for r in results:
         for p in r["problems"]:
             print("N=%d PROBLEM: %s" % (r["n"], p))
         for line in r.get("log_issues", [])[:10]:
             print("N=%d plenumd log: %s" % (r["n"], line))
-    if args.results:
+    if args.results and args.floor:
+        append_floor_section(args.results, args, info, results, started, load_before, load_after)
+        say("appended the floor section to %s" % args.results)
+    elif args.results:
         write_markdown(args.results, args, info, results, started)
         say("wrote %s" % args.results)
     if args.keep:
         say("logs kept in %s" % workdir)
-    sys.exit(0 if all(r["ok"] and not r["problems"] for r in results) else 1)
+    sys.exit(0 if all(r["ok"] and not r["problems"] and (not args.floor or (r["floor"]["ok"] and not r["floor"]["problems"]))
+                      for r in results) else 1)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: EUPL-1.2
 # Plenum benchmark: plenumd's CPU seconds per participant-second and resident memory with N
 # synthetic WebRTC participants in one room (default N = 2 4 8). See bench/README.md.
-#   bench/run.sh [N ...] [--window S] [--settle S] [--snapshot FILE{n}.png] [--keep]
+#   bench/run.sh [N ...] [--window S] [--settle S] [--snapshot FILE{n}.png] [--keep] [--floor]
+#   (--floor: also the bare gst-launch-1.0 floor per N, bench/floor.py; plenumd / floor appended to results.md)
 #   bench/run.sh --soak [...]; bench/run.sh --recording [--long-minutes 10] [...] (see bench/README.md)
 #   bench/run.sh --breakouts [--n 8] [...]; bench/run.sh --moves (see bench/README.md)
 # Environment: PLENUMD=/path/to/plenumd (default build/appliance/plenumd).
