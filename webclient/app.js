@@ -387,7 +387,12 @@ function connect() {
 }
 
 function joinMessage(c) {
-  const msg = { type: 'join', name: plenum.name, audio: plenum.audio, video: plenum.video };
+  // Devices still starting (autojoin joins at once): what the user wants; a device that does
+  // not come is announced by acquireMedia (a camera off at the join and on just after it would
+  // reach the composite only at its next key frame).
+  const msg = media
+    ? { type: 'join', name: plenum.name, audio: plenum.audio, video: plenum.video }
+    : { type: 'join', name: plenum.name, audio: wantAudio, video: wantVideo };
   // An invitation names the room; the server tells its slug and title.
   if (plenum.invite) msg.invite = plenum.invite;
   else msg.room = plenum.room;
