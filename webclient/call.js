@@ -128,6 +128,10 @@ export class Call {
       const pc = this.pc;
       this.answered = false;
       await pc.setRemoteDescription({ type: 'offer', sdp });
+      // The server's early candidates right after the offer, one at a time, as before the answer
+      // was made (added while setLocalDescription ran, Chromium once failed the answer with
+      // "Failed to setup RTCP mux").
+      for (const c of this.pendingRemote.splice(0)) await this.addCandidate(c);
       const mids = midsOf(sdp);
       const all = pc.getTransceivers();
       for (const tr of all) {
@@ -137,8 +141,7 @@ export class Call {
       }
       // Our tracks before the answer (the encoders start now, not while the first composite
       // frames arrive); a track that comes later, e.g. a camera that was still starting, goes on
-      // with refreshLocalTracks, without renegotiation. The server's early candidates after the
-      // answer: the server waits for the answer, not for them.
+      // with refreshLocalTracks, without renegotiation.
       await this.putLocalTracks(mids, all);
       const answer = await pc.createAnswer();
       await pc.setLocalDescription(answer);
@@ -146,7 +149,6 @@ export class Call {
       this.opts.send({ type: 'answer', sdp: pc.localDescription.sdp });
       this.answered = true;
       for (const msg of this.pendingLocal.splice(0)) this.opts.send(msg);
-      await Promise.all(this.pendingRemote.splice(0).map((c) => this.addCandidate(c)));
       await this.applyCameraEncoding();
     });
   }
@@ -154,15 +156,15 @@ export class Call {
   // Puts the microphone, the camera and the screen share on m-lines 0, 1 and 2's senders.
   async putLocalTracks(mids, all) {
     const { mic, cam } = this.opts.getLocalTracks();
-    await Promise.all(all.map((tr) => {
-      if (tr.direction === 'stopped' || tr.currentDirection === 'stopped') return null;
+    for (const tr of all) {
+      if (tr.direction === 'stopped' || tr.currentDirection === 'stopped') continue;
       const index = mLineIndex(tr, mids, all);
       const wanted = index === 0 ? mic : index === 1 ? cam : index === 2 ? this.screenTrack : null;
       // A track of the other kind cannot go on this sender (a server that orders differently).
       const kind = tr.receiver.track && tr.receiver.track.kind;
       const track = wanted && wanted.kind === kind ? wanted : null;
-      return tr.sender.track !== track ? tr.sender.replaceTrack(track) : null;
-    }));
+      if (tr.sender.track !== track) await tr.sender.replaceTrack(track);
+    }
   }
 
   // The local tracks changed (the devices started after the offer): onto the senders, no
