@@ -21,7 +21,24 @@ std::size_t AudioFifo::pop(std::span<int16_t> out) {
   std::copy_n(samples_.begin(), n, out.begin());
   samples_.erase(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(n));
   std::fill(out.begin() + static_cast<std::ptrdiff_t>(n), out.end(), int16_t{0});
+  if (trimWindow_ > 0) {
+    lowest_ = std::min(lowest_, samples_.size());
+    if (++pops_ >= trimWindow_) {
+      if (lowest_ > slack_) {
+        const std::size_t excess = std::min(lowest_ - slack_, samples_.size());
+        samples_.erase(samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(excess));
+        trimmed_ += excess;
+      }
+      pops_ = 0;
+      lowest_ = SIZE_MAX;
+    }
+  }
   return n;
+}
+
+std::size_t AudioFifo::trimmed() const {
+  std::lock_guard lock(mutex_);
+  return trimmed_;
 }
 
 std::size_t AudioFifo::size() const {

@@ -39,12 +39,16 @@ public:
   static constexpr std::size_t kFrameSamples = kRate / 50;  // 20 ms, mono
   // At most this much audio waits in a participant's FIFO; more is dropped, oldest first.
   static constexpr std::size_t kMaxBufferedSamples = kRate / 10;  // 100 ms
+  // A backlog that stood in a FIFO for a whole second beyond 10 ms is dropped (AudioFifo): it
+  // is delay nobody needs. The 10 ms left absorb packets that come up to 10 ms late.
+  static constexpr std::size_t kFifoSlackSamples = kRate / 100;
+  static constexpr unsigned kFifoTrimWindow = 50;  // ticks: 1 s
 
   struct Channel {
     Channel(std::string id, GstElement* appsrc);
     ~Channel();
     const std::string id;
-    AudioFifo input{kMaxBufferedSamples};
+    AudioFifo input{kMaxBufferedSamples, kFifoSlackSamples, kFifoTrimWindow};
     GstElement* output;  // appsrc of the own mix-minus, owned reference
     std::atomic<bool> muted{false};
     // The mix-minus goes to `output` every tick, also while silent (a phone hears it raw), not

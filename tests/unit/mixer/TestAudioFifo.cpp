@@ -187,3 +187,42 @@ SCENARIO("AudioFifo between a streaming thread and the mixing thread", "[mixer][
   THEN("the newest sample was not lost") { CHECK(previous == kTotal); }
   THEN("the output after the real samples is silence") { CHECK(silenceAfterReal); }
 }
+
+TEST_CASE("AudioFifo drops a backlog that stood a whole window, keeps the slack", "[mixer][AudioFifo]") {
+  // Window of 5 pops, slack 2 samples, frames of 4.
+  AudioFifo fifo(1000, 2, 5);
+  fifo.push(Samples(10, 7));  // a backlog of 10 samples before the first pop
+  for (int i = 0; i < 5; ++i) {
+    fifo.push(Samples(4, 1));
+    CHECK(pop(fifo, 4).second == 4);
+  }
+  // The lowest level after a pop was 10 throughout: 8 dropped, the slack of 2 kept.
+  CHECK(fifo.trimmed() == 8);
+  CHECK(fifo.size() == 2);
+  CHECK(fifo.dropped() == 0);
+}
+
+TEST_CASE("AudioFifo keeps everything when it ran dry in the window", "[mixer][AudioFifo]") {
+  AudioFifo fifo(1000, 2, 5);
+  fifo.push(Samples(10, 7));
+  for (int i = 0; i < 4; ++i) {
+    fifo.push(Samples(4, 1));
+    pop(fifo, 4);
+  }
+  // A late packet: this pop empties the FIFO, so the window's lowest level is 0.
+  pop(fifo, 14);
+  fifo.push(Samples(8, 1));
+  CHECK(fifo.trimmed() == 0);
+  CHECK(fifo.size() == 8);
+}
+
+TEST_CASE("AudioFifo without a window never trims", "[mixer][AudioFifo]") {
+  AudioFifo fifo(1000);
+  fifo.push(Samples(100, 7));
+  for (int i = 0; i < 200; ++i) {
+    fifo.push(Samples(4, 1));
+    pop(fifo, 4);
+  }
+  CHECK(fifo.trimmed() == 0);
+  CHECK(fifo.size() == 100);
+}
