@@ -29,6 +29,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { writeBenchConfig } from './benchconfig.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..');
@@ -57,16 +58,7 @@ const [CW, CH, CFPS] = (/^(\d+)x(\d+)@(\d+)$/.exec(opts.composite) || []).slice(
 if (!CW) { console.error('bench/join: --composite must look like 1280x720@25'); process.exit(2); }
 
 const benchTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-bench-join-'));
-const configFile = path.join(benchTmp, 'plenum-join.ini');
-fs.writeFileSync(configFile, [
-  fs.readFileSync(path.join(HERE, 'plenum-bench.ini'), 'utf8').replace(/^video\.(width|height|framerate)\s*=.*$/gm, ''),
-  `video.width = ${CW}`, `video.height = ${CH}`, `video.framerate = ${CFPS}`,
-  // Every join comes from 127.0.0.1, many in a minute.
-  'http.max-connections-per-address = 1000',
-  'http.max-http-connections-per-address = 100000',
-  'signaling.joins-per-minute = 100000',
-  '',
-].join('\n'));
+const configFile = writeBenchConfig(benchTmp, 'plenum-join.ini', { width: CW, height: CH, framerate: CFPS });
 process.env.PLENUM_TEST_CONFIG = configFile;
 
 const { startServer } = await import('../tests/e2e/lib/server.mjs');

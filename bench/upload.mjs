@@ -31,6 +31,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { spawn, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { writeBenchConfig } from './benchconfig.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..');
@@ -57,15 +58,7 @@ function parseArgs(argv) {
 const opts = parseArgs(process.argv.slice(2));
 process.env.PLENUMD = opts.plenumd; // lib/server.mjs reads these when it is imported
 const benchTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'plenum-bench-upload-'));
-const configFile = path.join(benchTmp, 'plenum-upload.ini');
-fs.writeFileSync(configFile, [
-  fs.readFileSync(path.join(HERE, 'plenum-bench.ini'), 'utf8'),
-  // Everybody comes from 127.0.0.1.
-  'http.max-connections-per-address = 1000',
-  'http.max-http-connections-per-address = 100000',
-  'signaling.joins-per-minute = 100000',
-  '',
-].join('\n'));
+const configFile = writeBenchConfig(benchTmp, 'plenum-upload.ini');
 process.env.PLENUM_TEST_CONFIG = configFile;
 
 const { startServer } = await import('../tests/e2e/lib/server.mjs');
