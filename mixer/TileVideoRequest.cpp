@@ -23,7 +23,6 @@ Rect cameraSize(const MixerSettings& settings) {
 VideoRequest videoRequestFor(const Rect& tile, const MixerSettings& settings) {
   const Rect camera = cameraSize(settings);
   VideoRequest request;
-  request.height = kStepHeights.front();
   for (int step : kStepHeights) {
     request.height = step;
     if (step * 10 >= tile.height * 9) break;

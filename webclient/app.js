@@ -220,8 +220,8 @@ async function prejoin() {
   ui.setNotice(t('prejoin.gettingMedia'));
   if (autojoin) {
     // Skip the pre-join screen and join at once: the WebSocket, the join, the server's offer and
-    // ICE run while the devices start (the join says microphone and camera off; their tracks go
-    // onto the senders and the server is told when they come: acquireMedia).
+    // ICE run while the devices start (the join says what the user wants; the tracks go onto the
+    // senders when they come, and a device that does not come is announced: acquireMedia).
     join();
   } else {
     ui.showScreen('prejoin');
