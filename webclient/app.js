@@ -51,6 +51,7 @@ const plenum = {
   lang,
   connectionState: 'new', // pc.connectionState, 'closed' when there is none
   reconnectAttempt: 0,
+  mediaSetupErrors: [],  // why an offer could not be answered (each time a reconnect followed)
   error: null,           // {code, message} in states 'error' and 'ended'
   retryAfter: 0,         // seconds left before another password attempt (rate-limited)
   // The meeting tools (kept in step with the page; the e2e tests read them):
@@ -591,8 +592,13 @@ function handleMessage(c, msg) {
       if (typeof msg.sdp !== 'string') return;
       c.call.handleOffer(msg.sdp).catch((err) => {
         if (conn !== c) return;
+        // A fresh connection usually succeeds (the browser's WebRTC stack can refuse an answer
+        // for its own reasons, seldom): reconnect, as after a lost connection, a few times with
+        // growing pauses; a failure that repeats ends with the "connection lost" page.
+        const message = String(err && err.message || err);
         console.error('plenum: could not answer the offer', err);
-        fail('media-setup', String(err && err.message || err), true);
+        plenum.mediaSetupErrors.push(message);
+        connectionLost();
       });
       return;
     case 'candidate':

@@ -128,10 +128,6 @@ export class Call {
       const pc = this.pc;
       this.answered = false;
       await pc.setRemoteDescription({ type: 'offer', sdp });
-      // The server's early candidates right after the offer, one at a time, as before the answer
-      // was made (added while setLocalDescription ran, Chromium once failed the answer with
-      // "Failed to setup RTCP mux").
-      for (const c of this.pendingRemote.splice(0)) await this.addCandidate(c);
       const mids = midsOf(sdp);
       const all = pc.getTransceivers();
       for (const tr of all) {
@@ -149,7 +145,12 @@ export class Call {
       this.opts.send({ type: 'answer', sdp: pc.localDescription.sdp });
       this.answered = true;
       for (const msg of this.pendingLocal.splice(0)) this.opts.send(msg);
-      await this.applyCameraEncoding();
+      // The server's early candidates once the answer is set, one at a time: nothing touches the
+      // transports between offer and answer (a candidate added while setLocalDescription ran
+      // made Chromium fail the answer with "Failed to setup RTCP mux").
+      for (const c of this.pendingRemote.splice(0)) await this.addCandidate(c);
+      // The camera's encoding only saves bandwidth: its failure must not fail the call.
+      await this.applyCameraEncoding().catch((err) => console.warn('plenum: could not adapt the camera encoding', err));
     });
   }
 

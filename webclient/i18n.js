@@ -154,7 +154,6 @@ const STRINGS = {
     'error.too-many-errors': 'The server ended the connection after too many errors.',
     'error.internal': 'The server had an internal problem.',
     'error.media-failed': 'Your audio and video connection to the meeting failed, so you were taken out of it. Choose “Rejoin” to connect again.',
-    'error.media-setup': 'The media connection could not be set up.',
     'error.generic': 'The server reported an error ({code}).',
 
     'panel.label': 'Meeting',
@@ -500,7 +499,6 @@ const STRINGS = {
     'error.too-many-errors': 'Der Server hat die Verbindung nach zu vielen Fehlern beendet.',
     'error.internal': 'Im Server ist ein interner Fehler aufgetreten.',
     'error.media-failed': 'Ihre Audio- und Videoverbindung zur Sitzung ist abgebrochen, deshalb wurden Sie aus der Sitzung genommen. Mit „Erneut beitreten“ verbinden Sie sich neu.',
-    'error.media-setup': 'Die Medienverbindung konnte nicht aufgebaut werden.',
     'error.generic': 'Der Server hat einen Fehler gemeldet ({code}).',
 
     'panel.label': 'Besprechung',

@@ -93,7 +93,7 @@ async function allShow(browsers, read, ok, message, timeout = 30000, interval = 
 
 const fmtPalette = (p) => {
   if (!p) return 'none';
-  if (p.error) return p.error;
+  if (p.error) return p.why ? `${p.error} (${JSON.stringify(p.why)})` : p.error;
   const f = (o) => Object.entries(o).filter(([, v]) => v >= 0.001).map(([k, v]) => `${k}=${v.toFixed(3)}`).join(' ');
   return `${p.width}x${p.height} region[${f(p.region)}] full[${f(p.full)}]`;
 };

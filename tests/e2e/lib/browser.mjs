@@ -107,7 +107,10 @@ function pageColorProbe(selector) {
   if (!v) return { error: `no ${selector}` };
   const q = v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality() : {};
   const base = { readyState: v.readyState, paused: v.paused, currentTime: v.currentTime, frames: q.totalVideoFrames };
-  if (v.readyState < 2 || !v.videoWidth) return { ...base, error: 'video has no frame yet' };
+  if (v.readyState < 2 || !v.videoWidth) {
+    const p = window.plenum; // why not: the client's state, its connection's, its error
+    return { ...base, error: 'video has no frame yet', why: p ? { state: p.state, conn: p.connectionState, error: p.error, setup: p.mediaSetupErrors, attempt: p.reconnectAttempt } : null };
+  }
   const w = v.videoWidth, h = v.videoHeight;
   const c = (window.__e2eCanvas ||= document.createElement('canvas'));
   c.width = w; c.height = h;
@@ -134,7 +137,11 @@ function pageColorProbe(selector) {
 function pagePaletteProbe({ selector, region }) {
   const v = document.querySelector(selector);
   if (!v) return { error: `no ${selector}` };
-  if (v.readyState < 2 || !v.videoWidth) return { error: 'video has no frame yet', readyState: v.readyState };
+  if (v.readyState < 2 || !v.videoWidth) {
+    const p = window.plenum; // why not: the client's state, its connection's, its error
+    return { error: 'video has no frame yet', readyState: v.readyState,
+      why: p ? { state: p.state, conn: p.connectionState, error: p.error, setup: p.mediaSetupErrors, attempt: p.reconnectAttempt } : null };
+  }
   const w = v.videoWidth, h = v.videoHeight;
   const c = (window.__e2ePaletteCanvas ||= document.createElement('canvas'));
   c.width = w; c.height = h;
@@ -255,6 +262,7 @@ async function pageDiagnostics() {
   if (!p) return { error: 'window.plenum missing', url: location.href, title: document.title };
   const out = {
     state: p.state, participantId: p.participantId, room: p.room, videoCodec: p.videoCodec,
+    error: p.error, mediaSetupErrors: p.mediaSetupErrors, reconnectAttempt: p.reconnectAttempt,
     participants: (p.participants || []).map((x) => ({ id: x.id, name: x.name, audio: x.audio, video: x.video })),
   };
   const pc = p.pc;
@@ -305,7 +313,7 @@ export async function measure(b, freqs) {
 /** One line for logs: "red=0.187 green=0.190 blue=0.000 | 500Hz +52.1dB 850Hz +48.0dB ..." */
 export function summarize(m) {
   const c = m.colors || {};
-  const cs = c.error ? `colours: ${c.error}` :
+  const cs = c.error ? `colours: ${c.error}${c.why ? ` ${JSON.stringify(c.why)}` : ''}` :
     `${c.width}x${c.height} red=${c.red?.toFixed(3)} green=${c.green?.toFixed(3)} blue=${c.blue?.toFixed(3)} dark=${c.dark?.toFixed(3)} frames=${c.frames}`;
   const t = m.tones || {};
   const ts = t.error ? `tones: ${t.error}` :
