@@ -4,6 +4,7 @@
 #include "appliance/AddressRange.hpp"
 #include "appliance/PhoneNumber.hpp"
 #include "appliance/SdpNegotiation.hpp"
+#include "mixer/KeypadRateLimit.hpp"
 
 #include <Poco/Logger.h>
 
@@ -241,8 +242,18 @@ public:
     g_source_attach(ringing_, context);
   }
 
+  // A key by SIP INFO; a flood is cut like one of RTP telephone-events (the first refused key of
+  // a call is logged).
   void digit(char key) {
-    if (listener_ && state_ != State::Ended) listener_->OnSipDigit(key);
+    if (!listener_ || state_ == State::Ended) return;
+    if (!keys_.take(mixer::KeypadRateLimit::Clock::now())) {
+      if (keys_.limited() == 1) {
+        log().warning("SIP INFO keys faster than %d a second: the excess is dropped (logged once per call)",
+                      mixer::KeypadRateLimit::kMaxDigitsPerSecond);
+      }
+      return;
+    }
+    listener_->OnSipDigit(key);
   }
 
   // Sofia has terminated the dialog: the handle goes; tells the logic unless it ended the call.
@@ -283,6 +294,7 @@ private:
   std::string sdp_;
   std::string reason_;
   GSource* ringing_ = nullptr;
+  mixer::KeypadRateLimit keys_;  // keys by SIP INFO
 };
 
 void SipService::Impl::nuaCallback(nua_event_t event, int status, char const* phrase, nua_t*, nua_magic_t* magic,

@@ -34,16 +34,7 @@ std::optional<char> DtmfEventFilter::accept(std::uint32_t rtpTimestamp, const Te
   recent_[recentNext_] = rtpTimestamp;
   recentNext_ = (recentNext_ + 1) % recent_.size();
   recentCount_ = std::min(recentCount_ + 1, recent_.size());
-  if (lastRefill_) {
-    const double elapsed = std::chrono::duration<double>(now - *lastRefill_).count();
-    tokens_ = std::min<double>(kMaxDigitsPerSecond, tokens_ + std::max(0.0, elapsed) * kMaxDigitsPerSecond);
-  }
-  lastRefill_ = now;
-  if (tokens_ < 1) {
-    ++limited_;
-    return std::nullopt;
-  }
-  tokens_ -= 1;
+  if (!rate_.take(now)) return std::nullopt;
   return digit;
 }
 

@@ -4,12 +4,14 @@
 // that turns a stream of event packets into one digit per key press. A press is sent as several
 // packets with the same RTP timestamp (the start, updates with a growing duration, the end bit
 // three times); the digit is reported on the first one seen. A flood of events (a broken or
-// hostile gateway) is cut to kMaxDigitsPerSecond. Pure code, no GStreamer: unit-tested alone.
+// hostile gateway) is cut by KeypadRateLimit. Pure code, no GStreamer: unit-tested alone.
 #include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+
+#include "mixer/KeypadRateLimit.hpp"
 
 namespace plenum::mixer {
 
@@ -29,14 +31,14 @@ std::optional<char> dtmfDigit(std::uint8_t event);
 // One digit per key press, at most kMaxDigitsPerSecond. Used by one streaming thread at a time.
 class DtmfEventFilter {
 public:
-  using Clock = std::chrono::steady_clock;
-  static constexpr int kMaxDigitsPerSecond = 20;
+  using Clock = KeypadRateLimit::Clock;
+  static constexpr int kMaxDigitsPerSecond = KeypadRateLimit::kMaxDigitsPerSecond;
 
   // The digit to report for this packet (RTP timestamp, parsed payload), or nullopt: a packet
   // of a press already reported, not a keypad event, or over the rate limit.
   std::optional<char> accept(std::uint32_t rtpTimestamp, const TelephoneEvent& event, Clock::time_point now);
   // Presses dropped by the rate limit so far.
-  unsigned limited() const { return limited_; }
+  unsigned limited() const { return rate_.limited(); }
 
 private:
   bool seen(std::uint32_t rtpTimestamp) const;
@@ -46,10 +48,7 @@ private:
   std::array<std::uint32_t, 8> recent_{};
   std::size_t recentCount_ = 0;
   std::size_t recentNext_ = 0;
-  // A token bucket: kMaxDigitsPerSecond tokens, refilled continuously.
-  double tokens_ = kMaxDigitsPerSecond;
-  std::optional<Clock::time_point> lastRefill_;
-  unsigned limited_ = 0;
+  KeypadRateLimit rate_;
 };
 
 }  // namespace plenum::mixer

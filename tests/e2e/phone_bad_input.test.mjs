@@ -19,6 +19,8 @@
 //    offer: 200 with the SDP as first answered, both times (plenumd does not follow; pinned).
 // 5. RTP from another address than negotiated (127.0.0.2) is dropped with a log line; RTP from
 //    the negotiated address but another port moves plenumd's sending there (symmetric RTP).
+//    100 keys by SIP INFO as fast as they are answered: all 200, the excess over 20 a second
+//    dropped with one log line, the call goes on.
 // Privacy: sofia-sip's own messages (debug level here) name no caller in full. A call held
 // (sendonly re-INVITE) for longer than sip.rtp-timeout-s stays up.
 import { describe, it, before, after } from 'node:test';
@@ -350,6 +352,18 @@ describe('phone dial-in: hostile SIP', { timeout: 420000 }, () => {
       const before = other.received;
       await waitFor(() => other.received > before + 20, { timeout: 10000, message: 'RTP still to the latched port after the re-INVITEs' });
       moved.close();
+      // A flood of keys by SIP INFO (100 as fast as they are answered): every INFO gets 200, the
+      // excess over 20 a second is dropped with one log line for the call, and the call goes on.
+      // Four bursts of 25 at once (a slow machine still sends well over 20 a second).
+      for (let burst = 0; burst < 4; burst++) {
+        const answers = await Promise.all(Array.from({ length: 25 }, () =>
+          d.request('INFO', { body: 'Signal=5\r\nDuration=160\r\n', ctype: 'application/dtmf-relay' })));
+        for (const info of answers) assert.equal(info.status, 200, `INFO: ${info.start}`);
+      }
+      await waitFor(() => count(/SIP INFO keys faster than 20 a second/) === 1,
+        { timeout: 10000, message: 'one log line about the keys dropped' });
+      const afterFlood = other.received;
+      await waitFor(() => other.received > afterFlood + 20, { timeout: 10000, message: 'RTP still flowing after the INFO flood' });
       const ended = count(/ended by the caller \(BYE\)/);
       const bye = await d.bye();
       assert.equal(bye.status, 200, bye.start);

@@ -85,3 +85,22 @@ TEST_CASE("A flood of events is cut to the rate limit", "[dtmf]") {
   // A second later the keypad works again.
   CHECK(press(filter, 7, 500000, t + 2s) == "7");
 }
+
+TEST_CASE("The keypad rate limit: 20 at once, then 20 a second", "[dtmf]") {
+  KeypadRateLimit rate;
+  const auto t = KeypadRateLimit::Clock::now();
+  int taken = 0;
+  for (int i = 0; i < 30; ++i) taken += rate.take(t) ? 1 : 0;
+  CHECK(taken == KeypadRateLimit::kMaxDigitsPerSecond);
+  CHECK(rate.limited() == 10);
+  // 50 ms later one more press is allowed, the next is not.
+  CHECK(rate.take(t + 50ms));
+  CHECK_FALSE(rate.take(t + 50ms));
+  // A clock that goes back gives nothing.
+  CHECK_FALSE(rate.take(t));
+  CHECK(rate.limited() == 12);
+  // A second later the whole budget is back.
+  taken = 0;
+  for (int i = 0; i < 30; ++i) taken += rate.take(t + 2s) ? 1 : 0;
+  CHECK(taken == KeypadRateLimit::kMaxDigitsPerSecond);
+}
