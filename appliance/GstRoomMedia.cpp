@@ -101,6 +101,10 @@ void GstRoomMedia::setAudioMuted(const std::string& id, bool muted) { mixer_->se
 
 void GstRoomMedia::setVideoVisible(const std::string& id, bool visible) { mixer_->setVideoVisible(id, visible); }
 
+void GstRoomMedia::setCompositeShape(const std::string& id, mixer::CompositeShape shape) {
+  if (auto it = endpoints_.find(id); it != endpoints_.end()) mixer_->setCompositeShape(*it->second, shape);
+}
+
 void GstRoomMedia::setLayout(mixer::Layout layout) { mixer_->setLayout(layout); }
 
 void GstRoomMedia::setFloorHolder(const std::optional<std::string>& id) { mixer_->setFloorHolder(id); }

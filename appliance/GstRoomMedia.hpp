@@ -31,6 +31,7 @@ public:
   void moveParticipant(const std::string& id, signaling::RoomMedia& to, bool audioMuted, bool videoVisible) override;
   void setAudioMuted(const std::string& id, bool muted) override;
   void setVideoVisible(const std::string& id, bool visible) override;
+  void setCompositeShape(const std::string& id, mixer::CompositeShape shape) override;
   void setLayout(mixer::Layout layout) override;
   void setFloorHolder(const std::optional<std::string>& id) override;
   void presentScreen(const std::optional<std::string>& id) override;

@@ -62,6 +62,10 @@ const std::vector<SettingKey> kKeys = {
     {"video.framerate", T::Integer, "25", 1, 60},
     {"video.bitrate-kbps", T::Integer, "1500", 100, 20000},
     {"video.codecs", T::Codecs, "H264, VP8"},
+    {"video.portrait", T::Boolean, "true"},
+    {"video.portrait-width", T::Integer, "540", 160, 2160},
+    {"video.portrait-height", T::Integer, "960", 160, 3840},
+    {"video.portrait-bitrate-kbps", T::Integer, "800", 100, 20000},
     {"audio.bitrate", T::Integer, "32000", 8000, 256000},
     {"media.jitter-buffer-ms", T::Integer, "40", 0, 2000},
     {"media.compositor-latency-ms", T::Integer, "60", 0, 2000},
@@ -306,6 +310,10 @@ Settings Settings::from(const Poco::Util::AbstractConfiguration& c, bool crossCh
   m.height = integer(c, "video.height") & ~1;
   m.framerate = integer(c, "video.framerate");
   m.videoBitrateKbps = integer(c, "video.bitrate-kbps");
+  m.portraitEnabled = Poco::NumberParser::parseBool(raw(c, "video.portrait"));
+  m.portraitWidth = integer(c, "video.portrait-width") & ~1;
+  m.portraitHeight = integer(c, "video.portrait-height") & ~1;
+  m.portraitBitrateKbps = integer(c, "video.portrait-bitrate-kbps");
   m.audioBitrateBps = integer(c, "audio.bitrate");
   m.jitterBufferMs = integer(c, "media.jitter-buffer-ms");
   m.compositorLatencyMs = integer(c, "media.compositor-latency-ms");

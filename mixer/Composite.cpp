@@ -121,12 +121,13 @@ struct Composite::CameraRateCap {
   }
 };
 
-Composite::Composite(GstElement* pipeline, const MixerSettings& settings) : pipeline_(pipeline), settings_(settings) {
+Composite::Composite(GstElement* pipeline, const MixerSettings& settings, const std::string& prefix)
+    : pipeline_(pipeline), settings_(settings), prefix_(prefix) {
   const int fps = settings_.framerate;
   // force-live (construct-only): the compositor never falls back to waiting for data on every
   // pad, which it did when its first latency query failed (pads not yet active at a room's
   // start) and a tile without camera data then stalled the room for good.
-  compositor_ = gst_element_factory_make_full("compositor", "name", "composite", "force-live", TRUE, nullptr);
+  compositor_ = gst_element_factory_make_full("compositor", "name", (prefix_ + "composite").c_str(), "force-live", TRUE, nullptr);
   if (!compositor_) throw std::runtime_error("GStreamer element missing: compositor");
   // Live mixing: wait at most this long for late inputs, and ignore pads that never had data
   // (a tile whose camera has not started) instead of waiting for them.
@@ -135,13 +136,14 @@ Composite::Composite(GstElement* pipeline, const MixerSettings& settings) : pipe
                static_cast<guint64>(settings_.compositorLatencyMs) * GST_MSECOND, nullptr);
 
   // The background drives the compositor at the output rate even when nobody sends video.
-  GstElement* background = makeElement("videotestsrc", "background");
+  GstElement* background = makeElement("videotestsrc", prefix_ + "background");
   g_object_set(background, "is-live", TRUE, "pattern", 17 /* solid colour */, "foreground-color",
                0xff202124u, nullptr);
   GstElement* backgroundCaps = makeCapsFilter(
       rawCaps(settings_.width, settings_.height) + ",framerate=" + std::to_string(fps) + "/1");
   addAndLink(pipeline_, {background, backgroundCaps});
   gst_bin_add(GST_BIN(pipeline_), compositor_);
+  fixed_ = {background, backgroundCaps};
   GstPad* backgroundPad = requestPad(0);
   GstPad* backgroundOut = gst_element_get_static_pad(backgroundCaps, "src");
   gst_pad_link(backgroundOut, backgroundPad);
@@ -153,12 +155,13 @@ Composite::Composite(GstElement* pipeline, const MixerSettings& settings) : pipe
 
   GstElement* outputCaps = makeCapsFilter(rawCaps(settings_.width, settings_.height) +
                                           ",framerate=" + std::to_string(fps) + "/1");
-  rawTee_ = makeElement("tee", "composite-raw");
+  rawTee_ = makeElement("tee", prefix_ + "composite-raw");
   g_object_set(rawTee_, "allow-not-linked", TRUE, nullptr);
   gst_bin_add_many(GST_BIN(pipeline_), outputCaps, rawTee_, nullptr);
   if (!gst_element_link_many(compositor_, outputCaps, rawTee_, nullptr)) {
     throw std::runtime_error("cannot link the compositor output");
   }
+  fixed_.insert(fixed_.end(), {compositor_, outputCaps, rawTee_});
   // Counts composite frames for RoomMixer's stall check.
   GstPad* teeIn = gst_element_get_static_pad(rawTee_, "sink");
   gst_pad_add_probe(
@@ -182,6 +185,8 @@ Composite::~Composite() {
   gst_object_unref(speakerFrame_);
   gst_object_unref(floorFrame_);
 }
+
+void Composite::start() { startDownstreamFirst(fixed_); }
 
 int Composite::cameraWidth() const { return cameraSize(settings_).width; }
 int Composite::cameraHeight() const { return cameraSize(settings_).height; }
@@ -211,11 +216,12 @@ void Composite::retireInput(const std::vector<GstElement*>& elements, std::initi
 // and scales behind the marked tile through its compositor pad (transparent when unused, and
 // then skipped by the compositor). Built before the pipeline runs.
 GstPad* Composite::addFrame(const std::string& name, guint argb, guint zorder) {
-  GstElement* source = makeElement("videotestsrc", name);
+  GstElement* source = makeElement("videotestsrc", prefix_ + name);
   g_object_set(source, "is-live", TRUE, "pattern", 17 /* solid colour */, "foreground-color", argb, nullptr);
   // At the composite's frame rate, like the placeholders, so as not to add latency.
   GstElement* caps = makeCapsFilter(rawCaps(16, 16) + ",framerate=" + std::to_string(settings_.framerate) + "/1");
   addAndLink(pipeline_, {source, caps});
+  fixed_.insert(fixed_.end(), {source, caps});
   GstPad* pad = requestPad(zorder);
   g_object_set(pad, "alpha", 0.0, nullptr);
   GstPad* out = gst_element_get_static_pad(caps, "src");
@@ -235,7 +241,7 @@ GstPad* Composite::addTile(const std::string& id, const std::string& caption) {
   if (hasTile(id)) throw std::runtime_error("a tile for " + id + " exists already");
   auto tile = std::make_unique<Tile>();
   tile->id = id;
-  const std::string prefix = "tile-" + id + "-";
+  const std::string prefix = prefix_ + "tile-" + id + "-";
 
   // The placeholder is drawn once (one frame with the name) and repeated by a live imagefreeze
   // at the composite's rate, rather than drawn anew for every frame under every camera. At the
@@ -300,7 +306,7 @@ GstPad* Composite::addPresentation(const std::string& id) {
   if (presentation_) throw std::runtime_error("something is presented already");
   auto presentation = std::make_unique<Presentation>();
   presentation->id = id;
-  presentation->queue = makeLeakyQueue(3, 0, "presentation-" + id + "-queue");
+  presentation->queue = makeLeakyQueue(3, 0, prefix_ + "presentation-" + id + "-queue");
   GstPad* queueIn = gst_element_get_static_pad(presentation->queue, "sink");
   gst_pad_add_probe(queueIn, GST_PAD_PROBE_TYPE_QUERY_UPSTREAM, &Composite::onUnlinkedLatency, nullptr, nullptr);
   // The compositor fails on a frame without a timestamp: such a frame is dropped here.
@@ -439,6 +445,13 @@ void Composite::setVisible(const std::string& id, bool visible) {
     tile->visible = visible;
     g_object_set(tile->cameraPad, "alpha", visible ? 1.0 : 0.0, nullptr);
   }
+}
+
+bool Composite::visible(const std::string& id) const {
+  for (const auto& tile : tiles_) {
+    if (tile->id == id) return tile->visible;
+  }
+  return false;
 }
 
 std::vector<std::string> Composite::tileOrder() const {

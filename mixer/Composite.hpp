@@ -27,11 +27,16 @@ public:
   static constexpr guint kFloorFrameArgb = 0xFF1E88E5;    // blue
   static constexpr int kFrameWidth = 4;                   // pixels; half the tiles' gap
 
-  // Builds the compositor and its fixed inputs into `pipeline` (not yet running).
-  Composite(GstElement* pipeline, const MixerSettings& settings);
+  // Builds the compositor and its fixed inputs into `pipeline` (running or not). `prefix` starts
+  // the names of its elements, for a second composite in the same pipeline (the portrait one).
+  Composite(GstElement* pipeline, const MixerSettings& settings, const std::string& prefix = {});
   ~Composite();
   Composite(const Composite&) = delete;
   Composite& operator=(const Composite&) = delete;
+
+  // Brings the composite's own elements to the pipeline's state: for a composite made in a
+  // running pipeline, once its output is linked (a pipeline started later starts them itself).
+  void start();
 
   GstElement* rawTee() const { return rawTee_; }
   // Composite frames made so far (counted on the compositor's thread).
@@ -50,6 +55,7 @@ public:
   bool hasTile(const std::string& id) const;
 
   void setVisible(const std::string& id, bool visible);
+  bool visible(const std::string& id) const;
   void setLayout(Layout layout);
   void setFloorHolder(const std::optional<std::string>& id);
   // The active speaker (nullopt: nobody); someone without a tile counts as nobody. Returns
@@ -82,11 +88,13 @@ private:
   // passed in
   GstElement* pipeline_;
   const MixerSettings settings_;
+  const std::string prefix_;
   // owned
   GstElement* compositor_ = nullptr;
   GstElement* rawTee_ = nullptr;
   GstPad* speakerFrame_ = nullptr;  // compositor pads of the two marking frames
   GstPad* floorFrame_ = nullptr;
+  std::vector<GstElement*> fixed_;  // the background, the frames, the compositor and its output
   std::vector<std::unique_ptr<Tile>> tiles_;  // in join order = tile order
   std::unique_ptr<Presentation> presentation_;
   // shared with the counting probe, which may outlive us

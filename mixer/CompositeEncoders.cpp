@@ -36,8 +36,9 @@ struct CompositeEncoders::Encoder {
   }
 };
 
-CompositeEncoders::CompositeEncoders(GstElement* pipeline, GstElement* rawTee, const MixerSettings& settings)
-    : pipeline_(pipeline), rawTee_(rawTee), settings_(settings) {}
+CompositeEncoders::CompositeEncoders(GstElement* pipeline, GstElement* rawTee, const MixerSettings& settings,
+                                     const std::string& prefix)
+    : pipeline_(pipeline), rawTee_(rawTee), settings_(settings), prefix_(prefix) {}
 
 CompositeEncoders::~CompositeEncoders() = default;  // the elements go with the pipeline
 
@@ -45,7 +46,7 @@ CompositeEncoders::Encoder& CompositeEncoders::encoder(VideoCodec codec) {
   if (auto it = encoders_.find(codec); it != encoders_.end()) return *it->second;
 
   auto enc = std::make_unique<Encoder>(codec, std::chrono::milliseconds(settings_.keyframeMinIntervalMs));
-  const std::string prefix = std::string("enc-") + toString(codec);
+  const std::string prefix = prefix_ + "enc-" + toString(codec);
   // Never let a slow encoder hold up the compositor: drop frames instead.
   enc->queue = makeLeakyQueue(2, 0, prefix + "-queue");
   const guint keyInterval = static_cast<guint>(settings_.framerate * settings_.keyframeMaxIntervalS);

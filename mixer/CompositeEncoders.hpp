@@ -13,13 +13,16 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <string>
 
 namespace plenum::mixer {
 
 class CompositeEncoders {
 public:
-  // `rawTee`: where the raw composite leaves the compositor.
-  CompositeEncoders(GstElement* pipeline, GstElement* rawTee, const MixerSettings& settings);
+  // `rawTee`: where the raw composite leaves the compositor. `prefix` starts the names of the
+  // elements (a second composite's encoders in the same pipeline).
+  CompositeEncoders(GstElement* pipeline, GstElement* rawTee, const MixerSettings& settings,
+                    const std::string& prefix = {});
   ~CompositeEncoders();
   CompositeEncoders(const CompositeEncoders&) = delete;
   CompositeEncoders& operator=(const CompositeEncoders&) = delete;
@@ -49,6 +52,7 @@ private:
   GstElement* pipeline_;
   GstElement* rawTee_;
   const MixerSettings settings_;
+  const std::string prefix_;
   // owned
   std::map<VideoCodec, std::unique_ptr<Encoder>> encoders_;
 };

@@ -73,6 +73,11 @@ public:
   // Failures go to `listener` from now on (an endpoint moved to another room's owner).
   void setListener(Listener* listener) { listener_ = listener; }
 
+  // Which composite it takes (SeatSpec::composite); it keeps it through a move to another room.
+  // RoomMixer::setCompositeShape changes it.
+  CompositeShape compositeShape() const { return compositeShape_; }
+  void setCompositeShape(CompositeShape shape) { compositeShape_ = shape; }
+
   // For RoomMixer: the endpoint is now attached to `mixer` (null: detached).
   void setMixer(RoomMixer* mixer);
   // For RoomMixer: whether its "screen" is shown now (an endpoint may drop it before decoding
@@ -94,6 +99,7 @@ private:
   GstElement* bin_;  // our reference; its parent is the pipeline of the mixer we are attached to
   RoomMixer* mixer_ = nullptr;
   bool failed_ = false;
+  CompositeShape compositeShape_ = CompositeShape::Landscape;
 };
 
 }  // namespace plenum::mixer

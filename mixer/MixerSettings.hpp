@@ -24,6 +24,12 @@ struct MixerSettings {
   // them: must cover jitter buffer + decode + scale, or every camera frame comes late and
   // is dropped.
   int compositorLatencyMs = 60;
+  // The phones' portrait composite (CompositeShape::Portrait): made per room only while somebody
+  // takes it; off: phones get the 16:9 composite like everybody else.
+  bool portraitEnabled = true;
+  int portraitWidth = 540;
+  int portraitHeight = 960;
+  int portraitBitrateKbps = 800;
   // At most one key frame from the shared encoder per this interval (joins, PLI/FIR).
   int keyframeMinIntervalMs = 1000;
   // A key frame at least this often even when nobody asks (recovers silent losses).
@@ -39,6 +45,15 @@ struct MixerSettings {
   // How long a browser's connection may stay failed (ICE or DTLS) before its participant is
   // taken out of the room and told (media-failed).
   int iceFailedGraceMs = 5000;
+
+  // These settings for the portrait composite: its size and bit rate, the rest alike.
+  MixerSettings portrait() const {
+    MixerSettings p = *this;
+    p.width = portraitWidth;
+    p.height = portraitHeight;
+    p.videoBitrateKbps = portraitBitrateKbps;
+    return p;
+  }
 };
 
 }  // namespace plenum::mixer

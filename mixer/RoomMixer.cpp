@@ -92,9 +92,29 @@ EndpointFailure failureOf(GstMessage* message, const GError* error) {
 
 }  // namespace
 
+// A picture an endpoint sends (its camera, its presentation or screen) on its way into every
+// composite of the room: a tee with a branch to each.
+struct RoomMixer::VideoFeed {
+  GstElement* tee = nullptr;
+  GstPad* landscape = nullptr;  // the tee's pads
+  GstPad* portrait = nullptr;
+};
+
 struct RoomMixer::Seat {
   Endpoint* endpoint;
   GstPad* compositeTeePad = nullptr;  // our branch of the composite encoder's tee
+  CompositeShape shape = CompositeShape::Landscape;  // the composite it takes, compositeTeePad's
+  VideoFeed camera;
+  VideoFeed presentation;  // its "presentation", or its "screen" while shown
+};
+
+// The phones' picture: a second composite, portrait, with its own encoders.
+struct RoomMixer::PortraitTier {
+  PortraitTier(GstElement* pipeline, const MixerSettings& settings)
+      : composite(pipeline, settings.portrait(), "portrait-"),
+        encoders(pipeline, composite.rawTee(), settings.portrait(), "portrait-") {}
+  Composite composite;
+  CompositeEncoders encoders;
 };
 
 RoomMixer::RoomMixer(const std::string& name, const MixerSettings& settings, Listener* listener)
@@ -146,8 +166,12 @@ void RoomMixer::attach(Endpoint& endpoint) {
   Seat& made = *seat;
   seats_[id] = std::move(seat);
   try {
-    if (spec.tile) linkOutlet(endpoint, Endpoint::kCameraPad, composite_.addTile(id, spec.caption));
-    if (spec.presentation) linkOutlet(endpoint, Endpoint::kPresentationPad, composite_.addPresentation(id));
+    if (spec.tile) {
+      openFeed(endpoint, Endpoint::kCameraPad, made.camera, [&](Composite& c) { return c.addTile(id, spec.caption); });
+    }
+    if (spec.presentation) {
+      openFeed(endpoint, Endpoint::kPresentationPad, made.presentation, [&](Composite& c) { return c.addPresentation(id); });
+    }
     if (spec.microphone) linkOutlet(endpoint, Endpoint::kMicrophonePad, audio_.addMicrophone(id));
     // Running (a new bin starts here) before the room's tees push into it.
     gst_element_sync_state_with_parent(bin);
@@ -162,9 +186,11 @@ void RoomMixer::attach(Endpoint& endpoint) {
       gst_object_unref(in);
     }
     if (spec.composite) {
+      made.shape = effectiveShape(endpoint);
+      if (made.shape == CompositeShape::Portrait && !portrait_) makePortraitTier();
       GstPad* in = gst_element_get_static_pad(bin, Endpoint::kCompositePad);
       try {
-        made.compositeTeePad = encoders_.attach(*spec.composite, in);
+        made.compositeTeePad = encodersFor(made.shape).attach(*spec.composite, in);
       } catch (...) {
         gst_object_unref(in);
         throw;
@@ -192,47 +218,177 @@ void RoomMixer::detach(Endpoint& endpoint) {
 void RoomMixer::unseat(Seat& seat) {
   Endpoint& endpoint = *seat.endpoint;
   const SeatSpec& spec = endpoint.seat();
-  if (spec.composite) encoders_.release(*spec.composite, seat.compositeTeePad);
+  if (spec.composite) encodersFor(seat.shape).release(*spec.composite, seat.compositeTeePad);
   GstElement* bin = endpoint.bin();
-  for (const char* pad : {Endpoint::kCameraPad, Endpoint::kMicrophonePad, Endpoint::kPresentationPad,
-                          Endpoint::kScreenPad}) {
-    unlinkPad(bin, pad);
-  }
+  closeFeed(endpoint, Endpoint::kCameraPad, seat.camera);
+  closeFeed(endpoint, spec.presentation ? Endpoint::kPresentationPad : Endpoint::kScreenPad, seat.presentation);
+  unlinkPad(bin, Endpoint::kMicrophonePad);
   if (screenPresenter_ == endpoint.id()) {
     screenPresenter_.reset();
     endpoint.setScreenShown(false);
   }
   audio_.remove(endpoint.id());  // also unlinks what it hears
-  composite_.remove(endpoint.id());
+  removeFromComposites(endpoint.id());
   if (GST_OBJECT_PARENT(bin) == GST_OBJECT(pipeline_)) gst_bin_remove(GST_BIN(pipeline_), bin);  // ours stays
 }
 
 void RoomMixer::presentScreen(const std::optional<std::string>& id) {
   if (screenPresenter_ == id) return;
   // Checked first: a refused request changes nothing.
-  Endpoint* next = nullptr;
+  Seat* next = nullptr;
   if (id) {
     auto it = seats_.find(*id);
     if (it == seats_.end() || !it->second->endpoint->seat().screen) throw std::runtime_error(*id + " has no screen to show");
-    next = it->second->endpoint;
+    next = it->second.get();
   }
   if (screenPresenter_) {
     auto it = seats_.find(*screenPresenter_);
     if (it != seats_.end()) {
-      unlinkPad(it->second->endpoint->bin(), Endpoint::kScreenPad);
+      closeFeed(*it->second->endpoint, Endpoint::kScreenPad, it->second->presentation);
       it->second->endpoint->setScreenShown(false);
     }
     composite_.removePresentation();
+    if (portrait_) portrait_->composite.removePresentation();
     screenPresenter_.reset();
   }
   if (!next) return;
-  linkOutlet(*next, Endpoint::kScreenPad, composite_.addPresentation(*id));
-  next->setScreenShown(true);
+  try {
+    openFeed(*next->endpoint, Endpoint::kScreenPad, next->presentation,
+             [&](Composite& c) { return c.addPresentation(*id); });
+  } catch (...) {
+    // Whatever was made of it goes; something presented by others (a slide source) stays.
+    if (next->presentation.tee) {
+      closeFeed(*next->endpoint, Endpoint::kScreenPad, next->presentation);
+      composite_.removePresentation();
+      if (portrait_) portrait_->composite.removePresentation();
+    }
+    throw;
+  }
+  next->endpoint->setScreenShown(true);
   screenPresenter_ = id;
 }
 
+void RoomMixer::openFeed(Endpoint& endpoint, const char* pad, VideoFeed& feed,
+                         const std::function<GstPad*(Composite&)>& input) {
+  GstPad* landscapeIn = input(composite_);  // may throw (a second presentation): nothing made yet
+  feed.tee = makeElement("tee");
+  g_object_set(feed.tee, "allow-not-linked", TRUE, nullptr);
+  gst_bin_add(GST_BIN(pipeline_), feed.tee);
+  gst_element_sync_state_with_parent(feed.tee);
+  // Each branch is shielded (linkBranch): a composite that refuses a frame stops neither the
+  // other composite nor the endpoint's stream.
+  feed.landscape = linkBranch(feed.tee, landscapeIn);
+  gst_object_unref(landscapeIn);
+  if (portrait_) {
+    GstPad* portraitIn = input(portrait_->composite);
+    feed.portrait = linkBranch(feed.tee, portraitIn);
+    gst_object_unref(portraitIn);
+  }
+  if (!feed.landscape || (portrait_ && !feed.portrait)) {
+    throw std::runtime_error("cannot link " + endpoint.id() + "'s " + pad + " to the composite");
+  }
+  linkOutlet(endpoint, pad, gst_element_get_static_pad(feed.tee, "sink"));
+}
+
+void RoomMixer::closeFeed(Endpoint& endpoint, const char* pad, VideoFeed& feed) {
+  if (!feed.tee) return;
+  unlinkPad(endpoint.bin(), pad);
+  detachFromTee(feed.tee, feed.landscape);
+  detachFromTee(feed.tee, feed.portrait);
+  ElementReaper::retire(pipeline_, {feed.tee});
+  feed = VideoFeed{};
+}
+
+void RoomMixer::removeFromComposites(const std::string& id) {
+  composite_.remove(id);
+  if (portrait_) portrait_->composite.remove(id);
+}
+
+CompositeShape RoomMixer::effectiveShape(const Endpoint& endpoint) const {
+  return settings_.portraitEnabled ? endpoint.compositeShape() : CompositeShape::Landscape;
+}
+
+CompositeEncoders& RoomMixer::encodersFor(CompositeShape shape) {
+  return shape == CompositeShape::Portrait && portrait_ ? portrait_->encoders : encoders_;
+}
+
+// Made while the room runs: its own elements start first (a tile's source must never push into
+// a compositor that is not running yet: it would see FLUSHING and stop for good), then every
+// picture the landscape composite shows gets a branch into it, in the same tile order and state.
+void RoomMixer::makePortraitTier() {
+  portrait_ = std::make_unique<PortraitTier>(pipeline_, settings_);
+  Composite& portrait = portrait_->composite;
+  portrait.start();
+  for (const std::string& id : composite_.tileOrder()) {
+    auto it = seats_.find(id);
+    if (it == seats_.end() || !it->second->camera.tee) continue;
+    VideoFeed& feed = it->second->camera;
+    GstPad* in = portrait.addTile(id, it->second->endpoint->seat().caption);
+    feed.portrait = linkBranch(feed.tee, in);
+    gst_object_unref(in);
+    portrait.setVisible(id, composite_.visible(id));
+  }
+  for (auto& [id, seat] : seats_) {
+    if (!seat->presentation.tee || portrait.presentationRect().width > 0) continue;
+    GstPad* in = portrait.addPresentation(id);
+    seat->presentation.portrait = linkBranch(seat->presentation.tee, in);
+    gst_object_unref(in);
+  }
+  portrait.setLayout(composite_.layout());
+  portrait.setFloorHolder(composite_.floorHolder());
+  portrait.setActiveSpeaker(composite_.activeSpeaker());
+  g_message("room %s: portrait composite made (%dx%d) for phones held upright", name_.c_str(),
+            settings_.portraitWidth, settings_.portraitHeight);
+}
+
+void RoomMixer::setCompositeShape(Endpoint& endpoint, CompositeShape shape) {
+  endpoint.setCompositeShape(shape);
+  auto it = seats_.find(endpoint.id());
+  if (it == seats_.end() || it->second->endpoint != &endpoint || !endpoint.seat().composite) return;
+  Seat& seat = *it->second;
+  const CompositeShape next = effectiveShape(endpoint);
+  if (next == seat.shape) return;
+  if (next == CompositeShape::Portrait && !portrait_) makePortraitTier();
+  const VideoCodec codec = *endpoint.seat().composite;
+  // Like a move between rooms: off one encoder's tee, onto the other's, with a key frame.
+  encodersFor(seat.shape).release(codec, seat.compositeTeePad);
+  seat.shape = next;
+  GstPad* in = gst_element_get_static_pad(endpoint.bin(), Endpoint::kCompositePad);
+  try {
+    seat.compositeTeePad = encodersFor(next).attach(codec, in);
+  } catch (...) {
+    gst_object_unref(in);
+    throw;
+  }
+  gst_object_unref(in);
+}
+
+const Composite* RoomMixer::portraitComposite() const { return portrait_ ? &portrait_->composite : nullptr; }
+
+std::uint64_t RoomMixer::portraitFramesEncoded(VideoCodec codec) const {
+  return portrait_ ? portrait_->encoders.framesEncoded(codec) : 0;
+}
+
+void RoomMixer::setVideoVisible(const std::string& id, bool visible) {
+  composite_.setVisible(id, visible);
+  if (portrait_) portrait_->composite.setVisible(id, visible);
+}
+
+void RoomMixer::setLayout(Layout layout) {
+  composite_.setLayout(layout);
+  if (portrait_) portrait_->composite.setLayout(layout);
+}
+
+void RoomMixer::setFloorHolder(const std::optional<std::string>& id) {
+  composite_.setFloorHolder(id);
+  if (portrait_) portrait_->composite.setFloorHolder(id);
+}
+
+void RoomMixer::requestKeyframe(VideoCodec codec, CompositeShape shape) { encodersFor(shape).requestKeyframe(codec); }
+
 // On the conference thread, posted by the mixing thread's detector.
 void RoomMixer::onActiveSpeaker(const std::optional<std::string>& id) {
+  if (portrait_) portrait_->composite.setActiveSpeaker(id);
   if (composite_.setActiveSpeaker(id) && listener_) listener_->OnRoomMixerActiveSpeaker(composite_.activeSpeaker());
 }
 
@@ -240,6 +396,7 @@ gboolean RoomMixer::onTimer(gpointer self) {
   auto* mixer = static_cast<RoomMixer*>(self);
   const auto now = KeyframeLimiter::Clock::now();
   mixer->encoders_.sendPendingKeyframes(now);
+  if (mixer->portrait_) mixer->portrait_->encoders.sendPendingKeyframes(now);
   mixer->checkCompositeFlowing(now);
   mixer->reportVideoRequests();
   return G_SOURCE_CONTINUE;

@@ -4,7 +4,9 @@
 // browser over WebRTC, a synthetic source in tests, later a phone call, a recorder, a screen
 // share) are attached (attach) and get a seat to match what they ask for (SeatSpec): a tile in
 // the composite (Composite), a place in the audio mix and what they hear (AudioSeats), the
-// composite encoded in their codec (CompositeEncoders). Detaching leaves the endpoint running,
+// composite encoded in their codec (CompositeEncoders), in the shape they ask for: the 16:9
+// picture, or a portrait one for phones held upright (a second composite with its own encoders,
+// made while somebody takes it; every picture shown feeds both through a tee). Detaching leaves the endpoint running,
 // so that attaching it to another room's mixer moves it: every room's pipeline runs on one
 // clock with one base time, so an endpoint's timestamps mean the same in every room.
 // Errors of an endpoint's elements are reported through the endpoint (Endpoint::fail); the
@@ -22,6 +24,7 @@
 
 #include <gst/gst.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -67,15 +70,22 @@ public:
   void presentScreen(const std::optional<std::string>& id);
   const std::optional<std::string>& screenPresenter() const { return screenPresenter_; }
 
-  void setVideoVisible(const std::string& id, bool visible) { composite_.setVisible(id, visible); }
+  // Which composite the attached endpoint takes from now on (the portrait one is made when first
+  // taken; settings().portraitEnabled off: always the landscape one). A key frame follows. An
+  // endpoint not attached just keeps the shape for its next attach.
+  void setCompositeShape(Endpoint& endpoint, CompositeShape shape);
+
+  void setVideoVisible(const std::string& id, bool visible);
   void setAudioMuted(const std::string& id, bool muted) { audio_.setMuted(id, muted); }
-  void setLayout(Layout layout) { composite_.setLayout(layout); }
+  void setLayout(Layout layout);
   // Who has the floor (nullopt: nobody): marked, and large in the speaker layout.
-  void setFloorHolder(const std::optional<std::string>& id) { composite_.setFloorHolder(id); }
-  void requestKeyframe(VideoCodec codec) { encoders_.requestKeyframe(codec); }
+  void setFloorHolder(const std::optional<std::string>& id);
+  void requestKeyframe(VideoCodec codec, CompositeShape shape = CompositeShape::Landscape);
 
   // For tests.
   const Composite& composite() const { return composite_; }
+  const Composite* portraitComposite() const;  // null while there is none
+  std::uint64_t portraitFramesEncoded(VideoCodec codec) const;
   unsigned keyframesGranted(VideoCodec codec) const { return encoders_.keyframesGranted(codec); }
   std::uint64_t framesEncoded(VideoCodec codec) const { return encoders_.framesEncoded(codec); }
   bool receivesSharedAudio(const std::string& id) const { return audio_.receivesSharedAudio(id); }
@@ -83,8 +93,21 @@ public:
 
 private:
   struct Seat;
+  struct VideoFeed;
+  struct PortraitTier;
 
   void unseat(Seat& seat);
+  // The encoders of the composite `shape` (the landscape ones when there is no portrait tier).
+  CompositeEncoders& encodersFor(CompositeShape shape);
+  CompositeShape effectiveShape(const Endpoint& endpoint) const;
+  // Makes the portrait composite with everything the landscape one shows.
+  void makePortraitTier();
+  // Links the endpoint's outlet `pad` through a new tee to `input` of every composite.
+  void openFeed(Endpoint& endpoint, const char* pad, VideoFeed& feed,
+                const std::function<GstPad*(Composite&)>& input);
+  void closeFeed(Endpoint& endpoint, const char* pad, VideoFeed& feed);
+  // Removes the tile and the presentation of `id` from every composite.
+  void removeFromComposites(const std::string& id);
   void onActiveSpeaker(const std::optional<std::string>& id);
   void onError(GstMessage* message);
   static gboolean onBusMessage(GstBus* bus, GstMessage* message, gpointer self);
@@ -100,6 +123,7 @@ private:
   GstElement* pipeline_;
   Composite composite_;
   CompositeEncoders encoders_;
+  std::unique_ptr<PortraitTier> portrait_;  // made when a phone held upright first takes it
   AudioSeats audio_;
   std::map<std::string, std::unique_ptr<Seat>> seats_;  // by endpoint id
   GMainContext* context_;  // the conference thread's, for the mixing thread's reports

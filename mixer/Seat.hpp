@@ -26,6 +26,11 @@ enum class Hearing {
   FullMix,
 };
 
+// The shape of the composite an endpoint takes: the room's 16:9 picture, or the portrait one for
+// a phone held upright (tiles stacked, faces large on a narrow screen), which the room makes
+// while somebody takes it. It may change while the endpoint is seated (the phone turns).
+enum class CompositeShape { Landscape, Portrait };
+
 struct SeatSpec {
   std::string caption;                  // shown on the tile (the participant's name)
   bool tile = false;                    // a tile in the composite: the "camera" picture, else a placeholder

@@ -86,6 +86,18 @@ std::vector<Rect> speakerLayout(int count, int focusIndex, int width, int height
 PresentationLayout presentationLayout(int count, int width, int height, int gap) {
   PresentationLayout layout;
   if (width <= 0 || height <= 0) return layout;
+  if (height > width) {
+    // Portrait (a phone's): the presentation across the top, as wide as the canvas and at most
+    // half as high; the tiles share the rest below it as a grid.
+    const int presentationHeight = count > 0 ? even(std::min(height / 2, width * 3 / 4)) : even(height - 2 * gap);
+    layout.presentation = Rect{even(gap), even(gap), even(width - 2 * gap), presentationHeight};
+    if (count > 0) {
+      const int stripTop = even(gap + presentationHeight);
+      layout.tiles = gridLayout(count, width, height - stripTop, gap);
+      for (Rect& tile : layout.tiles) tile.y = even(tile.y + stripTop);
+    }
+    return layout;
+  }
   const int stripWidth = count > 0 ? even(width / 4) : 0;
   const int left = even(gap);
   layout.presentation = Rect{left, even(gap), even(width - stripWidth - 2 * gap), even(height - 2 * gap)};

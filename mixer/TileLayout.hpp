@@ -36,7 +36,10 @@ std::vector<Rect> speakerLayout(int count, int focusIndex, int width, int height
 
 // While something is presented (a screen, a slide): the presentation takes the left three
 // quarters of the canvas (the whole canvas when there are no tiles), the `count` tiles share the
-// right quarter as a one-column grid. Even coordinates, `gap` apart, like the others.
+// right quarter as a one-column grid. On a portrait canvas (a phone's) the presentation is across
+// the top instead, at most half the height (3:4 of the width), the tiles a grid below it. Even
+// coordinates, `gap` apart, like the others. Grid and speaker layouts need nothing special for a
+// portrait canvas: the grid then picks one or two columns, the speaker view a wrapped strip.
 struct PresentationLayout {
   Rect presentation;
   std::vector<Rect> tiles;

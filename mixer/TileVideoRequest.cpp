@@ -17,6 +17,12 @@ constexpr int kMinKbps = 80;
 }  // namespace
 
 Rect cameraSize(const MixerSettings& settings) {
+  if (settings.height > settings.width) {
+    // Portrait (the phones' composite): a 16:9 camera as wide as half the height allows, so that
+    // the large tiles stacked on a narrow canvas are not blown up from a tiny picture.
+    const int width = std::max(160, std::min(settings.width, settings.height / 2)) & ~3;
+    return Rect{0, 0, width, (width * 9 / 16) & ~3};
+  }
   return Rect{0, 0, std::max(160, settings.width / 2) & ~3, std::max(90, settings.height / 2) & ~3};
 }
 

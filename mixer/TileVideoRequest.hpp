@@ -19,7 +19,8 @@ struct VideoRequest {
 };
 
 // The one size every camera is brought to before the compositor scales it into its tile (half
-// the composite, at least 160x90; 640x360 for 1280x720): pixels beyond it are never shown.
+// the composite, at least 160x90; 640x360 for 1280x720; for a portrait composite 16:9 at half its
+// height, 480x268 for 540x960): pixels beyond it are never shown.
 Rect cameraSize(const MixerSettings& settings);
 
 // The steps a request moves in (16:9 heights 90, 135, 180, 270, 360, 540, 720): the smallest

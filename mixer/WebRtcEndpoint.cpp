@@ -332,7 +332,7 @@ void WebRtcEndpoint::onConnectionStateChanged(GstWebRTCPeerConnectionState state
       failedGrace_ = 0;
     }
     // Media can flow from now on: start the browser's picture with a key frame.
-    if (mixer()) mixer()->requestKeyframe(codec_);
+    if (mixer()) mixer()->requestKeyframe(codec_, compositeShape());
     return;
   }
   if (state != GST_WEBRTC_PEER_CONNECTION_STATE_FAILED || failedGrace_ || failed()) return;

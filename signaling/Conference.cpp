@@ -179,6 +179,9 @@ std::optional<ProtocolError> Conference::MessageHandler::operator()(const Candid
 std::optional<ProtocolError> Conference::MessageHandler::operator()(const MediaRequest& m) {
   return inRoom([&](Room& room, const std::string& me) { return room.media(me, m); });
 }
+std::optional<ProtocolError> Conference::MessageHandler::operator()(const ViewRequest& m) {
+  return inRoom([&](Room& room, const std::string& me) { return room.view(me, m); });
+}
 std::optional<ProtocolError> Conference::MessageHandler::operator()(const AdmitRequest& m) {
   return inRoom([&](Room& room, const std::string& me) { return room.admit(me, m.participantId); });
 }

@@ -108,6 +108,7 @@ public:
     std::optional<ProtocolError> operator()(const AnswerRequest& m);
     std::optional<ProtocolError> operator()(const CandidateRequest& m);
     std::optional<ProtocolError> operator()(const MediaRequest& m);
+    std::optional<ProtocolError> operator()(const ViewRequest& m);
     std::optional<ProtocolError> operator()(const AdmitRequest& m);
     std::optional<ProtocolError> operator()(const RejectRequest& m);
     std::optional<ProtocolError> operator()(const MuteRequest& m);

@@ -24,7 +24,7 @@ enum class MessageType {
   Chat, ChatExport, RaiseHand, LowerHand, QueueMove, QueueRemove, QueueClear, GiveFloor, TakeFloor,
   SpeakingTime, Layout, RecordingStart, RecordingStop,
   BreakoutOpen, BreakoutMove, BreakoutExtend, BreakoutClose, BreakoutBroadcast, BreakoutHelp,
-  ScreenShareStart, ScreenShareStop, PresentationStop, SlidesPage, PresentationSettings,
+  ScreenShareStart, ScreenShareStop, PresentationStop, SlidesPage, PresentationSettings, View,
 };
 
 const std::map<std::string, MessageType, std::less<>>& messageTypes() {
@@ -45,7 +45,8 @@ const std::map<std::string, MessageType, std::less<>>& messageTypes() {
       {"breakout-close", MessageType::BreakoutClose}, {"breakout-broadcast", MessageType::BreakoutBroadcast},
       {"breakout-help", MessageType::BreakoutHelp}, {"screen-share-start", MessageType::ScreenShareStart},
       {"screen-share-stop", MessageType::ScreenShareStop}, {"presentation-stop", MessageType::PresentationStop},
-      {"slides-page", MessageType::SlidesPage}, {"presentation-settings", MessageType::PresentationSettings}};
+      {"slides-page", MessageType::SlidesPage}, {"presentation-settings", MessageType::PresentationSettings},
+      {"view", MessageType::View}};
   return types;
 }
 
@@ -481,6 +482,7 @@ std::variant<ClientEnvelope, ProtocolError> parseClientMessage(std::string_view 
       case MessageType::Media:
         envelope.message = MediaRequest{readBool(*object, "audio", std::nullopt), readBool(*object, "video", std::nullopt)};
         break;
+      case MessageType::View: envelope.message = ViewRequest{readBool(*object, "portrait", std::nullopt)}; break;
       case MessageType::Ping: envelope.message = PingRequest{}; break;
       case MessageType::Leave: envelope.message = LeaveRequest{}; break;
       case MessageType::Admit: envelope.message = AdmitRequest{requireParticipantId(*object)}; break;

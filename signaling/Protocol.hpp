@@ -114,6 +114,10 @@ struct MediaRequest {
   bool audio = true;
   bool video = true;
 };
+// How the client shows the composite: a phone held upright asks for the portrait one.
+struct ViewRequest {
+  bool portrait = false;
+};
 struct PingRequest {};
 struct LeaveRequest {};
 // Moderation (only moderators; see Permissions). `participantId` names the target, not the
@@ -228,7 +232,8 @@ using ClientMessage =
                  TakeFloorRequest, SpeakingTimeRequest, LayoutRequest, RecordingStartRequest,
                  RecordingStopRequest, BreakoutOpenRequest, BreakoutMoveRequest, BreakoutExtendRequest,
                  BreakoutCloseRequest, BreakoutBroadcastRequest, BreakoutHelpRequest, ScreenShareStartRequest,
-                 ScreenShareStopRequest, PresentationStopRequest, SlidesPageRequest, PresentationSettingsRequest>;
+                 ScreenShareStopRequest, PresentationStopRequest, SlidesPageRequest, PresentationSettingsRequest,
+                 ViewRequest>;
 
 struct ClientEnvelope {
   ClientMessage message;

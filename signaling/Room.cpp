@@ -341,6 +341,14 @@ std::optional<ProtocolError> Room::media(const std::string& participantId, const
   return std::nullopt;
 }
 
+std::optional<ProtocolError> Room::view(const std::string& participantId, const ViewRequest& request) {
+  Participant* p = find(participantId);
+  if (!p || p->phone) return std::nullopt;  // in the lobby: the client says it again once in
+  media_->setCompositeShape(participantId, request.portrait ? mixer::CompositeShape::Portrait
+                                                            : mixer::CompositeShape::Landscape);
+  return std::nullopt;
+}
+
 void Room::OnRoomMediaOffer(const std::string& participantId, const std::string& sdp) {
   log().debug("room %s: offer to %s", label_, participantId);
   Participant* p = find(participantId);

@@ -96,6 +96,8 @@ public:
   std::optional<ProtocolError> answer(const std::string& participantId, const std::string& sdp);
   std::optional<ProtocolError> candidate(const std::string& participantId, const CandidateRequest& request);
   std::optional<ProtocolError> media(const std::string& participantId, const MediaRequest& request);
+  // The composite's shape for this participant (a phone turned); ignored in the lobby.
+  std::optional<ProtocolError> view(const std::string& participantId, const ViewRequest& request);
 
   // Moderation: each returns the refusal (forbidden, no-such-participant, ...) or nothing.
   std::optional<ProtocolError> admit(const std::string& senderId, const std::string& targetId);

@@ -6,6 +6,7 @@
 // a mixer::RoomMixer; tests pass a fake that records calls.
 // Conference thread only.
 #include "mixer/MixerSettings.hpp"
+#include "mixer/Seat.hpp"
 #include "mixer/TileLayout.hpp"
 #include "mixer/TileVideoRequest.hpp"
 #include "signaling/PhoneLine.hpp"
@@ -68,6 +69,9 @@ public:
   virtual void moveParticipant(const std::string& id, RoomMedia& to, bool audioMuted, bool videoVisible) = 0;
   virtual void setAudioMuted(const std::string& id, bool muted) = 0;
   virtual void setVideoVisible(const std::string& id, bool visible) = 0;
+  // Which composite the participant's browser receives from now on (a phone held upright: the
+  // portrait one); it stays with the participant through moves to breakout rooms.
+  virtual void setCompositeShape(const std::string& /*id*/, mixer::CompositeShape /*shape*/) {}
   // The composite's layout for everyone.
   virtual void setLayout(mixer::Layout layout) = 0;
   // Who has the floor (nullopt: nobody): that tile is marked in the composite, and the speaker

@@ -41,6 +41,7 @@ const plenum = {
   remoteStream: null,    // MediaStream with the server's composite video + mix-minus audio
   pc: null,              // the current RTCPeerConnection
   videoCodec: null,      // 'H264' | 'VP8' from `joined`
+  portrait: false,       // the server sends the portrait composite (`view`: our stage is taller than wide)
   videoRequest: null,    // {width, height, fps, maxKbps}: what our camera sends (send-video)
   room: null,            // the room's slug (from the path, or from the server for invitations)
   title: null,           // the room's title from the server
@@ -51,7 +52,7 @@ const plenum = {
   lang,
   connectionState: 'new', // pc.connectionState, 'closed' when there is none
   reconnectAttempt: 0,
-  mediaSetupErrors: [],  // why an offer could not be answered (each time a reconnect followed)
+  mediaSetupErrors: [],  // why an offer could not be answered (each time a reconnect followed), the last 10
   error: null,           // {code, message} in states 'error' and 'ended'
   retryAfter: 0,         // seconds left before another password attempt (rate-limited)
   // The meeting tools (kept in step with the page; the e2e tests read them):
@@ -320,6 +321,25 @@ function announceMedia() {
   }
 }
 
+// A stage taller than wide (a phone held upright) asks for the server's portrait composite, whose
+// tiles are stacked and large; turned, the 16:9 one again. Said once joined on every connection
+// and whenever the stage changes shape (a move to a breakout room keeps it: same connection).
+function stageIsPortrait() {
+  const stage = ui.$('composite').parentElement;
+  if (!stage.clientWidth || !stage.clientHeight) return window.innerHeight > window.innerWidth;
+  return stage.clientHeight > stage.clientWidth;
+}
+
+function announceView() {
+  const c = conn;
+  if (!c || !c.joined) return;
+  const portrait = stageIsPortrait();
+  if (portrait === c.sentPortrait) return;
+  if (!c.sig.send({ type: 'view', portrait })) return;
+  c.sentPortrait = portrait;
+  plenum.portrait = portrait;
+}
+
 function showTitle(title) {
   document.title = t('room.docTitle', { room: title });
   ui.$('prejoin-room').textContent = title;
@@ -364,7 +384,7 @@ function enterRoom() {
 
 function connect() {
   closeConnection();
-  const c = { sig: null, call: null, joined: false, waiting: false, joinTimer: null, sentAudio: null, sentVideo: null };
+  const c = { sig: null, call: null, joined: false, waiting: false, joinTimer: null, sentAudio: null, sentVideo: null, sentPortrait: null };
   conn = c;
   c.call = new Call({
     send: (msg) => c.sig.send(msg),
@@ -506,6 +526,7 @@ function handleMessage(c, msg) {
       ui.setStageStatus(videoShowing ? '' : t('room.waitingVideo'));
       if (admitted) ui.toast(t('lobby.admitted'));
       announceMedia(); // the user may have toggled something while we were connecting
+      announceView();
       return;
     }
     case 'moved': {
@@ -598,6 +619,7 @@ function handleMessage(c, msg) {
         const message = String(err && err.message || err);
         console.error('plenum: could not answer the offer', err);
         plenum.mediaSetupErrors.push(message);
+        plenum.mediaSetupErrors.splice(0, plenum.mediaSetupErrors.length - 10);  // the last 10
         connectionLost();
       });
       return;
@@ -1180,6 +1202,12 @@ function bindUi() {
   ui.$('btn-sound').addEventListener('click', () => {
     ui.$('remote-audio').play().then(() => ui.showSoundButton(false)).catch(() => {});
   });
+  // Turning a phone resizes the stage; a pause lets the rotation (and a keyboard that opens) settle.
+  let viewTimer = null;
+  new ResizeObserver(() => {
+    clearTimeout(viewTimer);
+    viewTimer = setTimeout(announceView, 400);
+  }).observe(ui.$('composite').parentElement);
   ui.$('composite').addEventListener('playing', () => {
     videoShowing = true;
     if (plenum.state === 'joined') ui.setStageStatus('');

@@ -355,6 +355,17 @@ public:
     return true;
   }
 
+  // The newest frame's width and height; {0, 0} before the first.
+  std::pair<int, int> frameSize() const {
+    GstSample* sample = nullptr;
+    g_object_get(sink_, "last-sample", &sample, nullptr);
+    if (!sample) return {0, 0};
+    GstVideoInfo info;
+    gst_video_info_from_caps(&info, gst_sample_get_caps(sample));
+    gst_sample_unref(sample);
+    return {GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info)};
+  }
+
 private:
   static mixer::SeatSpec viewerSeat(mixer::VideoCodec codec) {
     mixer::SeatSpec seat;

@@ -126,6 +126,62 @@ TEST_CASE("A room mixes three synthetic participants", "[media]") {
   people.clear();
 }
 
+TEST_CASE("A phone held upright gets the portrait composite; turned, the landscape one again", "[media][portrait]") {
+  ConferenceContext conference;
+  mixer::MixerSettings settings = smallComposite();
+  settings.portraitWidth = 360;
+  settings.portraitHeight = 640;
+  mixer::RoomMixer room("portrait-test", settings, nullptr);
+  std::vector<std::unique_ptr<test::SyntheticParticipant>> people;
+  for (const auto& p : kPeople) {
+    people.push_back(std::make_unique<test::SyntheticParticipant>(room, p.id, p.name, p.argb, p.toneHz));
+  }
+  test::CompositeViewer desk(room, mixer::VideoCodec::H264);
+  test::CompositeViewer phone(room, mixer::VideoCodec::VP8);
+  CHECK(room.portraitComposite() == nullptr);  // nobody takes it yet: not made
+  REQUIRE(conference.waitFor([&] { return phone.frameSize() == std::pair{640, 360}; }));
+
+  room.setCompositeShape(phone, mixer::CompositeShape::Portrait);
+  REQUIRE(room.portraitComposite() != nullptr);
+  const mixer::Composite& portrait = *room.portraitComposite();
+  CHECK(portrait.tileOrder() == room.composite().tileOrder());
+  // Three tiles stacked in one column, each as wide as the canvas allows.
+  CHECK(portrait.tileRect("red") == mixer::gridLayout(3, 360, 640)[0]);
+  CHECK(portrait.tileRect("red").width > 300);
+  auto showsEveryone = [&](const test::CompositeViewer& viewer, const mixer::Composite& composite) {
+    for (const auto& p : kPeople) {
+      double rgb[3];
+      if (!viewer.averageColour(centre(composite.tileRect(p.id)), rgb) || !looksLike(rgb, p.rgb)) return false;
+    }
+    return true;
+  };
+  const bool upright = conference.waitFor([&] {
+    return phone.frameSize() == std::pair{360, 640} && showsEveryone(phone, portrait);
+  });
+  INFO("phone frame " << phone.frameSize().first << "x" << phone.frameSize().second);
+  CHECK(upright);
+  // The others keep the landscape picture, and both are encoded.
+  CHECK(conference.waitFor([&] { return desk.frameSize() == std::pair{640, 360} && showsEveryone(desk, room.composite()); }));
+  CHECK(room.portraitFramesEncoded(mixer::VideoCodec::VP8) > 0);
+
+  // The room's state reaches both pictures: a camera turned off, a participant who leaves.
+  room.setVideoVisible("green", false);
+  CHECK(conference.waitFor([&] {
+    double rgb[3];
+    return phone.averageColour(centre(portrait.tileRect("green")), rgb) && rgb[1] < 150;
+  }));
+  people[2]->stop();
+  CHECK(portrait.tileOrder() == std::vector<std::string>{"red", "green"});
+
+  room.setCompositeShape(phone, mixer::CompositeShape::Landscape);
+  CHECK(conference.waitFor([&] {
+    double rgb[3];
+    return phone.frameSize() == std::pair{640, 360} &&
+           phone.averageColour(centre(room.composite().tileRect("red")), rgb) && looksLike(rgb, kPeople[0].rgb);
+  }));
+  people.clear();
+}
+
 namespace {
 
 // Records what the mixer reports to its room.

@@ -13,6 +13,7 @@
 #include <vector>
 
 using plenum::mixer::gridLayout;
+using plenum::mixer::presentationLayout;
 using plenum::mixer::speakerLayout;
 using plenum::mixer::Rect;
 
@@ -384,5 +385,49 @@ SCENARIO("speakerLayout with one participant or nothing to lay out", "[mixer][Ti
   }
   THEN("a canvas too small for a strip falls back to the grid") {
     CHECK(speakerLayout(16, 0, 40, 30, 8) == gridLayout(16, 40, 30, 8));
+  }
+}
+
+// The phones' portrait composite (540x960): every layout keeps tiles inside the canvas, apart,
+// even, and faces larger than the 16:9 composite would show them on a 360 px wide screen.
+SCENARIO("every layout on the portrait composite of phones", "[mixer][TileLayout][portrait]") {
+  const int width = 540;
+  const int height = 960;
+  auto sane = [&](const std::vector<Rect>& tiles) {
+    for (std::size_t i = 0; i < tiles.size(); ++i) {
+      const Rect& t = tiles[i];
+      INFO("tile " << i << " " << Catch::StringMaker<Rect>::convert(t));
+      CHECK(t.x >= 0);
+      CHECK(t.y >= 0);
+      CHECK(t.x + t.width <= width);
+      CHECK(t.y + t.height <= height);
+      CHECK(t.x % 2 == 0);
+      CHECK(t.y % 2 == 0);
+      CHECK(t.width % 2 == 0);
+      CHECK(t.height % 2 == 0);
+      for (std::size_t j = i + 1; j < tiles.size(); ++j) CHECK_FALSE(overlaps(t, tiles[j]));
+    }
+  };
+  for (int count = 1; count <= 25; ++count) {
+    INFO(count << " tiles");
+    sane(gridLayout(count, width, height));
+    for (int focus = 0; focus < count; ++focus) sane(speakerLayout(count, focus, width, height));
+    const auto presented = presentationLayout(count, width, height);
+    sane(presented.tiles);
+    // The presentation across the top, the tiles below it.
+    CHECK(presented.presentation.width >= width - 2 * kGap);
+    for (const Rect& t : presented.tiles) CHECK(t.y >= presented.presentation.y + presented.presentation.height);
+  }
+  THEN("up to four people are stacked in one column, each tile wider than a 360 px screen's 16:9 tile") {
+    for (int count = 1; count <= 4; ++count) {
+      const auto tiles = gridLayout(count, width, height);
+      for (const Rect& t : tiles) CHECK(t.x == tiles[0].x);
+      // On a 360 px wide phone the portrait composite is shown 360/540 of its size; the 16:9
+      // composite's tiles for 2 people would be 180 px wide there.
+      CHECK(tiles[0].width * 360 / width > 180 * 3 / 2);
+    }
+  }
+  THEN("nothing presented to a phone takes the whole canvas when there are no tiles") {
+    CHECK(presentationLayout(0, width, height).presentation == Rect{8, 8, 524, 944});
   }
 }

@@ -65,6 +65,11 @@ TEST_CASE("a tile asks for the step that covers it, capped at the camera size", 
   CHECK(videoRequestFor(Rect{}, hd).height == 90);
 }
 
+TEST_CASE("the portrait composite of phones keeps cameras 16:9", "[tilerequest][portrait]") {
+  CHECK(cameraSize(composite(540, 960, 25)) == Rect{0, 0, 480, 268});
+  CHECK(cameraSize(composite(360, 640, 15)) == Rect{0, 0, 320, 180});
+}
+
 TEST_CASE("a small composite caps every request at its camera size", "[tilerequest]") {
   const MixerSettings small = composite(320, 180, 15);
   CHECK(cameraSize(small) == Rect{0, 0, 160, 88});
@@ -76,7 +81,7 @@ TEST_CASE("a small composite caps every request at its camera size", "[tilereque
 
 TEST_CASE("every tile of every layout and room size gets a sane request", "[tilerequest]") {
   for (const MixerSettings& settings : {composite(1280, 720, 25), composite(1920, 1080, 30), composite(640, 360, 15),
-                                        composite(960, 540, 20)}) {
+                                        composite(960, 540, 20), composite(540, 960, 25)}) {
     for (int count = 1; count <= 25; ++count) {
       for (const Rect& tile : gridLayout(count, settings.width, settings.height)) checkRequest(tile, settings);
       for (int focus = 0; focus < count; ++focus) {

@@ -32,6 +32,7 @@ struct FakeMedia : RoomMedia {
     std::set<std::string> present;
     std::map<std::string, bool> muted;
     std::map<std::string, bool> visible;
+    std::map<std::string, mixer::CompositeShape> shape;
     int added = 0;
     int moved = 0;  // participants that arrived by a move
     mixer::Layout layout = mixer::Layout::Grid;
@@ -81,6 +82,7 @@ struct FakeMedia : RoomMedia {
   }
   void setAudioMuted(const std::string& id, bool muted) override { state.muted[id] = muted; }
   void setVideoVisible(const std::string& id, bool visible) override { state.visible[id] = visible; }
+  void setCompositeShape(const std::string& id, mixer::CompositeShape shape) override { state.shape[id] = shape; }
   void setLayout(mixer::Layout layout) override {
     state.layout = layout;
     ++state.layoutCalls;

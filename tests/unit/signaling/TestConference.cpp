@@ -267,6 +267,13 @@ SCENARIO("The lobby", "[signaling][Room][lobby]") {
         }
       }
     }
+    WHEN("a phone says it is held upright while waiting") {
+      w.send(a, R"({"type":"view","portrait":true})");
+      THEN("nothing is refused and no media is touched: it says so again once in") {
+        CHECK(a->errors().empty());
+        CHECK(w.media["p"].shape.empty());
+      }
+    }
     WHEN("they switch their microphone off while waiting") {
       w.send(a, R"({"type":"media","audio":false,"video":true})");
       auto mod = w.join("Mod", policy, Role::Moderator);
@@ -744,5 +751,20 @@ SCENARIO("Nobody waits in a lobby forever", "[signaling][Room][lobby][deadline]"
       CHECK(w.names("p") == std::vector<std::string>{"Host", "Guest"});
       CHECK_FALSE(guest->closed);
     }
+  }
+}
+
+SCENARIO("A phone turned upright gets the portrait composite", "[signaling][Room][portrait]") {
+  World w;
+  auto anna = w.join("Anna", adHoc("r"));
+  const std::string id = anna->of("joined").at(0)->getValue<std::string>("participantId");
+  WHEN("its client says it is held upright, then turned") {
+    w.send(anna, R"({"type":"view","portrait":true})");
+    THEN("its media takes the portrait composite") {
+      CHECK(anna->errors().empty());
+      CHECK(w.media["r"].shape.at(id) == mixer::CompositeShape::Portrait);
+    }
+    w.send(anna, R"({"type":"view","portrait":false})");
+    THEN("and the landscape one again") { CHECK(w.media["r"].shape.at(id) == mixer::CompositeShape::Landscape); }
   }
 }

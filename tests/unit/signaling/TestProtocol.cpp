@@ -180,6 +180,13 @@ SCENARIO("Every client message type is parsed", "[signaling][Protocol]") {
     }
   }
 
+  GIVEN("a view") {
+    THEN("a phone held upright asks for the portrait composite, turned for the landscape one") {
+      CHECK(messageOf<ViewRequest>(R"({"type":"view","portrait":true})").portrait);
+      CHECK_FALSE(messageOf<ViewRequest>(R"({"type":"view","portrait":false})").portrait);
+    }
+  }
+
   GIVEN("a ping") {
     THEN("it is a ping") { messageOf<PingRequest>(R"({"type":"ping"})"); }
   }
@@ -323,6 +330,8 @@ SCENARIO("Missing fields and fields of the wrong type are refused with bad-field
       R"({"type":"join","room":"r","name":"Anna","videoCodecs":["VP8",null]})",
       R"({"type":"join","room":"r","name":"Anna","videoCodecs":[["VP8"]]})",
       R"({"type":"join","room":"r","name":"Anna","videoCodecs":[{"codec":"VP8"}]})",
+      // view
+      R"({"type":"view"})", R"({"type":"view","portrait":"yes"})", R"({"type":"view","portrait":1})",
       // answer
       R"({"type":"answer"})", R"({"type":"answer","sdp":5})", R"({"type":"answer","sdp":null})",
       R"({"type":"answer","sdp":{"type":"answer","sdp":"v=0"}})", R"({"type":"answer","SDP":"v=0"})",
