@@ -436,8 +436,12 @@ def run_one(args, n, media, workdir):
                     "no status" if st is None else "connected %d, receiving %d, failed %d of %d" % (
                         st["connected"], st["receiving"], st["failed"], n)))
         result["ready_s"] = time.monotonic() - t_start
-        say("N=%d: all %d participants connected and receiving after %.1f s; settling %d s" % (
-            n, n, result["ready_s"], args.settle))
+        # --portrait K: the first K say they are phones held upright (the room's portrait composite)
+        for i in range(min(args.portrait, n)):
+            clients.command("send %d %s" % (i, json.dumps({"type": "view", "portrait": True})))
+        say("N=%d: all %d participants connected and receiving after %.1f s%s; settling %d s" % (
+            n, n, result["ready_s"], ", %d of them upright" % min(args.portrait, n) if args.portrait else "",
+            args.settle))
         time.sleep(args.settle)
 
         windows = [measure(args, n, port, server, clients) for _ in range(max(1, args.repeat))]
@@ -786,7 +790,8 @@ def write_markdown(path, args, info, results, started):
     out.append("- Participants: N synthetic WebRTC clients in one room, all in one separate process; each sends a "
                "pre-encoded 640x360 25 fps H.264 constrained-baseline stream (~700 kbit/s, IDR every 2 s) and "
                "Opus 48 kHz (440 Hz sine, 20 ms frames) replayed from memory, and drops what it receives "
-               "(counted, not decoded). All traffic on 127.0.0.1%s." % (
+               "(counted, not decoded)%s. All traffic on 127.0.0.1%s." % (
+                   "; the first %d take the portrait composite (view portrait)" % args.portrait if args.portrait else "",
                    " (plenumd and the clients in a network namespace of their own with only the loopback interface)"
                    if info["interfaces"] == ["lo"] else ""))
     out.append("- Method: fresh plenumd per N; wait until all N are connected and receive audio and video; "
@@ -882,6 +887,9 @@ def main():
                     help="participant 0 also decodes the composite and writes its last frame to this PNG "
                          "({n} = N); costs client CPU, so not for the figures")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folders (logs)")
+    ap.add_argument("--portrait", type=int, default=0,
+                    help="the first K participants take the portrait composite of phones held upright "
+                         "(view portrait), which the room then makes and encodes too (default 0)")
     ap.add_argument("--floor", action="store_true",
                     help="after plenumd for each N, measure the bare GStreamer floor (bench/floor.py) for the same N "
                          "and report plenumd / floor; appends a section to --results instead of rewriting it")

@@ -447,6 +447,18 @@ void Composite::setVisible(const std::string& id, bool visible) {
   }
 }
 
+std::vector<GstElement*> Composite::elements() const {
+  std::vector<GstElement*> all;
+  for (const auto& tile : tiles_) {
+    for (GstElement* element : tile->elements()) all.push_back(element);
+  }
+  if (presentation_) {
+    for (GstElement* element : presentation_->elements()) all.push_back(element);
+  }
+  all.insert(all.end(), fixed_.begin(), fixed_.end());
+  return all;
+}
+
 bool Composite::visible(const std::string& id) const {
   for (const auto& tile : tiles_) {
     if (tile->id == id) return tile->visible;

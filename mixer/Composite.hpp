@@ -53,6 +53,8 @@ public:
   // Removes the presentation, whoever's it is (the tiles stay).
   void removePresentation();
   bool hasTile(const std::string& id) const;
+  // Every element of the composite, sources first: to retire it whole from a running pipeline.
+  std::vector<GstElement*> elements() const;
 
   void setVisible(const std::string& id, bool visible);
   bool visible(const std::string& id) const;

@@ -134,6 +134,16 @@ std::uint64_t CompositeEncoders::framesEncoded(VideoCodec codec) const {
   return it == encoders_.end() ? 0 : it->second->intake->frames.load();
 }
 
+std::vector<GstElement*> CompositeEncoders::elements() const {
+  std::vector<GstElement*> all;
+  for (const auto& [codec, enc] : encoders_) {
+    for (GstElement* element : {enc->queue, enc->encoder, enc->caps, enc->parser, enc->tee}) {
+      if (element) all.push_back(element);
+    }
+  }
+  return all;
+}
+
 unsigned CompositeEncoders::keyframesGranted(VideoCodec codec) const {
   auto it = encoders_.find(codec);
   return it == encoders_.end() ? 0 : it->second->limiter->granted();

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace plenum::mixer {
 
@@ -39,6 +40,8 @@ public:
   unsigned keyframesGranted(VideoCodec codec) const;
   // Raw frames handed to the codec's encoder so far (none while nobody takes it).
   std::uint64_t framesEncoded(VideoCodec codec) const;
+  // Every element of every encoder, upstream first: to retire them with their composite.
+  std::vector<GstElement*> elements() const;
 
 private:
   struct Encoder;

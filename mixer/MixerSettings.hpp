@@ -30,6 +30,8 @@ struct MixerSettings {
   int portraitWidth = 540;
   int portraitHeight = 960;
   int portraitBitrateKbps = 800;
+  // Nobody has taken it for this long: it goes (a phone turned back and forth keeps it).
+  int portraitIdleMs = 10000;
   // At most one key frame from the shared encoder per this interval (joins, PLI/FIR).
   int keyframeMinIntervalMs = 1000;
   // A key frame at least this often even when nobody asks (recovers silent losses).

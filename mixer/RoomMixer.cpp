@@ -341,6 +341,29 @@ void RoomMixer::makePortraitTier() {
             settings_.portraitWidth, settings_.portraitHeight);
 }
 
+void RoomMixer::retireIdlePortraitTier(KeyframeLimiter::Clock::time_point now) {
+  if (!portrait_) return;
+  for (const auto& [id, seat] : seats_) {
+    if (seat->shape == CompositeShape::Portrait) {
+      portraitIdleSince_.reset();
+      return;
+    }
+  }
+  if (!portraitIdleSince_) portraitIdleSince_ = now;
+  if (now - *portraitIdleSince_ < std::chrono::milliseconds(settings_.portraitIdleMs)) return;
+  portraitIdleSince_.reset();
+  // The feeds let go of it first (their tees must never push into it while it stops).
+  for (auto& [id, seat] : seats_) {
+    if (seat->camera.tee) detachFromTee(seat->camera.tee, seat->camera.portrait);
+    if (seat->presentation.tee) detachFromTee(seat->presentation.tee, seat->presentation.portrait);
+  }
+  std::vector<GstElement*> elements = portrait_->composite.elements();
+  for (GstElement* element : portrait_->encoders.elements()) elements.push_back(element);
+  ElementReaper::retire(pipeline_, elements);
+  portrait_.reset();
+  g_message("room %s: portrait composite retired (nobody took it for %d ms)", name_.c_str(), settings_.portraitIdleMs);
+}
+
 void RoomMixer::setCompositeShape(Endpoint& endpoint, CompositeShape shape) {
   endpoint.setCompositeShape(shape);
   auto it = seats_.find(endpoint.id());
@@ -397,6 +420,7 @@ gboolean RoomMixer::onTimer(gpointer self) {
   const auto now = KeyframeLimiter::Clock::now();
   mixer->encoders_.sendPendingKeyframes(now);
   if (mixer->portrait_) mixer->portrait_->encoders.sendPendingKeyframes(now);
+  mixer->retireIdlePortraitTier(now);
   mixer->checkCompositeFlowing(now);
   mixer->reportVideoRequests();
   return G_SOURCE_CONTINUE;

@@ -102,6 +102,9 @@ private:
   CompositeShape effectiveShape(const Endpoint& endpoint) const;
   // Makes the portrait composite with everything the landscape one shows.
   void makePortraitTier();
+  // Takes it out of the room (its elements stop off this thread) once nobody has taken it for
+  // settings().portraitIdleMs: an idle compositor still costs a scale per camera and frame.
+  void retireIdlePortraitTier(KeyframeLimiter::Clock::time_point now);
   // Links the endpoint's outlet `pad` through a new tee to `input` of every composite.
   void openFeed(Endpoint& endpoint, const char* pad, VideoFeed& feed,
                 const std::function<GstPad*(Composite&)>& input);
@@ -136,6 +139,7 @@ private:
   bool compositeStallReported_ = false;
   std::optional<std::string> screenPresenter_;  // whose screen is the presentation
   std::map<std::string, VideoRequest> videoRequests_;  // last reported, by tile id
+  std::optional<KeyframeLimiter::Clock::time_point> portraitIdleSince_;
 };
 
 }  // namespace plenum::mixer

@@ -45,6 +45,9 @@ const PAGES = [['magenta', [1, 0, 1]], ['cyan', [0, 1, 1]], ['yellow', [1, 1, 0]
 const PDF_NAME = 'Haushalt-Übersicht 2025.pdf';
 // The presentation's part of the 16:9 composite, well inside the left three quarters.
 const LARGE = { x0: 0.05, x1: 0.70, y0: 0.2, y1: 0.8 };
+// The same in the portrait composite Blau's 360 px page gets (PROTOCOL.md "Phones held upright"):
+// the presentation across the top, at most 3:4 of the width high (16:9 content letterboxed in it).
+const LARGE_UPRIGHT = { x0: 0.05, x1: 0.95, y0: 0.1, y1: 0.35 };
 const LARGE_MIN = 0.5;    // fraction of LARGE in the presented colour
 const STRIP_MIN = 0.015;  // fraction of the whole frame per camera in the strip
 const GRID_MIN = 0.08;    // per camera in the grid (about 0.17 each)
@@ -106,7 +109,8 @@ async function composite(browsers, t0, ok, label, { timeout = 30000, interval = 
   const ms = {};
   await Promise.all(browsers.map(async (b) => {
     await waitFor(async () => {
-      const p = await palette(b, LARGE);
+      const first = await palette(b, LARGE);
+      const p = first.height > first.width ? await palette(b, LARGE_UPRIGHT) : first;
       b.lastPalette = p;
       if (p.error || !ok(p, b)) return false;
       ms[b.name] = Date.now() - t0;

@@ -131,6 +131,7 @@ TEST_CASE("A phone held upright gets the portrait composite; turned, the landsca
   mixer::MixerSettings settings = smallComposite();
   settings.portraitWidth = 360;
   settings.portraitHeight = 640;
+  settings.portraitIdleMs = 500;
   mixer::RoomMixer room("portrait-test", settings, nullptr);
   std::vector<std::unique_ptr<test::SyntheticParticipant>> people;
   for (const auto& p : kPeople) {
@@ -178,6 +179,18 @@ TEST_CASE("A phone held upright gets the portrait composite; turned, the landsca
     double rgb[3];
     return phone.frameSize() == std::pair{640, 360} &&
            phone.averageColour(centre(room.composite().tileRect("red")), rgb) && looksLike(rgb, kPeople[0].rgb);
+  }));
+  // Nobody takes the portrait composite any more: after portraitIdleMs it goes, and the next
+  // phone held upright gets a new one, with the room as it is now.
+  CHECK(conference.waitFor([&] { return room.portraitComposite() == nullptr; }));
+  room.setCompositeShape(phone, mixer::CompositeShape::Portrait);
+  REQUIRE(room.portraitComposite() != nullptr);
+  const mixer::Composite& again = *room.portraitComposite();
+  CHECK(again.tileOrder() == std::vector<std::string>{"red", "green"});
+  CHECK(conference.waitFor([&] {
+    double rgb[3];
+    return phone.frameSize() == std::pair{360, 640} &&
+           phone.averageColour(centre(again.tileRect("red")), rgb) && looksLike(rgb, kPeople[0].rgb);
   }));
   people.clear();
 }
