@@ -68,7 +68,6 @@ struct Composite::Tile {
   GstElement* placeholderSource = nullptr;
   GstElement* placeholderCaps = nullptr;
   GstElement* placeholderText = nullptr;
-  GstElement* placeholderFreeze = nullptr;
   GstPad* placeholderPad = nullptr;  // compositor request pad
   // camera: raw frames from the endpoint, scaled to the tile, name written on them
   GstElement* cameraQueue = nullptr;
@@ -79,7 +78,7 @@ struct Composite::Tile {
   GstPad* cameraPad = nullptr;  // compositor request pad
 
   std::vector<GstElement*> elements() const {
-    return {placeholderSource, placeholderCaps, placeholderText, placeholderFreeze, cameraQueue,
+    return {placeholderSource, placeholderCaps, placeholderText, cameraQueue,
             cameraScale,       cameraConvert,   cameraCaps,      cameraText};
   }
 };
@@ -243,12 +242,12 @@ GstPad* Composite::addTile(const std::string& id, const std::string& caption) {
   tile->id = id;
   const std::string prefix = prefix_ + "tile-" + id + "-";
 
-  // The placeholder is drawn once (one frame with the name) and repeated by a live imagefreeze
-  // at the composite's rate, rather than drawn anew for every frame under every camera. At the
-  // composite's frame rate: a live source reports one frame
-  // of latency, and a slow placeholder would add its whole frame time to the room's video delay.
+  // A live source drawn for every frame: a still frame repeated by imagefreeze (tried in issue 16)
+  // cost the compositor more, 12-17 % of plenumd's CPU in a room of 8 (bench/run.sh --floor,
+  // three pairs of runs). At the composite's frame rate: a live source reports one frame of
+  // latency, and a slow placeholder would add its whole frame time to the room's video delay.
   tile->placeholderSource = makeElement("videotestsrc", prefix + "placeholder");
-  g_object_set(tile->placeholderSource, "num-buffers", 1, "pattern", 17, "foreground-color",
+  g_object_set(tile->placeholderSource, "is-live", TRUE, "pattern", 17, "foreground-color",
                placeholderColour(caption), nullptr);
   tile->placeholderCaps = makeCapsFilter(rawCaps(cameraWidth() / 2, cameraHeight() / 2) + ",framerate=" +
                                          std::to_string(settings_.framerate) + "/1");
@@ -258,9 +257,7 @@ GstPad* Composite::addTile(const std::string& id, const std::string& caption) {
   g_object_set(tile->placeholderText, "text", placeholderMarkup.c_str(), "halignment", 1 /* center */,
                "valignment", 4 /* center */, "line-alignment", 1, "shaded-background", FALSE,
                "font-desc", "Sans 24", nullptr);
-  tile->placeholderFreeze = makeElement("imagefreeze");
-  g_object_set(tile->placeholderFreeze, "is-live", TRUE, nullptr);
-  addAndLink(pipeline_, {tile->placeholderSource, tile->placeholderCaps, tile->placeholderText, tile->placeholderFreeze});
+  addAndLink(pipeline_, {tile->placeholderSource, tile->placeholderCaps, tile->placeholderText});
 
   // Decoupled from the decoder's thread; a backlog means we are late: drop, do not wait.
   tile->cameraQueue = makeLeakyQueue(3, 0);
@@ -289,7 +286,7 @@ GstPad* Composite::addTile(const std::string& id, const std::string& caption) {
 
   tile->placeholderPad = requestPad(3);
   tile->cameraPad = requestPad(4);
-  GstPad* out = gst_element_get_static_pad(tile->placeholderFreeze, "src");
+  GstPad* out = gst_element_get_static_pad(tile->placeholderText, "src");
   gst_pad_link(out, tile->placeholderPad);
   gst_object_unref(out);
   out = gst_element_get_static_pad(tile->cameraText, "src");

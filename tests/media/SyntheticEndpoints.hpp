@@ -125,6 +125,10 @@ public:
     expose(kHearingPad, ear, false);
     mixer.attach(*this);
   }
+  // Out of the room and stopped before our members go: the appsink's callback and the probes
+  // (onSample, onRtp, corrupt) run on streaming threads and use them. ~TestEndpoint would stop
+  // the bin only after heard_, recording_ and mutex_ were destroyed (a heap-use-after-free).
+  ~SyntheticParticipant() override { stop(); }
 
   const std::string& id() const { return id_; }
 
