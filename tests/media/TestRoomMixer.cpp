@@ -192,6 +192,17 @@ TEST_CASE("A phone held upright gets the portrait composite; turned, the landsca
     return phone.frameSize() == std::pair{360, 640} &&
            phone.averageColour(centre(again.tileRect("red")), rgb) && looksLike(rgb, kPeople[0].rgb);
   }));
+  // A client that turns back and forth as fast as it can send: every turn is a re-link and a
+  // key frame request (the limiter holds them to one a second); the picture carries on.
+  for (int i = 0; i < 60; ++i) {
+    room.setCompositeShape(phone, i % 2 ? mixer::CompositeShape::Portrait : mixer::CompositeShape::Landscape);
+  }
+  CHECK(room.portraitComposite() == &again);
+  CHECK(conference.waitFor([&] {
+    double rgb[3];
+    return phone.frameSize() == std::pair{360, 640} &&
+           phone.averageColour(centre(again.tileRect("red")), rgb) && looksLike(rgb, kPeople[0].rgb);
+  }));
   people.clear();
 }
 
