@@ -344,8 +344,13 @@ std::optional<ProtocolError> Room::media(const std::string& participantId, const
 std::optional<ProtocolError> Room::view(const std::string& participantId, const ViewRequest& request) {
   Participant* p = find(participantId);
   if (!p || p->phone) return std::nullopt;  // in the lobby: the client says it again once in
-  media_->setCompositeShape(participantId, request.portrait ? mixer::CompositeShape::Portrait
-                                                            : mixer::CompositeShape::Landscape);
+  try {
+    media_->setCompositeShape(participantId, request.portrait ? mixer::CompositeShape::Portrait
+                                                              : mixer::CompositeShape::Landscape);
+  } catch (const std::exception& e) {
+    log().error("room %s: %s's view cannot be changed: %s", label_, participantId, std::string(e.what()));
+    return ProtocolError{ErrorCode::Internal, "the view could not be changed"};
+  }
   return std::nullopt;
 }
 

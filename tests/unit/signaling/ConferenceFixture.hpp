@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ struct FakeMedia : RoomMedia {
     std::map<std::string, bool> muted;
     std::map<std::string, bool> visible;
     std::map<std::string, mixer::CompositeShape> shape;
+    bool shapeFails = false;  // setCompositeShape throws (the media cannot switch)
     int added = 0;
     int moved = 0;  // participants that arrived by a move
     mixer::Layout layout = mixer::Layout::Grid;
@@ -82,7 +84,10 @@ struct FakeMedia : RoomMedia {
   }
   void setAudioMuted(const std::string& id, bool muted) override { state.muted[id] = muted; }
   void setVideoVisible(const std::string& id, bool visible) override { state.visible[id] = visible; }
-  void setCompositeShape(const std::string& id, mixer::CompositeShape shape) override { state.shape[id] = shape; }
+  void setCompositeShape(const std::string& id, mixer::CompositeShape shape) override {
+    if (state.shapeFails) throw std::runtime_error("cannot link the composite to a receiver");
+    state.shape[id] = shape;
+  }
   void setLayout(mixer::Layout layout) override {
     state.layout = layout;
     ++state.layoutCalls;

@@ -767,4 +767,12 @@ SCENARIO("A phone turned upright gets the portrait composite", "[signaling][Room
     w.send(anna, R"({"type":"view","portrait":false})");
     THEN("and the landscape one again") { CHECK(w.media["r"].shape.at(id) == mixer::CompositeShape::Landscape); }
   }
+  WHEN("the media cannot switch") {
+    w.media["r"].shapeFails = true;
+    w.send(anna, R"({"type":"view","portrait":true})");
+    THEN("the client is told, and stays in the room") {
+      CHECK(anna->errors() == std::vector<std::string>{"internal"});
+      CHECK(w.conference->participantCount() == 1);
+    }
+  }
 }
