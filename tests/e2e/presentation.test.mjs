@@ -94,6 +94,14 @@ async function allShow(browsers, read, ok, message, timeout = 30000, interval = 
   return Object.fromEntries(Object.entries(out).map(([k, x]) => [k, x.v]));
 }
 
+// Rot's last upload once its HTTP answer has arrived. The server shows page 1 before it
+// answers the POST, so the composite can show the page while the page still says "uploading".
+async function uploadAnswered(b, name) {
+  const seen = await allShow([b], view, (v) => v.upload && v.upload.name === name && v.upload.state !== 'uploading',
+    `the answer to the upload of ${name}`);
+  return seen[b.name].upload;
+}
+
 const fmtPalette = (p) => {
   if (!p) return 'none';
   if (p.error) return p.why ? `${p.error} (${JSON.stringify(p.why)})` : p.error;
@@ -407,7 +415,7 @@ describe('presenting: screen sharing and PDF slides', { timeout: 300000 }, () =>
       figure('upload→page1', ms);
       assert.ok(slowest(ms) < 20000, `the upload took ${slowest(ms)} ms to show page 1`);
       const seen = await allShow(all, view, (v) => v.presentation.kind === 'slides' && v.bar, 'the slides in the bar');
-      const up = (await view(rot)).upload;
+      const up = await uploadAnswered(rot, PDF_NAME);
       t.diagnostic(`Rot's upload: ${JSON.stringify(up)}`);
       assert.equal(up.state, 'done');
       assert.equal(up.pages, 3);
@@ -598,7 +606,7 @@ describe('presenting: screen sharing and PDF slides', { timeout: 300000 }, () =>
       }, pdf.toString('base64'));
       const ms = await composite(all, t0, large(PAGES[0][0]), 'page 1 of the dropped PDF', { timeout: 60000 });
       figure('upload→page1 (dropped, after the cut-off ones)', ms);
-      const up = (await view(rot)).upload;
+      const up = await uploadAnswered(rot, 'Nachtrag.pdf');
       t.diagnostic(`the dropped upload: ${JSON.stringify(up)}`);
       assert.equal(up.state, 'done');
       assert.equal(up.name, 'Nachtrag.pdf');
