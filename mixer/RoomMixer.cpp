@@ -90,6 +90,15 @@ EndpointFailure failureOf(GstMessage* message, const GError* error) {
   return fromDecoder || decodeError ? EndpointFailure::DecoderError : EndpointFailure::Internal;
 }
 
+// A shielded branch (linkBranch) of a feed's tee into a composite's `input`, which it lets go of:
+// a composite that refuses a frame stops neither the other composite nor the endpoint's stream.
+// Null when it cannot be linked.
+GstPad* branchInto(GstElement* tee, GstPad* input) {
+  GstPad* teePad = linkBranch(tee, input);
+  gst_object_unref(input);
+  return teePad;
+}
+
 }  // namespace
 
 // A picture an endpoint sends (its camera, its presentation or screen) on its way into every
@@ -247,8 +256,7 @@ void RoomMixer::presentScreen(const std::optional<std::string>& id) {
       closeFeed(*it->second->endpoint, Endpoint::kScreenPad, it->second->presentation);
       it->second->endpoint->setScreenShown(false);
     }
-    composite_.removePresentation();
-    if (portrait_) portrait_->composite.removePresentation();
+    forEachComposite([](Composite& c) { c.removePresentation(); });
     screenPresenter_.reset();
   }
   if (!next) return;
@@ -259,8 +267,7 @@ void RoomMixer::presentScreen(const std::optional<std::string>& id) {
     // Whatever was made of it goes; something presented by others (a slide source) stays.
     if (next->presentation.tee) {
       closeFeed(*next->endpoint, Endpoint::kScreenPad, next->presentation);
-      composite_.removePresentation();
-      if (portrait_) portrait_->composite.removePresentation();
+      forEachComposite([](Composite& c) { c.removePresentation(); });
     }
     throw;
   }
@@ -275,15 +282,8 @@ void RoomMixer::openFeed(Endpoint& endpoint, const char* pad, VideoFeed& feed,
   g_object_set(feed.tee, "allow-not-linked", TRUE, nullptr);
   gst_bin_add(GST_BIN(pipeline_), feed.tee);
   gst_element_sync_state_with_parent(feed.tee);
-  // Each branch is shielded (linkBranch): a composite that refuses a frame stops neither the
-  // other composite nor the endpoint's stream.
-  feed.landscape = linkBranch(feed.tee, landscapeIn);
-  gst_object_unref(landscapeIn);
-  if (portrait_) {
-    GstPad* portraitIn = input(portrait_->composite);
-    feed.portrait = linkBranch(feed.tee, portraitIn);
-    gst_object_unref(portraitIn);
-  }
+  feed.landscape = branchInto(feed.tee, landscapeIn);
+  if (portrait_) feed.portrait = branchInto(feed.tee, input(portrait_->composite));
   if (!feed.landscape || (portrait_ && !feed.portrait)) {
     throw std::runtime_error("cannot link " + endpoint.id() + "'s " + pad + " to the composite");
   }
@@ -300,8 +300,12 @@ void RoomMixer::closeFeed(Endpoint& endpoint, const char* pad, VideoFeed& feed) 
 }
 
 void RoomMixer::removeFromComposites(const std::string& id) {
-  composite_.remove(id);
-  if (portrait_) portrait_->composite.remove(id);
+  forEachComposite([&](Composite& c) { c.remove(id); });
+}
+
+void RoomMixer::forEachComposite(const std::function<void(Composite&)>& change) {
+  change(composite_);
+  if (portrait_) change(portrait_->composite);
 }
 
 CompositeShape RoomMixer::effectiveShape(const Endpoint& endpoint) const {
@@ -323,16 +327,19 @@ void RoomMixer::makePortraitTier() {
     auto it = seats_.find(id);
     if (it == seats_.end() || !it->second->camera.tee) continue;
     VideoFeed& feed = it->second->camera;
-    GstPad* in = portrait.addTile(id, it->second->endpoint->seat().caption);
-    feed.portrait = linkBranch(feed.tee, in);
-    gst_object_unref(in);
+    feed.portrait = branchInto(feed.tee, portrait.addTile(id, it->second->endpoint->seat().caption));
+    // The tile then shows its placeholder; the landscape composite and the camera carry on.
+    if (!feed.portrait) g_warning("room %s: cannot link %s's camera to the portrait composite", name_.c_str(), id.c_str());
     portrait.setVisible(id, composite_.visible(id));
   }
+  // A room shows at most one presentation (someone's, or their screen).
   for (auto& [id, seat] : seats_) {
-    if (!seat->presentation.tee || portrait.presentationRect().width > 0) continue;
-    GstPad* in = portrait.addPresentation(id);
-    seat->presentation.portrait = linkBranch(seat->presentation.tee, in);
-    gst_object_unref(in);
+    if (!seat->presentation.tee) continue;
+    seat->presentation.portrait = branchInto(seat->presentation.tee, portrait.addPresentation(id));
+    if (!seat->presentation.portrait) {
+      g_warning("room %s: cannot link %s's presentation to the portrait composite", name_.c_str(), id.c_str());
+    }
+    break;
   }
   portrait.setLayout(composite_.layout());
   portrait.setFloorHolder(composite_.floorHolder());
@@ -393,18 +400,15 @@ std::uint64_t RoomMixer::portraitFramesEncoded(VideoCodec codec) const {
 }
 
 void RoomMixer::setVideoVisible(const std::string& id, bool visible) {
-  composite_.setVisible(id, visible);
-  if (portrait_) portrait_->composite.setVisible(id, visible);
+  forEachComposite([&](Composite& c) { c.setVisible(id, visible); });
 }
 
 void RoomMixer::setLayout(Layout layout) {
-  composite_.setLayout(layout);
-  if (portrait_) portrait_->composite.setLayout(layout);
+  forEachComposite([&](Composite& c) { c.setLayout(layout); });
 }
 
 void RoomMixer::setFloorHolder(const std::optional<std::string>& id) {
-  composite_.setFloorHolder(id);
-  if (portrait_) portrait_->composite.setFloorHolder(id);
+  forEachComposite([&](Composite& c) { c.setFloorHolder(id); });
 }
 
 void RoomMixer::requestKeyframe(VideoCodec codec, CompositeShape shape) { encodersFor(shape).requestKeyframe(codec); }

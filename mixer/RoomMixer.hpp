@@ -109,6 +109,8 @@ private:
   void openFeed(Endpoint& endpoint, const char* pad, VideoFeed& feed,
                 const std::function<GstPad*(Composite&)>& input);
   void closeFeed(Endpoint& endpoint, const char* pad, VideoFeed& feed);
+  // Makes the same change to the landscape composite and, while there is one, the portrait one.
+  void forEachComposite(const std::function<void(Composite&)>& change);
   // Removes the tile and the presentation of `id` from every composite.
   void removeFromComposites(const std::string& id);
   void onActiveSpeaker(const std::optional<std::string>& id);

@@ -509,6 +509,53 @@ TEST_CASE("A receiver that never flows holds up nobody, and leaves without a wai
   }));
 }
 
+// A browser that turns its phone before it has answered the offer: its composite branch moves
+// between the two encoders' tees into a webrtcbin that holds every buffer.
+TEST_CASE("A receiver that never flows may turn its phone: nobody waits, the others see both pictures", "[media][stuck][portrait]") {
+  ConferenceContext conference;
+  mixer::MixerSettings settings = smallComposite();
+  settings.portraitWidth = 360;
+  settings.portraitHeight = 640;
+  settings.portraitIdleMs = 500;
+  mixer::RoomMixer room("stuck-portrait-test", settings, nullptr);
+  const auto& redSpec = kPeople[0];
+  test::SyntheticParticipant red(room, redSpec.id, redSpec.name, redSpec.argb, redSpec.toneHz);
+  auto stuck = std::make_unique<test::TestReceiver>(room, "stuck", mixer::VideoCodec::VP8, test::TestReceiver::Mode::Stuck);
+  conference.waitFor([] { return false; }, 1s);  // the encoder runs into the stuck branch
+
+  // It turns upright (the portrait composite is made for it), and back and forth 20 times.
+  const auto before = std::chrono::steady_clock::now();
+  room.setCompositeShape(*stuck, mixer::CompositeShape::Portrait);
+  REQUIRE(room.portraitComposite() != nullptr);
+  for (int i = 0; i < 20; ++i) {
+    room.setCompositeShape(*stuck, i % 2 ? mixer::CompositeShape::Portrait : mixer::CompositeShape::Landscape);
+  }
+  const auto took = std::chrono::steady_clock::now() - before;
+  INFO("21 turns took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
+  CHECK(took < 2s);  // nothing waits for the stuck branch on this thread
+
+  // Both composites carry on for everyone else.
+  test::CompositeViewer desk(room, mixer::VideoCodec::H264);
+  test::CompositeViewer phone(room, mixer::VideoCodec::VP8);
+  room.setCompositeShape(phone, mixer::CompositeShape::Portrait);
+  const mixer::Composite& portrait = *room.portraitComposite();
+  auto showsRed = [&](const test::CompositeViewer& viewer, const mixer::Composite& composite,
+                      std::pair<int, int> size) {
+    double rgb[3];
+    return viewer.frameSize() == size && viewer.averageColour(centre(composite.tileRect(redSpec.id)), rgb) &&
+           looksLike(rgb, redSpec.rgb);
+  };
+  CHECK(conference.waitFor([&] { return showsRed(desk, room.composite(), {640, 360}); }));
+  CHECK(conference.waitFor([&] { return showsRed(phone, portrait, {360, 640}); }));
+
+  const auto leaving = std::chrono::steady_clock::now();
+  room.detach(*stuck);  // it leaves upright
+  CHECK(std::chrono::steady_clock::now() - leaving < 2s);
+  stuck.reset();
+  CHECK(room.portraitComposite() == &portrait);  // the phone still takes it
+  CHECK(conference.waitFor([&] { return showsRed(phone, portrait, {360, 640}); }));
+}
+
 TEST_CASE("A receiver whose branch fails stops only itself", "[media][failing]") {
   ConferenceContext conference;
   const auto codec = GENERATE(mixer::VideoCodec::H264, mixer::VideoCodec::VP8);
