@@ -96,5 +96,13 @@ inline plenum::mixer::MixerSettings smallComposite() {
   return settings;
 }
 
+// smallComposite() with a 360x640 portrait composite that goes 500 ms after its last viewer.
+inline plenum::mixer::MixerSettings smallCompositeWithPortrait() {
+  plenum::mixer::MixerSettings settings = smallComposite();
+  settings.portraitWidth = 360;
+  settings.portraitHeight = 640;
+  settings.portraitIdleMs = 500;
+  return settings;
+}
 
 }  // namespace plenum::test

@@ -128,11 +128,7 @@ TEST_CASE("A room mixes three synthetic participants", "[media]") {
 
 TEST_CASE("A phone held upright gets the portrait composite; turned, the landscape one again", "[media][portrait]") {
   ConferenceContext conference;
-  mixer::MixerSettings settings = smallComposite();
-  settings.portraitWidth = 360;
-  settings.portraitHeight = 640;
-  settings.portraitIdleMs = 500;
-  mixer::RoomMixer room("portrait-test", settings, nullptr);
+  mixer::RoomMixer room("portrait-test", smallCompositeWithPortrait(), nullptr);
   std::vector<std::unique_ptr<test::SyntheticParticipant>> people;
   for (const auto& p : kPeople) {
     people.push_back(std::make_unique<test::SyntheticParticipant>(room, p.id, p.name, p.argb, p.toneHz));
@@ -513,11 +509,7 @@ TEST_CASE("A receiver that never flows holds up nobody, and leaves without a wai
 // between the two encoders' tees into a webrtcbin that holds every buffer.
 TEST_CASE("A receiver that never flows may turn its phone: nobody waits, the others see both pictures", "[media][stuck][portrait]") {
   ConferenceContext conference;
-  mixer::MixerSettings settings = smallComposite();
-  settings.portraitWidth = 360;
-  settings.portraitHeight = 640;
-  settings.portraitIdleMs = 500;
-  mixer::RoomMixer room("stuck-portrait-test", settings, nullptr);
+  mixer::RoomMixer room("stuck-portrait-test", smallCompositeWithPortrait(), nullptr);
   const auto& redSpec = kPeople[0];
   test::SyntheticParticipant red(room, redSpec.id, redSpec.name, redSpec.argb, redSpec.toneHz);
   auto stuck = std::make_unique<test::TestReceiver>(room, "stuck", mixer::VideoCodec::VP8, test::TestReceiver::Mode::Stuck);
