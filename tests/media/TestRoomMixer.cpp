@@ -533,9 +533,7 @@ TEST_CASE("A receiver that never flows may turn its phone: nobody waits, the oth
   const mixer::Composite& portrait = *room.portraitComposite();
   auto showsRed = [&](const test::CompositeViewer& viewer, const mixer::Composite& composite,
                       std::pair<int, int> size) {
-    double rgb[3];
-    return viewer.frameSize() == size && viewer.averageColour(centre(composite.tileRect(redSpec.id)), rgb) &&
-           looksLike(rgb, redSpec.rgb);
+    return viewer.frameSize() == size && tileLooksLike(viewer, composite.tileRect(redSpec.id), redSpec.rgb);
   };
   CHECK(conference.waitFor([&] { return showsRed(desk, room.composite(), {640, 360}); }));
   CHECK(conference.waitFor([&] { return showsRed(phone, portrait, {360, 640}); }));
