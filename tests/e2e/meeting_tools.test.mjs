@@ -165,6 +165,13 @@ describe('meeting tools: chat, speaker queue, floor, layout', { timeout: 600000 
   it('all three are in the meeting; Rot moderates', { timeout: 120000 }, async (t) => {
     await s.step(t, 'join', async () => {
       await s.waitParticipants([ROT.name, GRUEN.name, BLAU.name], { timeout: 90000 });
+      // Each page's media is up before its id is taken: an answer Chromium refuses (now and then
+      // "Failed to setup RTCP mux") makes the page join again, as a new participant.
+      for (const b of all) {
+        await waitFor(async () => (await b.page.evaluate(() => window.plenum.connectionState)) === 'connected',
+          { timeout: 60000, message: `${b.name}'s media connected` });
+      }
+      await s.waitParticipants([ROT.name, GRUEN.name, BLAU.name], { timeout: 90000 });
       for (const b of all) {
         const st = await state(b);
         ids[b.name] = st.id;
